@@ -1,0 +1,89 @@
+#include "commands.hpp"
+#include "format.hpp"
+#include "json_output.hpp"
+
+#include <diskimg/disk.hpp>
+#include <diskimg/error.hpp>
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+namespace diskimg::tool {
+namespace {
+
+struct InspectOptions {
+  std::vector<std::string> sources;
+  bool json = false;
+};
+
+void print_partitions(const PartitionTable& layout) {
+  if (layout.partitions.empty()) return;
+  fmt::print("\nPartitions:\n");
+  fmt::print("  {:>3}  {:>14}  {:>14}  {:>10}  {:<30}  {}\n", "#", "start", "size", "", "type",
+             "name");
+  for (const Partition& partition : layout.partitions) {
+    // GPT type GUIDs are long: the table shows their names, the JSON the GUIDs.
+    std::string type = partition.type_guid.is_zero()
+                           ? fmt::format("{} {}", partition.type(), partition.type_name())
+                           : partition.type_name();
+    if (partition.bootable) type += " [boot]";
+    if (partition.logical) type += " [logical]";
+    fmt::print("  {:>3}  {:>14}  {:>14}  {:>10}  {:<30}  {}\n", partition.number,
+               partition.start, partition.size, human_size(partition.size), type,
+               partition.name);
+  }
+}
+
+void print_volumes(const Disk& disk) {
+  fmt::print("\nVolumes:\n");
+  fmt::print("  {:>3}  {:<16}  {:>14}  {:>14}  {:>10}  {}\n", "#", "source", "offset", "size",
+             "", "filesystem");
+  for (const Volume& volume : disk.volumes()) {
+    fmt::print("  {:>3}  {:<16}  {:>14}  {:>14}  {:>10}  {}\n", volume.index, volume.origin,
+               volume.offset, volume.size, human_size(volume.size),
+               to_string(volume.filesystem));
+  }
+}
+
+void print_human(const Disk& disk) {
+  const Container& container = disk.container();
+  const PartitionTable& layout = disk.layout();
+  fmt::print("{}: {}, {} ({} bytes), {}-byte sectors\n", container.chain.front(),
+             container.format, human_size(container.virtual_size), container.virtual_size,
+             layout.sector_size);
+  fmt::print("scheme: {}", to_string(layout.scheme));
+  if (layout.scheme != Scheme::none) fmt::print(", disk id {}", layout.disk_id());
+  fmt::print("\n");
+  print_partitions(layout);
+  print_volumes(disk);
+}
+
+void run_inspect(const InspectOptions& options) {
+  if (options.sources.size() > 1) {
+    throw UsageError("inspect: several sources are the disks of one LDM disk group, "
+                     "which this version does not read yet");
+  }
+  const Disk disk = Disk::open(options.sources.front());
+  for (const std::string& warning : disk.warnings()) {
+    std::cerr << "diskimg: warning: " << warning << '\n';
+  }
+  if (options.json) {
+    std::cout << inspect_json(disk).dump(2) << '\n';
+  } else {
+    print_human(disk);
+  }
+}
+
+}  // namespace
+
+void add_inspect_command(CLI::App& app) {
+  auto options = std::make_shared<InspectOptions>();
+  CLI::App* command = app.add_subcommand(
+      "inspect", "Show the container, partition table and volumes of a disk image");
+  command->add_option("SRC", options->sources, "disk image or block device")->required();
+  command->add_flag("--json", options->json, "print JSON (see INTERFACE.md)");
+  command->callback([options] { run_inspect(*options); });
+}
+
+}  // namespace diskimg::tool

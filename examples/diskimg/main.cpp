@@ -1,0 +1,33 @@
+// diskimg: the command-line tool. A thin shell over the library: each command parses its
+// arguments, calls the library and prints. Exit codes: 0 ok, 1 failure, 2 usage.
+#include "commands.hpp"
+
+#include <diskimg/error.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  CLI::App app{"diskimg: read partition tables, NTFS and VHD images; convert disks to VHD"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "diskimg 0.1.0");
+  diskimg::tool::add_inspect_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& success) {
+    return app.exit(success);
+  } catch (const CLI::ParseError& error) {
+    app.exit(error);
+    return 2;
+  } catch (const diskimg::UsageError& error) {
+    std::cerr << "diskimg: " << error.what() << '\n';
+    return 2;
+  } catch (const diskimg::Error& error) {
+    std::cerr << "diskimg: error: " << error.what() << '\n';
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "diskimg: error: out of memory\n";
+    return 1;
+  }
+  return diskimg::tool::exit_code;
+}

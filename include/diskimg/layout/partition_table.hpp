@@ -1,0 +1,77 @@
+// Partition layouts: the second layer. Reads an MBR (with its chain of extended boot
+// records) or a GPT from a byte source, and says where each partition lies.
+#pragma once
+
+#include <diskimg/guid.hpp>
+#include <diskimg/source/byte_source.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace diskimg {
+
+enum class Scheme { none, mbr, gpt };
+std::string_view to_string(Scheme scheme);
+
+// A range of bytes with a word on what it holds.
+struct ByteRange {
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+  std::string what;
+};
+
+struct Partition {
+  // Numbered as Linux, sfdisk and sgdisk number them: MBR primaries 1-4 by slot, logical
+  // partitions 5, 6, ... in chain order; GPT entries by slot from 1.
+  unsigned number = 0;
+  std::uint64_t start = 0;  // bytes from the start of the disk
+  std::uint64_t size = 0;   // bytes
+  bool bootable = false;    // MBR status 0x80
+  bool logical = false;     // an MBR logical partition, inside an extended one
+  bool extended = false;    // an MBR extended partition: a container, never a volume
+  std::uint8_t mbr_type = 0;
+  Guid type_guid;           // GPT only
+  Guid guid;                // GPT only: the partition's unique GUID
+  std::uint64_t attributes = 0;  // GPT only
+  std::string name;         // GPT only, UTF-8
+
+  // "0x07" for MBR, the type GUID for GPT.
+  std::string type() const;
+  // "HPFS/NTFS/exFAT", "EFI System", ... or "unknown".
+  std::string type_name() const;
+  std::uint64_t end() const { return start + size; }
+};
+
+struct PartitionTable {
+  Scheme scheme = Scheme::none;
+  std::uint32_t sector_size = 512;
+  std::uint32_t mbr_signature = 0;  // MBR disk signature (offset 440)
+  Guid disk_guid;                   // GPT disk GUID
+  std::vector<Partition> partitions;
+  // Bytes that belong to the layout itself: the MBR, each EBR, GPT headers and entry arrays.
+  std::vector<ByteRange> structures;
+  // Damage that was worked around: a GPT primary header replaced by its backup, an EBR
+  // chain cut short, overlapping partitions.
+  std::vector<std::string> warnings;
+
+  // "0x1234abcd" for MBR, the disk GUID for GPT, "" for none.
+  std::string disk_id() const;
+  const Partition* find(unsigned number) const;
+};
+
+struct LayoutOptions {
+  // The logical sector size; by default the source's, except that a GPT header found at
+  // byte 4096 rather than 512 means 4096-byte sectors.
+  std::optional<std::uint32_t> sector_size;
+};
+
+// Detects and reads the partition table. A disk whose first sector is a file system's
+// boot sector, or that has no 0x55AA signature and no GPT header, has Scheme::none.
+// Throws FormatError when a table is there but cannot be used (a protective MBR with no
+// valid GPT header).
+PartitionTable read_partition_table(const ByteSource& disk, const LayoutOptions& options = {});
+
+}  // namespace diskimg

@@ -1,0 +1,82 @@
+#include "core/utf.hpp"
+
+namespace diskimg {
+namespace {
+
+constexpr char32_t replacement = 0xFFFD;
+
+void append_utf8(std::string& out, char32_t code_point) {
+  if (code_point < 0x80) {
+    out.push_back(static_cast<char>(code_point));
+  } else if (code_point < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else if (code_point < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  }
+}
+
+bool is_high_surrogate(std::uint16_t unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
+bool is_low_surrogate(std::uint16_t unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
+
+}  // namespace
+
+std::string utf16_to_utf8(std::span<const std::uint16_t> units) {
+  std::string out;
+  out.reserve(units.size());
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    const std::uint16_t unit = units[i];
+    if (is_high_surrogate(unit) && i + 1 < units.size() && is_low_surrogate(units[i + 1])) {
+      const char32_t code_point =
+          0x10000 + ((char32_t{unit} - 0xD800) << 10) + (char32_t{units[i + 1]} - 0xDC00);
+      append_utf8(out, code_point);
+      ++i;
+    } else if (is_high_surrogate(unit) || is_low_surrogate(unit)) {
+      append_utf8(out, replacement);
+    } else {
+      append_utf8(out, unit);
+    }
+  }
+  return out;
+}
+
+std::u16string utf8_to_utf16(std::string_view text) {
+  std::u16string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
+                       : (lead >> 3) == 0x1E ? 4 : 0;
+    char32_t code_point = length == 1 ? lead : length == 2 ? (lead & 0x1F)
+                        : length == 3 ? (lead & 0x0F) : (lead & 0x07);
+    bool valid = length != 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      valid = (next & 0xC0) == 0x80;
+      code_point = (code_point << 6) | (next & 0x3F);
+    }
+    if (!valid || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+      out.push_back(static_cast<char16_t>(replacement));
+      i += 1;
+      continue;
+    }
+    if (code_point >= 0x10000) {
+      code_point -= 0x10000;
+      out.push_back(static_cast<char16_t>(0xD800 + (code_point >> 10)));
+      out.push_back(static_cast<char16_t>(0xDC00 + (code_point & 0x3FF)));
+    } else {
+      out.push_back(static_cast<char16_t>(code_point));
+    }
+    i += length;
+  }
+  return out;
+}
+
+}  // namespace diskimg

@@ -1,0 +1,69 @@
+#include "layout/partition_types.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/layout/filesystem.hpp>
+#include <diskimg/layout/gpt.hpp>
+#include <diskimg/layout/mbr.hpp>
+#include <diskimg/layout/partition_table.hpp>
+
+#include <fmt/format.h>
+
+namespace diskimg {
+
+std::string_view to_string(Scheme scheme) {
+  switch (scheme) {
+    case Scheme::mbr: return "mbr";
+    case Scheme::gpt: return "gpt";
+    case Scheme::none: break;
+  }
+  return "none";
+}
+
+std::string Partition::type() const {
+  if (!type_guid.is_zero()) return type_guid.to_string();
+  return fmt::format("{:#04x}", mbr_type);
+}
+
+std::string Partition::type_name() const {
+  if (!type_guid.is_zero()) return std::string(gpt_type_name(type_guid));
+  return std::string(mbr_type_name(mbr_type));
+}
+
+std::string PartitionTable::disk_id() const {
+  switch (scheme) {
+    case Scheme::mbr: return fmt::format("{:#010x}", mbr_signature);
+    case Scheme::gpt: return disk_guid.to_string();
+    case Scheme::none: break;
+  }
+  return {};
+}
+
+const Partition* PartitionTable::find(unsigned number) const {
+  for (const Partition& partition : partitions) {
+    if (partition.number == number) return &partition;
+  }
+  return nullptr;
+}
+
+PartitionTable read_partition_table(const ByteSource& disk, const LayoutOptions& options) {
+  PartitionTable none;
+  none.sector_size = options.sector_size.value_or(disk.sector_size());
+  if (disk.size() < 512) return none;
+  std::array<std::byte, 512> first_sector{};
+  disk.read(0, first_sector);
+
+  // A GPT header at LBA 1 decides both the scheme and, for a plain file, the sector size.
+  const std::uint32_t found = find_gpt_sector_size(disk).value_or(0);
+  const bool gpt_found = found != 0 && (!options.sector_size || *options.sector_size == found);
+  if (gpt_found || is_protective_mbr(first_sector)) {
+    return read_gpt(disk, gpt_found ? found : none.sector_size);
+  }
+  // A volume's boot sector also ends in 0x55AA: a bare NTFS or FAT image is not an MBR.
+  if (!looks_like_mbr(first_sector) ||
+      sniff_boot_sector(first_sector) != FilesystemKind::unknown) {
+    return none;
+  }
+  return read_mbr(disk, none.sector_size);
+}
+
+}  // namespace diskimg

@@ -1,0 +1,23 @@
+#include <diskimg/error.hpp>
+#include <diskimg/source/byte_source.hpp>
+
+#include <fmt/format.h>
+
+namespace diskimg {
+
+void ByteSource::read(std::uint64_t offset, std::span<std::byte> buffer) const {
+  const std::uint64_t total = size();
+  if (offset > total || buffer.size() > total - offset) {
+    throw IoError(fmt::format("{}: read of {} bytes at offset {:#x} runs past the end ({} bytes)",
+                              name(), buffer.size(), offset, total));
+  }
+  if (!buffer.empty()) read_inside(offset, buffer);
+}
+
+std::vector<std::byte> ByteSource::read(std::uint64_t offset, std::size_t length) const {
+  std::vector<std::byte> bytes(length);
+  read(offset, std::span<std::byte>(bytes));
+  return bytes;
+}
+
+}  // namespace diskimg

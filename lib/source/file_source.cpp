@@ -1,0 +1,76 @@
+#include <diskimg/error.hpp>
+#include <diskimg/source/file_source.hpp>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace diskimg {
+namespace {
+
+std::string system_message(int error) { return std::strerror(error); }
+
+}  // namespace
+
+FileSource::FileSource(const std::filesystem::path& path) : path_(path) {
+  descriptor_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (descriptor_ < 0) {
+    throw IoError(fmt::format("{}: cannot open: {}", path.string(), system_message(errno)));
+  }
+  struct stat status {};
+  if (::fstat(descriptor_, &status) != 0) {
+    const int error = errno;
+    ::close(descriptor_);
+    throw IoError(fmt::format("{}: cannot stat: {}", path.string(), system_message(error)));
+  }
+  if (S_ISBLK(status.st_mode)) {
+    std::uint64_t bytes = 0;
+    int logical_sector = 512;
+    if (::ioctl(descriptor_, BLKGETSIZE64, &bytes) != 0 ||
+        ::ioctl(descriptor_, BLKSSZGET, &logical_sector) != 0) {
+      const int error = errno;
+      ::close(descriptor_);
+      throw IoError(fmt::format("{}: cannot query block device size: {}", path.string(),
+                                system_message(error)));
+    }
+    size_ = bytes;
+    sector_size_ = static_cast<std::uint32_t>(logical_sector);
+  } else if (S_ISREG(status.st_mode)) {
+    size_ = static_cast<std::uint64_t>(status.st_size);
+  } else {
+    ::close(descriptor_);
+    throw IoError(fmt::format("{}: not a regular file or block device", path.string()));
+  }
+}
+
+FileSource::~FileSource() {
+  if (descriptor_ >= 0) ::close(descriptor_);
+}
+
+void FileSource::read_inside(std::uint64_t offset, std::span<std::byte> buffer) const {
+  std::size_t done = 0;
+  while (done < buffer.size()) {
+    const std::uint64_t at = offset + done;
+    const ssize_t got = ::pread(descriptor_, buffer.data() + done, buffer.size() - done,
+                                static_cast<off_t>(at));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw IoError(fmt::format("{}: read error at offset {:#x}: {}", name(), at,
+                                system_message(errno)));
+    }
+    if (got == 0) {
+      throw IoError(fmt::format("{}: short read at offset {:#x}: the file ended early "
+                                "(was it truncated while open?)", name(), at));
+    }
+    done += static_cast<std::size_t>(got);
+  }
+}
+
+}  // namespace diskimg
