@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# README command (1): installs dependencies, builds everything and runs the main job on
+# the bundled sample disk (examples/sample-disk, made by its make.sh with real tools).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/setup.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$(nproc)"
+
+sample=build/sample-disk.img
+[ -f "$sample" ] || gzip -dc examples/sample-disk/sample-disk.img.gz > "$sample"
+echo "== diskimg inspect $sample"
+build/examples/diskimg inspect "$sample"

@@ -1,0 +1,47 @@
+"""Shared helpers of the command-line tests: the tool, the fixtures, a runner."""
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+DISKIMG = os.environ.get("DISKIMG", "diskimg")
+FIXTURES = Path(os.environ.get("DISKIMG_FIXTURES", Path(__file__).parents[1] / "fixtures"))
+
+
+def run(*args, check=True):
+    """Runs diskimg; returns the CompletedProcess (text)."""
+    result = subprocess.run([DISKIMG, *map(str, args)], capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"diskimg {' '.join(map(str, args))} exited {result.returncode}:\n"
+                             f"{result.stderr}")
+    return result
+
+
+def run_json(*args):
+    return json.loads(run(*args, "--json").stdout)
+
+
+@pytest.fixture(scope="session")
+def unpacked(tmp_path_factory):
+    """Returns a function that unpacks fixtures/<relative>.gz once and gives its path."""
+    directory = tmp_path_factory.mktemp("fixtures")
+    cache = {}
+
+    def unpack(relative):
+        if relative not in cache:
+            target = directory / Path(relative).name.removesuffix(".gz")
+            with gzip.open(FIXTURES / relative, "rb") as source, open(target, "wb") as out:
+                shutil.copyfileobj(source, out)
+            cache[relative] = target
+        return cache[relative]
+
+    return unpack
+
+
+def partition_number(node):
+    return int(re.search(r"(\d+)$", node).group(1))

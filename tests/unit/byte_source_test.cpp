@@ -1,0 +1,86 @@
+#include <diskimg/error.hpp>
+#include <diskimg/source/file_source.hpp>
+#include <diskimg/source/memory_source.hpp>
+#include <diskimg/source/slice_source.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <unistd.h>
+
+using namespace diskimg;
+
+namespace {
+
+std::filesystem::path temporary_file(const std::string& stem) {
+  return std::filesystem::temp_directory_path() /
+         (stem + "-" + std::to_string(::getpid()) + ".bin");
+}
+
+void write_at(const std::filesystem::path& path, std::uint64_t offset, std::string_view text) {
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  file.seekp(static_cast<std::streamoff>(offset));
+  file.write(text.data(), static_cast<std::streamsize>(text.size()));
+}
+
+std::string as_text(const std::vector<std::byte>& bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+}  // namespace
+
+TEST_CASE("a file source reads bytes beyond 4 GiB of a sparse file") {
+  const auto path = temporary_file("diskimg-large");
+  { std::ofstream create(path, std::ios::binary); }
+  std::filesystem::resize_file(path, (5ULL << 30) + 4096);
+  write_at(path, (9ULL << 29) + 3, "beyond four GiB");
+  FileSource source(path);
+  CHECK(source.size() == (5ULL << 30) + 4096);
+  CHECK(source.sector_size() == 512);
+  CHECK(as_text(source.read((9ULL << 29) + 3, 15)) == "beyond four GiB");
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("a read past the end names the offset and the source") {
+  MemorySource source(std::vector<std::byte>(1000), 512, "tiny.img");
+  std::array<std::byte, 16> buffer{};
+  CHECK_THROWS_WITH_AS(source.read(990, buffer),
+                       "tiny.img: read of 16 bytes at offset 0x3de runs past the end (1000 bytes)",
+                       IoError);
+  CHECK_THROWS_AS(source.read(~0ULL - 4, buffer), IoError);
+  CHECK_NOTHROW(source.read(984, buffer));
+}
+
+TEST_CASE("a file truncated while open gives a short-read error at the offset") {
+  const auto path = temporary_file("diskimg-shrinking");
+  { std::ofstream create(path, std::ios::binary); }
+  std::filesystem::resize_file(path, 8192);
+  FileSource source(path);
+  std::filesystem::resize_file(path, 4096);
+  std::array<std::byte, 512> buffer{};
+  CHECK_THROWS_WITH_AS(source.read(4096, buffer),
+                       doctest::Contains("short read at offset 0x1000"), IoError);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("opening a missing file or a directory is an I/O error naming it") {
+  CHECK_THROWS_WITH_AS(FileSource("/nonexistent/disk.img"),
+                       doctest::Contains("/nonexistent/disk.img: cannot open"), IoError);
+  CHECK_THROWS_WITH_AS(FileSource("/"), doctest::Contains("not a regular file"), IoError);
+}
+
+TEST_CASE("a slice reads its window of the parent and nothing outside it") {
+  std::vector<std::byte> bytes(4096);
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::byte>(i / 512);
+  auto disk = std::make_shared<MemorySource>(bytes, 512, "disk");
+  SliceSource slice(disk, 1024, 2048, "partition 1");
+  CHECK(slice.size() == 2048);
+  CHECK(slice.read(0, 1)[0] == std::byte{2});
+  CHECK(slice.read(2047, 1)[0] == std::byte{5});
+  std::array<std::byte, 2> two{};
+  CHECK_THROWS_WITH_AS(slice.read(2047, two), doctest::Contains("partition 1"), IoError);
+  CHECK_THROWS_AS(SliceSource(disk, 3072, 2048, "too long"), FormatError);
+  CHECK_THROWS_AS(SliceSource(disk, ~0ULL, 2, "wraps"), FormatError);
+}
