@@ -9,5 +9,6 @@ namespace diskimg::tool {
 inline int exit_code = 0;
 
 void add_inspect_command(CLI::App& app);
+void add_ntfs_commands(CLI::App& app);
 
 }  // namespace diskimg::tool

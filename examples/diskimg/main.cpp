@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "diskimg 0.1.0");
   diskimg::tool::add_inspect_command(app);
+  diskimg::tool::add_ntfs_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -19,6 +20,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     app.exit(error);
     return 2;
+  } catch (const diskimg::NotFoundError& error) {
+    std::cerr << "diskimg: " << error.what() << '\n';
+    return 1;
   } catch (const diskimg::UsageError& error) {
     std::cerr << "diskimg: " << error.what() << '\n';
     return 2;

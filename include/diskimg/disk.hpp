@@ -48,6 +48,10 @@ class Disk {
 
   // The volume with this index; throws UsageError naming the valid range otherwise.
   const Volume& volume(unsigned index) const;
+  // The volume a file-system command reads: `index` when given (it must hold `kind`),
+  // otherwise the only volume holding `kind`. Throws UsageError when there is none, or
+  // several and no index says which.
+  const Volume& select_volume(std::optional<unsigned> index, FilesystemKind kind) const;
 
  private:
   SourcePtr source_;

@@ -31,6 +31,12 @@ class UnsupportedError : public Error {
   using Error::Error;
 };
 
+// A path, record or stream that the caller named does not exist.
+class NotFoundError : public Error {
+ public:
+  using Error::Error;
+};
+
 // The caller asked for something that cannot be done with these arguments: a volume number
 // that does not exist, a size of zero.
 class UsageError : public Error {

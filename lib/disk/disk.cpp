@@ -75,3 +75,33 @@ const Volume& Disk::volume(unsigned index) const {
 }
 
 }  // namespace diskimg
+
+namespace diskimg {
+
+const Volume& Disk::select_volume(std::optional<unsigned> index, FilesystemKind kind) const {
+  if (index) {
+    const Volume& chosen = volume(*index);
+    if (chosen.filesystem != kind) {
+      throw UsageError(fmt::format("volume {} ({}) holds {}, not {}", *index, chosen.origin,
+                                   to_string(chosen.filesystem), to_string(kind)));
+    }
+    return chosen;
+  }
+  std::vector<const Volume*> candidates;
+  for (const Volume& candidate : volumes_) {
+    if (candidate.filesystem == kind) candidates.push_back(&candidate);
+  }
+  if (candidates.size() == 1) return *candidates.front();
+  if (candidates.empty()) {
+    throw UsageError(fmt::format("{} has no {} volume", source_->name(), to_string(kind)));
+  }
+  std::string choices;
+  for (const Volume* candidate : candidates) {
+    choices += fmt::format("{}{} ({})", choices.empty() ? "" : ", ", candidate->index,
+                           candidate->origin);
+  }
+  throw UsageError(fmt::format("{} has several {} volumes: choose one with --volume: {}",
+                               source_->name(), to_string(kind), choices));
+}
+
+}  // namespace diskimg

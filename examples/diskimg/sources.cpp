@@ -1,0 +1,59 @@
+#include "sources.hpp"
+
+#include <diskimg/error.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+namespace diskimg::tool {
+
+void add_source_arguments(CLI::App& command, SourceArguments& arguments, bool with_path,
+                          const std::string& path_help) {
+  const std::string help = with_path ? "disk images or block devices, then " + path_help
+                                     : "disk images or block devices";
+  command.add_option(with_path ? "SRC... PATH" : "SRC", arguments.positionals, help)
+      ->required();
+  command.add_option("--volume", arguments.volume,
+                     "the volume to read (see inspect); by default the only NTFS volume");
+  command.add_flag("--json", arguments.json, "print JSON (see INTERFACE.md)");
+}
+
+SplitArguments split_sources(const std::vector<std::string>& positionals, bool path_required) {
+  SplitArguments split{positionals, std::nullopt};
+  if (positionals.size() >= 2) {
+    std::error_code error;
+    const auto status = std::filesystem::status(positionals.back(), error);
+    const bool is_source = !error && (std::filesystem::is_regular_file(status) ||
+                                      std::filesystem::is_block_file(status));
+    if (!is_source || path_required) {
+      split.path = positionals.back();
+      split.sources.pop_back();
+    }
+  } else if (path_required) {
+    throw UsageError("a PATH inside the volume is required after the source");
+  }
+  return split;
+}
+
+Disk open_disk(const std::vector<std::string>& sources) {
+  if (sources.size() != 1) {
+    throw UsageError("several sources are the disks of one LDM disk group, which this "
+                     "version does not read yet");
+  }
+  return Disk::open(sources.front());
+}
+
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const std::string& warning : warnings) std::cerr << "diskimg: warning: " << warning << '\n';
+}
+
+OpenedNtfs open_ntfs(const std::vector<std::string>& sources, std::optional<unsigned> volume) {
+  OpenedNtfs opened{open_disk(sources), {}, nullptr};
+  print_warnings(opened.disk.warnings());
+  opened.volume = opened.disk.select_volume(volume, FilesystemKind::ntfs);
+  opened.ntfs = ntfs::Volume::open(opened.volume.bytes);
+  print_warnings(opened.ntfs->warnings());
+  return opened;
+}
+
+}  // namespace diskimg::tool

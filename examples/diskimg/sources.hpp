@@ -1,0 +1,49 @@
+// Arguments shared by the commands that read a disk: SRC... [--volume N] [PATH].
+#pragma once
+
+#include <diskimg/disk.hpp>
+#include <diskimg/ntfs/volume.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace diskimg::tool {
+
+struct SourceArguments {
+  std::vector<std::string> positionals;  // SRC... and perhaps a trailing PATH
+  std::optional<unsigned> volume;
+  bool json = false;
+};
+
+// Adds SRC... (and the optional trailing PATH), --volume and --json to a command.
+void add_source_arguments(CLI::App& command, SourceArguments& arguments, bool with_path,
+                          const std::string& path_help);
+
+// Splits the positionals: the last one is the in-volume PATH unless it names an existing
+// file or block device on this machine (so `ls d1.img d2.img` lists the root of both
+// disks, and `ls disk.img /Windows` lists /Windows).
+struct SplitArguments {
+  std::vector<std::string> sources;
+  std::optional<std::string> path;
+};
+SplitArguments split_sources(const std::vector<std::string>& positionals, bool path_required);
+
+struct OpenedNtfs {
+  Disk disk;
+  Volume volume;
+  std::shared_ptr<const ntfs::Volume> ntfs;
+};
+
+// Opens the sources and the NTFS volume chosen by --volume (or the only one); prints the
+// warnings of the disk and the volume on stderr.
+OpenedNtfs open_ntfs(const std::vector<std::string>& sources, std::optional<unsigned> volume);
+
+// Opens the disk of the sources (one image for now).
+Disk open_disk(const std::vector<std::string>& sources);
+
+void print_warnings(const std::vector<std::string>& warnings);
+
+}  // namespace diskimg::tool

@@ -1,0 +1,26 @@
+// $ATTRIBUTE_LIST: where each attribute (extent) of a file lies when one record is not
+// enough for them all (stages three and four of file growth).
+#pragma once
+
+#include <diskimg/ntfs/attribute.hpp>
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace diskimg::ntfs {
+
+struct AttributeListEntry {
+  std::uint32_t type = 0;
+  std::string name;
+  std::u16string name_utf16;
+  std::uint64_t first_vcn = 0;
+  RecordReference record;        // the record holding this extent
+  std::uint16_t instance = 0;    // its attribute id in that record
+};
+
+// Parses a list's bytes. Throws FormatError on entries of length 0, entries that run past
+// the end, names outside their entry.
+std::vector<AttributeListEntry> parse_attribute_list(std::span<const std::byte> bytes);
+
+}  // namespace diskimg::ntfs

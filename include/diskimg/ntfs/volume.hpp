@@ -1,0 +1,78 @@
+// An NTFS volume: the boot sector, the MFT (bootstrapped from record 0, through its own
+// attribute list if it has one), files, streams and directories.
+#pragma once
+
+#include <diskimg/ntfs/boot_sector.hpp>
+#include <diskimg/ntfs/directory.hpp>
+#include <diskimg/ntfs/file.hpp>
+#include <diskimg/ntfs/stream.hpp>
+#include <diskimg/source/byte_source.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace diskimg::ntfs {
+
+inline constexpr std::uint64_t root_directory_record = 5;
+
+class Volume {
+ public:
+  // Reads the boot sector (the backup at the volume's end, with a warning, when the
+  // primary is damaged), bootstraps the MFT and loads $UpCase. Throws FormatError when the
+  // volume cannot be read at all.
+  static std::shared_ptr<const Volume> open(SourcePtr source);
+
+  const BootSector& boot_sector() const { return boot_; }
+  const SourcePtr& source() const { return source_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  std::uint64_t record_count() const;
+  std::uint32_t cluster_size() const { return boot_.cluster_size; }
+
+  // One record as it lies in the MFT, fixups applied. Throws FormatError naming the
+  // record and its offset ("BAAD", fixup mismatch, broken attributes).
+  FileRecord read_record(std::uint64_t number) const;
+  // A base record with the extents its attribute list points to.
+  File read_file(std::uint64_t number) const;
+  // The bytes of an attribute (by default the unnamed $DATA).
+  std::shared_ptr<const Stream> open_stream(const File& file,
+                                            std::uint32_t type = attribute_type::data,
+                                            std::string_view name = {}) const;
+
+  // The entries of a directory in index (collation) order; DOS 8.3 aliases of names that
+  // also have a Win32 form are left out unless asked for.
+  std::vector<DirectoryEntry> list_directory(const File& directory,
+                                             bool include_dos_names = false) const;
+  // Finds a name in a directory, case-insensitively (an exact-case match wins).
+  std::optional<DirectoryEntry> find_in_directory(const File& directory,
+                                                  std::u16string_view name) const;
+  // Resolves "/dir/file" from the root. Throws NotFoundError naming the missing part.
+  File open_path(std::string_view path) const;
+
+  std::string label() const;    // $Volume's $VOLUME_NAME
+  std::string version() const;  // "3.1"
+
+  // Case folding through the volume's $UpCase table.
+  char16_t upcase(char16_t unit) const;
+
+ private:
+  Volume() = default;
+  BootSector read_backup_boot_sector(const std::string& primary_fault);
+  void bootstrap_mft();
+  void bootstrap_mft_from(std::uint64_t lcn);
+  void add_mft_extents_from_list(const Attribute& list, std::uint16_t sequence);
+  void add_listed_extents(File& file, const Attribute& list) const;
+  void load_upcase();
+  StreamGeometry geometry() const { return {boot_.cluster_size, boot_.total_clusters}; }
+
+  SourcePtr source_;
+  BootSector boot_;
+  std::vector<Attribute> mft_extents_;
+  std::shared_ptr<const Stream> mft_;
+  std::vector<char16_t> upcase_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace diskimg::ntfs

@@ -1,0 +1,221 @@
+// Directory indexes: the B-tree of $I30 walked in order, from $INDEX_ROOT through the INDX
+// blocks of $INDEX_ALLOCATION that $BITMAP marks in use.
+#include "core/load.hpp"
+#include "core/utf.hpp"
+#include "ntfs/index_structures.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/ntfs/volume.hpp>
+
+#include <bit>
+#include <functional>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace diskimg::ntfs {
+namespace {
+
+// Real trees are a few levels deep; a deeper one is a loop or hostile.
+constexpr unsigned max_index_depth = 32;
+constexpr std::string_view directory_index = "$I30";
+
+using EntryCallback = std::function<void(const DirectoryEntry&)>;
+
+class IndexWalker {
+ public:
+  IndexWalker(const Volume& volume, const File& directory, const EntryCallback& callback)
+      : volume_(volume), directory_(directory), callback_(callback) {}
+
+  void walk() {
+    const Attribute* root = directory_.find(attribute_type::index_root, directory_index);
+    if (root == nullptr || !root->resident) {
+      throw FormatError(fmt::format("ntfs: MFT record {}: directory has no resident $INDEX_ROOT "
+                                    "$I30", directory_.number()));
+    }
+    const auto value = load<disk::IndexRootValue>(root->value);
+    block_size_ = value.index_block_size.value();
+    if (block_size_ < 512 || block_size_ > (64u << 10) || !std::has_single_bit(block_size_)) {
+      throw fault(fmt::format("$INDEX_ROOT gives index block size {}", block_size_));
+    }
+    // Sub-node VCNs count clusters, or 512-byte units when blocks are smaller than a
+    // cluster (ntfs-3g index.c, vcn_size_bits).
+    vcn_shift_ = block_size_ >= volume_.cluster_size()
+                     ? static_cast<unsigned>(std::countr_zero(volume_.cluster_size()))
+                     : 9;
+    const auto node = std::span<const std::byte>(root->value).subspan(16);
+    walk_node(node, 0, "$INDEX_ROOT");
+  }
+
+ private:
+  FormatError fault(const std::string& what) const {
+    return FormatError(fmt::format("ntfs: directory (MFT record {}): {}", directory_.number(), what));
+  }
+
+  void open_allocation() {
+    if (allocation_) return;
+    if (directory_.find(attribute_type::index_allocation, directory_index) == nullptr) {
+      throw fault("an index entry has a sub-node but there is no $INDEX_ALLOCATION");
+    }
+    allocation_ = volume_.open_stream(directory_, attribute_type::index_allocation, directory_index);
+    if (const Attribute* bitmap = directory_.find(attribute_type::bitmap, directory_index)) {
+      const auto stream = volume_.open_stream(directory_, attribute_type::bitmap, directory_index);
+      const std::uint64_t needed = (allocation_->size() / block_size_ + 7) / 8;
+      bitmap_ = stream->read(0, static_cast<std::size_t>(std::min(stream->size(), needed)));
+      (void)bitmap;
+    }
+  }
+
+  bool block_in_use(std::uint64_t block) const {
+    // No $BITMAP at all: every block counts (NTFS 1.2 volumes may lack it).
+    if (bitmap_.empty() && directory_.find(attribute_type::bitmap, directory_index) == nullptr) {
+      return true;
+    }
+    return block / 8 < bitmap_.size() &&
+           (std::to_integer<unsigned>(bitmap_[block / 8]) >> (block % 8)) & 1;
+  }
+
+  void walk_block(std::uint64_t vcn, unsigned depth) {
+    if (depth > max_index_depth) throw fault(fmt::format("index deeper than {} levels", max_index_depth));
+    if (!visited_.insert(vcn).second) throw fault(fmt::format("index block VCN {} is reached twice", vcn));
+    open_allocation();
+    if (vcn > (allocation_->size() >> vcn_shift_)) {
+      throw fault(fmt::format("sub-node VCN {} lies past $INDEX_ALLOCATION", vcn));
+    }
+    const std::uint64_t offset = vcn << vcn_shift_;
+    if (offset % block_size_ != 0 || offset + block_size_ > allocation_->size()) {
+      throw fault(fmt::format("sub-node VCN {} is not a block inside $INDEX_ALLOCATION", vcn));
+    }
+    if (!block_in_use(offset / block_size_)) {
+      throw fault(fmt::format("sub-node VCN {} is free in $BITMAP", vcn));
+    }
+    std::vector<std::byte> block = allocation_->read(offset, block_size_);
+    const std::string where = fmt::format("ntfs: directory (MFT record {}) INDX block VCN {}",
+                                          directory_.number(), vcn);
+    if (std::string_view(reinterpret_cast<const char*>(block.data()), 4) != "INDX") {
+      throw FormatError(where + ": no INDX signature");
+    }
+    apply_fixups(block, where.c_str());
+    const auto header = load<disk::IndexBlockHeader>(block);
+    if (header.vcn.value() != vcn) {
+      throw FormatError(fmt::format("{}: block says it is VCN {}", where, header.vcn.value()));
+    }
+    walk_node(std::span<const std::byte>(block).subspan(offsetof(disk::IndexBlockHeader, node)),
+              depth, where);
+  }
+
+  // `node` starts at an index node header; entries are walked in order, each sub-node
+  // before the entry that follows it.
+  void walk_node(std::span<const std::byte> node, unsigned depth, const std::string& where) {
+    const auto header = load<disk::IndexNodeHeader>(node);
+    const std::size_t first = header.entries_offset.value();
+    const std::size_t end = header.index_length.value();
+    if (first < sizeof(disk::IndexNodeHeader) || end > node.size() || first > end) {
+      throw fault(fmt::format("{}: entries {}..{} do not fit the {}-byte node", where, first,
+                              end, node.size()));
+    }
+    std::size_t offset = first;
+    while (true) {
+      if (end - offset < sizeof(disk::IndexEntryHeader)) {
+        throw fault(fmt::format("{}: entries end without a last entry", where));
+      }
+      const auto entry = load<disk::IndexEntryHeader>(node, offset);
+      const std::size_t length = entry.length.value();
+      const std::uint16_t flags = entry.flags.value();
+      if (length < sizeof(disk::IndexEntryHeader) || length % 8 != 0 || length > end - offset) {
+        throw fault(fmt::format("{}: entry at offset {} has length {}", where, offset, length));
+      }
+      if (flags & disk::entry_has_subnode) {
+        if (length < sizeof(disk::IndexEntryHeader) + 8) {
+          throw fault(fmt::format("{}: entry at offset {} too short for a sub-node", where, offset));
+        }
+        walk_block(load<boost::endian::little_uint64_buf_t>(node, offset + length - 8).value(),
+                   depth + 1);
+      }
+      if (flags & disk::entry_is_last) return;
+      const std::size_t key_length = entry.key_length.value();
+      if (key_length > length - sizeof(disk::IndexEntryHeader)) {
+        throw fault(fmt::format("{}: entry at offset {} has a key of {} bytes", where, offset,
+                                key_length));
+      }
+      DirectoryEntry found;
+      found.file = RecordReference::from_u64(entry.file_reference.value());
+      found.name = parse_file_name(node.subspan(offset + sizeof(disk::IndexEntryHeader), key_length));
+      callback_(found);
+      offset += length;
+    }
+  }
+
+  const Volume& volume_;
+  const File& directory_;
+  const EntryCallback& callback_;
+  std::uint32_t block_size_ = 0;
+  unsigned vcn_shift_ = 0;
+  std::shared_ptr<const Stream> allocation_;
+  std::vector<std::byte> bitmap_;
+  std::set<std::uint64_t> visited_;
+};
+
+std::u16string folded(const Volume& volume, std::u16string_view name) {
+  std::u16string out(name);
+  for (char16_t& unit : out) unit = volume.upcase(unit);
+  return out;
+}
+
+}  // namespace
+
+std::vector<DirectoryEntry> Volume::list_directory(const File& directory,
+                                                   bool include_dos_names) const {
+  std::vector<DirectoryEntry> entries;
+  const EntryCallback collect = [&](const DirectoryEntry& entry) {
+    if (!include_dos_names && entry.name.name_space == NameSpace::dos) return;
+    entries.push_back(entry);
+  };
+  IndexWalker(*this, directory, collect).walk();
+  return entries;
+}
+
+std::optional<DirectoryEntry> Volume::find_in_directory(const File& directory,
+                                                        std::u16string_view name) const {
+  const std::u16string wanted = folded(*this, name);
+  std::optional<DirectoryEntry> exact;
+  std::optional<DirectoryEntry> caseless;
+  const EntryCallback match = [&](const DirectoryEntry& entry) {
+    if (exact) return;
+    if (entry.name.name_utf16 == name) {
+      exact = entry;
+    } else if (!caseless && folded(*this, entry.name.name_utf16) == wanted) {
+      caseless = entry;
+    }
+  };
+  IndexWalker(*this, directory, match).walk();
+  return exact ? exact : caseless;
+}
+
+File Volume::open_path(std::string_view path) const {
+  File current = read_file(root_directory_record);
+  std::string walked;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t slash = std::min(path.find('/', start), path.size());
+    const std::string_view part = path.substr(start, slash - start);
+    start = slash + 1;
+    if (part.empty() || part == ".") continue;
+    if (!current.is_directory()) {
+      throw NotFoundError(fmt::format("ntfs: {} is not a directory", walked.empty() ? "/" : walked));
+    }
+    walked += "/";
+    walked += part;
+    const auto entry = find_in_directory(current, utf8_to_utf16(part));
+    if (!entry) throw NotFoundError(fmt::format("ntfs: {}: no such file or directory", walked));
+    current = read_file(entry->file.record);
+    if (current.record.sequence != entry->file.sequence) {
+      throw FormatError(fmt::format("ntfs: {}: the index points at MFT record {} sequence {}, "
+                                    "the record has sequence {}", walked, entry->file.record,
+                                    entry->file.sequence, current.record.sequence));
+    }
+  }
+  return current;
+}
+
+}  // namespace diskimg::ntfs

@@ -1,0 +1,46 @@
+#include "core/load.hpp"
+#include "core/utf.hpp"
+#include "ntfs/record_structures.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/ntfs/file_name.hpp>
+
+#include <fmt/format.h>
+
+namespace diskimg::ntfs {
+
+std::string_view to_string(NameSpace name_space) {
+  switch (name_space) {
+    case NameSpace::posix: return "posix";
+    case NameSpace::win32: return "win32";
+    case NameSpace::dos: return "dos";
+    case NameSpace::win32_and_dos: return "win32+dos";
+  }
+  return "posix";
+}
+
+FileName parse_file_name(std::span<const std::byte> value) {
+  const auto raw = load<disk::FileNameValue>(value);
+  const std::size_t units = raw.name_length;
+  if ((value.size() - sizeof(disk::FileNameValue)) / 2 < units) {
+    throw FormatError(fmt::format("$FILE_NAME: name of {} characters runs past the {}-byte "
+                                  "value", units, value.size()));
+  }
+  FileName name;
+  std::vector<std::uint16_t> code_units(units);
+  for (std::size_t i = 0; i < units; ++i) {
+    code_units[i] = load<boost::endian::little_uint16_buf_t>(
+                        value, sizeof(disk::FileNameValue) + 2 * i).value();
+  }
+  name.name_utf16.assign(code_units.begin(), code_units.end());
+  name.name = utf16_to_utf8(code_units);
+  name.name_space = static_cast<NameSpace>(raw.name_space & 0x03);
+  name.parent = RecordReference::from_u64(raw.parent.value());
+  name.file_attributes = raw.file_attributes.value();
+  name.data_size = raw.data_size.value();
+  name.creation_time = raw.creation_time.value();
+  name.modification_time = raw.modification_time.value();
+  return name;
+}
+
+}  // namespace diskimg::ntfs

@@ -1,0 +1,81 @@
+#include <diskimg/error.hpp>
+#include <diskimg/ntfs/listing.hpp>
+
+#include <set>
+
+#include <fmt/format.h>
+
+namespace diskimg::ntfs {
+namespace {
+
+std::string join(const std::string& parent, const std::string& name) {
+  return parent == "/" ? "/" + name : parent + "/" + name;
+}
+
+struct Walk {
+  const Volume& volume;
+  bool recursive;
+  const std::function<void(const ListedEntry&)>& visit;
+  std::vector<std::string>& warnings;
+  std::set<std::uint64_t> visited;  // hard-linked or looping directories are entered once
+
+  void directory(const File& file, const std::string& path) {
+    if (!visited.insert(file.number()).second) return;
+    std::vector<DirectoryEntry> entries;
+    try {
+      entries = volume.list_directory(file);
+    } catch (const Error& error) {
+      warnings.push_back(fmt::format("{}: {}", path, error.what()));
+      return;
+    }
+    for (const DirectoryEntry& entry : entries) {
+      if (entry.name.name == "." || entry.name.name == "..") continue;
+      ListedEntry listed;
+      try {
+        listed = describe_entry(volume, entry, path);
+      } catch (const Error& error) {
+        warnings.push_back(fmt::format("{}: {}", join(path, entry.name.name), error.what()));
+        continue;
+      }
+      visit(listed);
+      if (recursive && listed.is_directory) {
+        try {
+          directory(volume.read_file(listed.file.record), listed.path);
+        } catch (const Error& error) {
+          warnings.push_back(fmt::format("{}: {}", listed.path, error.what()));
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+
+ListedEntry describe_entry(const Volume& volume, const DirectoryEntry& entry,
+                           const std::string& parent_path) {
+  ListedEntry listed;
+  listed.name = entry.name.name;
+  listed.path = join(parent_path, entry.name.name);
+  listed.file = entry.file;
+  const File file = volume.read_file(entry.file.record);
+  listed.is_directory = file.is_directory();
+  if (!listed.is_directory) listed.size = file.data_size();
+  for (const std::string& stream : file.stream_names()) {
+    const Attribute* first = file.find(attribute_type::data, stream);
+    listed.streams.push_back({stream, first == nullptr ? 0 : first->size()});
+  }
+  return listed;
+}
+
+void walk_directory(const Volume& volume, const std::string& path, bool recursive,
+                    const std::function<void(const ListedEntry&)>& visit,
+                    std::vector<std::string>& warnings) {
+  const File start = volume.open_path(path);
+  if (!start.is_directory()) throw NotFoundError(fmt::format("ntfs: {} is not a directory", path));
+  std::string normalized = path.empty() || path.front() != '/' ? "/" + path : path;
+  while (normalized.size() > 1 && normalized.back() == '/') normalized.pop_back();
+  Walk walk{volume, recursive, visit, warnings, {}};
+  walk.directory(start, normalized);
+}
+
+}  // namespace diskimg::ntfs

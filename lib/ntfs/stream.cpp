@@ -1,0 +1,184 @@
+#include <diskimg/error.hpp>
+#include <diskimg/ntfs/lznt1.hpp>
+#include <diskimg/ntfs/stream.hpp>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace diskimg::ntfs {
+namespace {
+
+// NTFS compresses in units of 16 clusters of at most 4 KiB; allow some room, no more.
+constexpr std::uint64_t max_compression_unit_bytes = 4u << 20;
+
+}  // namespace
+
+Stream::Stream(SourcePtr volume, StreamGeometry geometry, std::vector<const Attribute*> extents,
+               std::string name)
+    : volume_(std::move(volume)), geometry_(geometry), name_(std::move(name)) {
+  if (extents.empty()) throw NotFoundError(name_ + ": no such attribute");
+  const Attribute& first = *extents.front();
+  if (first.resident) {
+    if (extents.size() > 1) {
+      throw FormatError(fmt::format("{}: a resident attribute split into {} extents", name_,
+                                    extents.size()));
+    }
+    value_ = first.value;
+    data_size_ = allocated_size_ = initialized_size_ = value_.size();
+    return;
+  }
+  resident_ = false;
+  if (first.encrypted()) {
+    throw UnsupportedError(name_ + ": encrypted (EFS) streams cannot be read");
+  }
+  if (first.first_vcn != 0) {
+    throw FormatError(fmt::format("{}: first extent starts at VCN {}, not 0", name_,
+                                  first.first_vcn));
+  }
+  data_size_ = first.data_size;
+  allocated_size_ = first.allocated_size;
+  initialized_size_ = std::min(first.initialized_size, first.data_size);
+
+  std::uint64_t next_vcn = 0;
+  for (const Attribute* extent : extents) {
+    if (extent->resident) {
+      throw FormatError(fmt::format("{}: resident extent (record {}) among nonresident ones",
+                                    name_, extent->record));
+    }
+    if (extent->first_vcn != next_vcn) {
+      throw FormatError(fmt::format("{}: extent in record {} starts at VCN {}, expected {}",
+                                    name_, extent->record, extent->first_vcn, next_vcn));
+    }
+    runs_.insert(runs_.end(), extent->runs.begin(), extent->runs.end());
+    if (!extent->runs.empty()) next_vcn = runs_.back().vcn + runs_.back().length;
+  }
+  const std::uint64_t cluster_size = geometry_.cluster_size;
+  if (next_vcn > ~std::uint64_t{0} / cluster_size || data_size_ > next_vcn * cluster_size) {
+    throw FormatError(fmt::format("{}: data size {} exceeds the {} clusters its runs map",
+                                  name_, data_size_, next_vcn));
+  }
+  if (first.compressed()) {
+    const std::uint64_t unit_clusters = std::uint64_t{1} << std::min<unsigned>(first.compression_unit, 63);
+    if (first.compression_unit == 0 || unit_clusters * cluster_size > max_compression_unit_bytes) {
+      throw FormatError(fmt::format("{}: compression unit of 2^{} clusters is invalid", name_,
+                                    first.compression_unit));
+    }
+    compression_unit_clusters_ = unit_clusters;
+  }
+}
+
+std::size_t Stream::run_index(std::uint64_t vcn) const {
+  const auto after = std::upper_bound(runs_.begin(), runs_.end(), vcn,
+                                      [](std::uint64_t v, const Run& run) { return v < run.vcn; });
+  if (after == runs_.begin() || vcn >= std::prev(after)->vcn + std::prev(after)->length) {
+    throw FormatError(fmt::format("{}: VCN {} is not mapped by any run", name_, vcn));
+  }
+  return static_cast<std::size_t>(after - runs_.begin() - 1);
+}
+
+std::optional<std::uint64_t> Stream::volume_offset(std::uint64_t offset) const {
+  if (resident_ || compressed()) return std::nullopt;
+  const std::uint64_t cluster_size = geometry_.cluster_size;
+  const std::uint64_t vcn = offset / cluster_size;
+  const auto after = std::upper_bound(runs_.begin(), runs_.end(), vcn,
+                                      [](std::uint64_t v, const Run& run) { return v < run.vcn; });
+  if (after == runs_.begin()) return std::nullopt;
+  const Run& run = *std::prev(after);
+  if (vcn >= run.vcn + run.length || run.sparse()) return std::nullopt;
+  return *run.lcn * cluster_size + (offset - run.vcn * cluster_size);
+}
+
+void Stream::read_inside(std::uint64_t offset, std::span<std::byte> buffer) const {
+  if (resident_) {
+    std::copy_n(value_.begin() + static_cast<std::ptrdiff_t>(offset), buffer.size(),
+                buffer.begin());
+    return;
+  }
+  // Bytes past the initialized size read as zeros whatever the clusters hold.
+  const std::uint64_t readable =
+      offset >= initialized_size_ ? 0 : std::min<std::uint64_t>(buffer.size(), initialized_size_ - offset);
+  std::fill(buffer.begin() + static_cast<std::ptrdiff_t>(readable), buffer.end(), std::byte{0});
+  if (readable == 0) return;
+  const auto head = buffer.first(static_cast<std::size_t>(readable));
+  if (compressed()) {
+    read_compressed(offset, head);
+  } else {
+    read_mapped(offset, head);
+  }
+}
+
+void Stream::read_mapped(std::uint64_t offset, std::span<std::byte> buffer) const {
+  const std::uint64_t cluster_size = geometry_.cluster_size;
+  while (!buffer.empty()) {
+    const std::uint64_t vcn = offset / cluster_size;
+    const Run& run = runs_[run_index(vcn)];
+    const std::uint64_t run_end = (run.vcn + run.length) * cluster_size;
+    const std::size_t piece =
+        static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), run_end - offset));
+    if (run.sparse()) {
+      std::fill_n(buffer.begin(), piece, std::byte{0});
+    } else {
+      const std::uint64_t into_run = offset - run.vcn * cluster_size;
+      volume_->read(*run.lcn * cluster_size + into_run, buffer.first(piece));
+    }
+    buffer = buffer.subspan(piece);
+    offset += piece;
+  }
+}
+
+const std::vector<std::byte>& Stream::compression_unit(std::uint64_t index) const {
+  if (cached_unit_ == index) return cached_bytes_;
+  const std::uint64_t cluster_size = geometry_.cluster_size;
+  const std::uint64_t unit_bytes = compression_unit_clusters_ * cluster_size;
+  const std::uint64_t first_vcn = index * compression_unit_clusters_;
+  const std::uint64_t end_vcn = first_vcn + compression_unit_clusters_;
+  cached_unit_ = ~0ULL;
+  cached_bytes_.assign(unit_bytes, std::byte{0});
+
+  // The clusters of this unit that hold data, in VCN order.
+  std::vector<std::byte> stored;
+  std::uint64_t stored_clusters = 0;
+  const std::uint64_t mapped_end = runs_.empty() ? 0 : runs_.back().vcn + runs_.back().length;
+  for (std::uint64_t vcn = first_vcn; vcn < std::min(end_vcn, mapped_end);) {
+    const Run& run = runs_[run_index(vcn)];
+    const std::uint64_t count = std::min(end_vcn, run.vcn + run.length) - vcn;
+    if (!run.sparse()) {
+      const std::size_t at = stored.size();
+      stored.resize(at + count * cluster_size);
+      volume_->read((*run.lcn + (vcn - run.vcn)) * cluster_size,
+                    std::span(stored).subspan(at));
+      stored_clusters += count;
+    }
+    vcn += count;
+  }
+  if (stored_clusters == compression_unit_clusters_) {
+    cached_bytes_ = std::move(stored);  // a unit that did not compress is stored as is
+  } else if (stored_clusters != 0) {
+    try {
+      lznt1_decompress(stored, cached_bytes_);
+    } catch (const FormatError& error) {
+      throw FormatError(fmt::format("{}: compression unit {} (VCN {}): {}", name_, index,
+                                    first_vcn, error.what()));
+    }
+  }
+  cached_unit_ = index;
+  return cached_bytes_;
+}
+
+void Stream::read_compressed(std::uint64_t offset, std::span<std::byte> buffer) const {
+  const std::uint64_t unit_bytes = compression_unit_clusters_ * geometry_.cluster_size;
+  const std::lock_guard lock(cache_mutex_);
+  while (!buffer.empty()) {
+    const std::uint64_t index = offset / unit_bytes;
+    const std::uint64_t within = offset % unit_bytes;
+    const std::vector<std::byte>& unit = compression_unit(index);
+    const std::size_t piece =
+        static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), unit_bytes - within));
+    std::copy_n(unit.begin() + static_cast<std::ptrdiff_t>(within), piece, buffer.begin());
+    buffer = buffer.subspan(piece);
+    offset += piece;
+  }
+}
+
+}  // namespace diskimg::ntfs

@@ -1,0 +1,296 @@
+#include "core/utf.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/ntfs/volume.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace diskimg::ntfs {
+namespace {
+
+// ntfs-3g caps $MFT's list at 256 KiB and TSK caps lists after an out-of-memory fuzz
+// finding; Windows refuses to grow a list past about 256 KiB. Larger is hostile.
+constexpr std::uint64_t max_attribute_list_bytes = 4u << 20;
+constexpr std::uint64_t mft_record = 0;
+constexpr std::uint64_t volume_record = 3;
+constexpr std::uint64_t upcase_record = 10;
+
+std::vector<std::byte> read_attribute_list(const Attribute& list, SourcePtr source,
+                                           StreamGeometry geometry, std::uint64_t record) {
+  if (list.resident) return list.value;
+  if (list.data_size > max_attribute_list_bytes) {
+    throw FormatError(fmt::format("ntfs: MFT record {}: $ATTRIBUTE_LIST of {} bytes exceeds "
+                                  "the {}-byte limit", record, list.data_size,
+                                  max_attribute_list_bytes));
+  }
+  const Stream stream(std::move(source), geometry, {&list},
+                      fmt::format("ntfs: MFT record {} $ATTRIBUTE_LIST", record));
+  return stream.read(0, static_cast<std::size_t>(stream.size()));
+}
+
+bool is_unnamed_data(const Attribute& attribute) {
+  return attribute.type == attribute_type::data && attribute.name.empty();
+}
+
+std::vector<const Attribute*> pointers_in_vcn_order(const std::vector<Attribute>& extents) {
+  std::vector<const Attribute*> pointers;
+  for (const Attribute& extent : extents) pointers.push_back(&extent);
+  std::sort(pointers.begin(), pointers.end(),
+            [](const Attribute* a, const Attribute* b) { return a->first_vcn < b->first_vcn; });
+  return pointers;
+}
+
+}  // namespace
+
+std::shared_ptr<const Volume> Volume::open(SourcePtr source) {
+  std::shared_ptr<Volume> volume(new Volume());
+  volume->source_ = std::move(source);
+  const ByteSource& bytes = *volume->source_;
+  if (bytes.size() < 512) {
+    throw FormatError(fmt::format("ntfs: {} ({} bytes) is too small for a boot sector",
+                                  bytes.name(), bytes.size()));
+  }
+  try {
+    volume->boot_ = parse_boot_sector(bytes.read(0, 512), bytes.size());
+  } catch (const FormatError& primary) {
+    volume->boot_ = volume->read_backup_boot_sector(primary.what());
+  }
+  volume->bootstrap_mft();
+  volume->load_upcase();
+  return volume;
+}
+
+BootSector Volume::read_backup_boot_sector(const std::string& primary_fault) {
+  // The backup lies in the volume's last sector, outside the size the primary gives.
+  const std::uint64_t size = source_->size();
+  for (const std::uint64_t sector_size : {512u, 4096u}) {
+    if (size < 2 * sector_size) continue;
+    const std::uint64_t offset = size / sector_size * sector_size - sector_size;
+    try {
+      BootSector boot = parse_boot_sector(source_->read(offset, 512), size);
+      if (boot.bytes_per_sector != sector_size) continue;
+      warnings_.push_back(fmt::format("{}; using the backup boot sector at offset {:#x}",
+                                      primary_fault, offset));
+      return boot;
+    } catch (const FormatError&) {
+    }
+  }
+  throw FormatError(primary_fault + "; no usable backup boot sector at the volume's end");
+}
+
+void Volume::bootstrap_mft() {
+  try {
+    bootstrap_mft_from(boot_.mft_lcn);
+  } catch (const FormatError& error) {
+    // $MFTMirr holds copies of the first four records: enough to find the MFT again.
+    mft_extents_.clear();
+    try {
+      bootstrap_mft_from(boot_.mft_mirror_lcn);
+    } catch (const FormatError&) {
+      throw error;
+    }
+    warnings_.push_back(std::string(error.what()) + "; read $MFT's runs from $MFTMirr");
+  }
+}
+
+void Volume::bootstrap_mft_from(std::uint64_t lcn) {
+  const std::uint64_t record_size = boot_.file_record_size;
+  const std::uint64_t offset = lcn * boot_.cluster_size;
+  std::vector<std::byte> bytes = source_->read(offset, record_size);
+  FileRecord zero = parse_file_record(
+      bytes, mft_record, boot_.total_clusters,
+      fmt::format("ntfs: $MFT record 0 (volume offset {:#x})", offset));
+  for (const Attribute& attribute : zero.attributes) {
+    if (is_unnamed_data(attribute)) mft_extents_.push_back(attribute);
+  }
+  if (mft_extents_.empty() || mft_extents_.front().resident) {
+    throw FormatError(fmt::format("ntfs: $MFT record 0 (volume offset {:#x}) has no "
+                                  "nonresident $DATA", offset));
+  }
+  const auto list = std::find_if(zero.attributes.begin(), zero.attributes.end(),
+                                 [](const Attribute& a) { return a.type == attribute_type::attribute_list; });
+  if (list != zero.attributes.end()) add_mft_extents_from_list(*list, zero.sequence);
+  mft_ = std::make_shared<Stream>(source_, geometry(), pointers_in_vcn_order(mft_extents_), "$MFT");
+  if (mft_->runs().front().lcn != boot_.mft_lcn) {
+    warnings_.push_back(fmt::format("ntfs: $MFT's first run starts at LCN {}, the boot sector "
+                                    "says {}", mft_->runs().front().lcn.value_or(0), boot_.mft_lcn));
+  }
+}
+
+// $MFT's $DATA continues in extension records that lie in the MFT itself: each is read
+// through the runs known so far, in VCN order (ntfs-3g ntfs_mft_load, TSK ntfs_load_attrs).
+void Volume::add_mft_extents_from_list(const Attribute& list, std::uint16_t sequence) {
+  const std::uint64_t record_size = boot_.file_record_size;
+  const auto entries = parse_attribute_list(read_attribute_list(list, source_, geometry(), 0));
+  std::vector<const AttributeListEntry*> data_entries;
+  for (const AttributeListEntry& entry : entries) {
+    if (entry.type == attribute_type::data && entry.name.empty() && entry.record.record != 0) {
+      data_entries.push_back(&entry);
+    }
+  }
+  std::sort(data_entries.begin(), data_entries.end(),
+            [](const auto* a, const auto* b) { return a->first_vcn < b->first_vcn; });
+  for (const AttributeListEntry* entry : data_entries) {
+    const bool known = std::any_of(mft_extents_.begin(), mft_extents_.end(),
+                                   [&](const Attribute& a) { return a.first_vcn == entry->first_vcn; });
+    if (known) continue;
+    const Stream known_mft(source_, geometry(), pointers_in_vcn_order(mft_extents_), "$MFT");
+    const std::uint64_t child = entry->record.record;
+    if (child >= known_mft.size() / record_size) {
+      throw FormatError(fmt::format("ntfs: $MFT extension record {} lies beyond the {} records "
+                                    "its known runs map", child, known_mft.size() / record_size));
+    }
+    std::vector<std::byte> bytes = known_mft.read(child * record_size, record_size);
+    FileRecord extension = parse_file_record(bytes, child, boot_.total_clusters);
+    if (extension.base != RecordReference{mft_record, sequence}) {
+      throw FormatError(fmt::format("ntfs: $MFT extension record {} does not point back to "
+                                    "record 0", child));
+    }
+    const auto extent = std::find_if(extension.attributes.begin(), extension.attributes.end(),
+                                     [&](const Attribute& a) {
+                                       return is_unnamed_data(a) && a.first_vcn == entry->first_vcn;
+                                     });
+    if (extent == extension.attributes.end() || extent->resident) {
+      throw FormatError(fmt::format("ntfs: $MFT extension record {} has no $DATA extent at VCN "
+                                    "{}", child, entry->first_vcn));
+    }
+    mft_extents_.push_back(*extent);
+  }
+}
+
+void Volume::load_upcase() {
+  try {
+    const File file = read_file(upcase_record);
+    const auto stream = open_stream(file);
+    const std::size_t units = static_cast<std::size_t>(std::min<std::uint64_t>(stream->size(), 131072) / 2);
+    const std::vector<std::byte> bytes = stream->read(0, units * 2);
+    upcase_.resize(units);
+    for (std::size_t i = 0; i < units; ++i) {
+      upcase_[i] = static_cast<char16_t>(std::to_integer<unsigned>(bytes[2 * i]) |
+                                         (std::to_integer<unsigned>(bytes[2 * i + 1]) << 8));
+    }
+  } catch (const Error& error) {
+    warnings_.push_back(std::string(error.what()) + "; names compare by ASCII case only");
+  }
+}
+
+char16_t Volume::upcase(char16_t unit) const {
+  if (unit < upcase_.size()) return upcase_[unit];
+  return (unit >= u'a' && unit <= u'z') ? static_cast<char16_t>(unit - 32) : unit;
+}
+
+std::uint64_t Volume::record_count() const { return mft_->size() / boot_.file_record_size; }
+
+FileRecord Volume::read_record(std::uint64_t number) const {
+  const std::uint64_t count = record_count();
+  if (number >= count) {
+    throw NotFoundError(fmt::format("ntfs: MFT record {} does not exist (the MFT has {} "
+                                    "records)", number, count));
+  }
+  const std::uint64_t record_size = boot_.file_record_size;
+  std::vector<std::byte> bytes = mft_->read(number * record_size, record_size);
+  const auto offset = mft_->volume_offset(number * record_size);
+  const std::string where =
+      offset ? fmt::format("ntfs: MFT record {} (volume offset {:#x})", number, *offset)
+             : fmt::format("ntfs: MFT record {}", number);
+  return parse_file_record(bytes, number, boot_.total_clusters, where);
+}
+
+File Volume::read_file(std::uint64_t number) const {
+  File file;
+  file.record = read_record(number);
+  file.attributes = file.record.attributes;
+  const Attribute* list = nullptr;
+  for (const Attribute& attribute : file.record.attributes) {
+    if (attribute.type == attribute_type::attribute_list) list = &attribute;
+  }
+  if (list != nullptr && file.record.is_base()) add_listed_extents(file, *list);
+  std::stable_sort(file.attributes.begin(), file.attributes.end(),
+                   [](const Attribute& a, const Attribute& b) {
+                     if (a.type != b.type) return a.type < b.type;
+                     if (a.name_utf16 != b.name_utf16) return a.name_utf16 < b.name_utf16;
+                     return a.first_vcn < b.first_vcn;
+                   });
+  return file;
+}
+
+void Volume::add_listed_extents(File& file, const Attribute& list) const {
+  const std::uint64_t number = file.record.number;
+  AttributeListInfo info;
+  info.resident = list.resident;
+  info.attribute = list;
+  info.entries = parse_attribute_list(read_attribute_list(list, source_, geometry(), number));
+  // Each child record is read once, whatever the number of entries pointing at it; only
+  // children that name this record as their base count (this also blocks cycles).
+  std::set<std::uint64_t> children;
+  for (const AttributeListEntry& entry : info.entries) {
+    if (entry.record.record != number) children.insert(entry.record.record);
+  }
+  for (const std::uint64_t child_number : children) {
+    FileRecord child;
+    try {
+      child = read_record(child_number);
+    } catch (const Error& error) {
+      file.warnings.push_back(error.what());
+      continue;
+    }
+    if (child.base != file.record.reference()) {
+      file.warnings.push_back(fmt::format(
+          "ntfs: MFT record {} is listed by record {}'s $ATTRIBUTE_LIST but its base is "
+          "record {}; ignored", child_number, number, child.base.record));
+      continue;
+    }
+    for (const AttributeListEntry& entry : info.entries) {
+      if (entry.record.record != child_number) continue;
+      const auto extent = std::find_if(child.attributes.begin(), child.attributes.end(),
+                                       [&](const Attribute& a) {
+                                         return a.type == entry.type && a.instance == entry.instance;
+                                       });
+      if (extent == child.attributes.end()) {
+        file.warnings.push_back(fmt::format(
+            "ntfs: MFT record {}: listed {} (id {}) is not in child record {}", number,
+            attribute_type_name(entry.type), entry.instance, child_number));
+        continue;
+      }
+      file.attributes.push_back(*extent);
+    }
+  }
+  file.attribute_list = std::move(info);
+}
+
+std::shared_ptr<const Stream> Volume::open_stream(const File& file, std::uint32_t type,
+                                                  std::string_view name) const {
+  const auto extents = file.extents(type, name);
+  std::string description = fmt::format("ntfs: MFT record {} {}", file.number(),
+                                        attribute_type_name(type));
+  if (!name.empty()) description += fmt::format(":{}", name);
+  if (extents.empty()) throw NotFoundError(description + ": no such attribute");
+  return std::make_shared<Stream>(source_, geometry(), extents, description);
+}
+
+std::string Volume::label() const {
+  const File file = read_file(volume_record);
+  const Attribute* name = file.find(attribute_type::volume_name);
+  if (name == nullptr || !name->resident) return {};
+  std::vector<std::uint16_t> units(name->value.size() / 2);
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    units[i] = static_cast<std::uint16_t>(std::to_integer<unsigned>(name->value[2 * i]) |
+                                          (std::to_integer<unsigned>(name->value[2 * i + 1]) << 8));
+  }
+  return utf16_to_utf8(units);
+}
+
+std::string Volume::version() const {
+  const File file = read_file(volume_record);
+  const Attribute* information = file.find(attribute_type::volume_information);
+  if (information == nullptr || !information->resident || information->value.size() < 10) {
+    return {};
+  }
+  return fmt::format("{}.{}", std::to_integer<unsigned>(information->value[8]),
+                     std::to_integer<unsigned>(information->value[9]));
+}
+
+}  // namespace diskimg::ntfs
