@@ -4,6 +4,7 @@
 
 #include <diskimg/disk.hpp>
 #include <diskimg/error.hpp>
+#include <diskimg/ntfs/volume.hpp>
 
 #include <iostream>
 
@@ -35,14 +36,26 @@ void print_partitions(const PartitionTable& layout) {
   }
 }
 
+// "  label 'Windows', 4 KiB clusters" for an NTFS volume that opens.
+std::string ntfs_summary(const Volume& volume) {
+  if (volume.filesystem != FilesystemKind::ntfs) return {};
+  try {
+    const auto ntfs = ntfs::Volume::open(volume.bytes);
+    return fmt::format("  label '{}', {} clusters", ntfs->label(),
+                       human_size(ntfs->cluster_size()));
+  } catch (const Error& error) {
+    return fmt::format("  (unreadable: {})", error.what());
+  }
+}
+
 void print_volumes(const Disk& disk) {
   fmt::print("\nVolumes:\n");
   fmt::print("  {:>3}  {:<16}  {:>14}  {:>14}  {:>10}  {}\n", "#", "source", "offset", "size",
              "", "filesystem");
   for (const Volume& volume : disk.volumes()) {
-    fmt::print("  {:>3}  {:<16}  {:>14}  {:>14}  {:>10}  {}\n", volume.index, volume.origin,
+    fmt::print("  {:>3}  {:<16}  {:>14}  {:>14}  {:>10}  {}{}\n", volume.index, volume.origin,
                volume.offset, volume.size, human_size(volume.size),
-               to_string(volume.filesystem));
+               to_string(volume.filesystem), ntfs_summary(volume));
   }
 }
 

@@ -1,5 +1,10 @@
 #include "json_output.hpp"
 
+#include <diskimg/error.hpp>
+#include <diskimg/ntfs/volume.hpp>
+
+#include <fmt/format.h>
+
 namespace diskimg::tool {
 
 using json = nlohmann::ordered_json;
@@ -22,7 +27,29 @@ json to_json(const Partition& partition) {
   return out;
 }
 
+json ntfs_json(const ntfs::Volume& volume) {
+  const ntfs::BootSector& boot = volume.boot_sector();
+  return {{"label", volume.label()},
+          {"serial", fmt::format("{:016X}", boot.serial_number)},
+          {"version", volume.version()},
+          {"bytes_per_sector", boot.bytes_per_sector},
+          {"cluster_size", boot.cluster_size},
+          {"mft_record_size", boot.file_record_size},
+          {"index_block_size", boot.index_block_size},
+          {"total_clusters", boot.total_clusters},
+          {"mft_records", volume.record_count()},
+          {"warnings", volume.warnings()}};
+}
+
 json to_json(const Volume& volume) {
+  json ntfs = nullptr;
+  if (volume.filesystem == FilesystemKind::ntfs) {
+    try {
+      ntfs = ntfs_json(*ntfs::Volume::open(volume.bytes));
+    } catch (const Error& error) {
+      ntfs = {{"error", error.what()}};
+    }
+  }
   return {
       {"index", volume.index},
       {"source", volume.origin},
@@ -30,6 +57,7 @@ json to_json(const Volume& volume) {
       {"offset", volume.offset},
       {"size", volume.size},
       {"filesystem", std::string(to_string(volume.filesystem))},
+      {"ntfs", ntfs},
   };
 }
 

@@ -44,7 +44,8 @@ class IndexWalker {
                      ? static_cast<unsigned>(std::countr_zero(volume_.cluster_size()))
                      : 9;
     const auto node = std::span<const std::byte>(root->value).subspan(16);
-    walk_node(node, 0, "$INDEX_ROOT");
+    walk_node(node, 0, fmt::format("ntfs: directory (MFT record {}) $INDEX_ROOT",
+                                   directory_.number()));
   }
 
  private:
@@ -58,11 +59,10 @@ class IndexWalker {
       throw fault("an index entry has a sub-node but there is no $INDEX_ALLOCATION");
     }
     allocation_ = volume_.open_stream(directory_, attribute_type::index_allocation, directory_index);
-    if (const Attribute* bitmap = directory_.find(attribute_type::bitmap, directory_index)) {
+    if (directory_.find(attribute_type::bitmap, directory_index) != nullptr) {
       const auto stream = volume_.open_stream(directory_, attribute_type::bitmap, directory_index);
       const std::uint64_t needed = (allocation_->size() / block_size_ + 7) / 8;
       bitmap_ = stream->read(0, static_cast<std::size_t>(std::min(stream->size(), needed)));
-      (void)bitmap;
     }
   }
 
@@ -92,57 +92,14 @@ class IndexWalker {
     std::vector<std::byte> block = allocation_->read(offset, block_size_);
     const std::string where = fmt::format("ntfs: directory (MFT record {}) INDX block VCN {}",
                                           directory_.number(), vcn);
-    if (std::string_view(reinterpret_cast<const char*>(block.data()), 4) != "INDX") {
-      throw FormatError(where + ": no INDX signature");
-    }
-    apply_fixups(block, where.c_str());
-    const auto header = load<disk::IndexBlockHeader>(block);
-    if (header.vcn.value() != vcn) {
-      throw FormatError(fmt::format("{}: block says it is VCN {}", where, header.vcn.value()));
-    }
-    walk_node(std::span<const std::byte>(block).subspan(offsetof(disk::IndexBlockHeader, node)),
-              depth, where);
+    walk_node(open_index_block(block, vcn, where), depth, where);
   }
 
-  // `node` starts at an index node header; entries are walked in order, each sub-node
-  // before the entry that follows it.
+  // Entries in order, each sub-node before the entry that follows it.
   void walk_node(std::span<const std::byte> node, unsigned depth, const std::string& where) {
-    const auto header = load<disk::IndexNodeHeader>(node);
-    const std::size_t first = header.entries_offset.value();
-    const std::size_t end = header.index_length.value();
-    if (first < sizeof(disk::IndexNodeHeader) || end > node.size() || first > end) {
-      throw fault(fmt::format("{}: entries {}..{} do not fit the {}-byte node", where, first,
-                              end, node.size()));
-    }
-    std::size_t offset = first;
-    while (true) {
-      if (end - offset < sizeof(disk::IndexEntryHeader)) {
-        throw fault(fmt::format("{}: entries end without a last entry", where));
-      }
-      const auto entry = load<disk::IndexEntryHeader>(node, offset);
-      const std::size_t length = entry.length.value();
-      const std::uint16_t flags = entry.flags.value();
-      if (length < sizeof(disk::IndexEntryHeader) || length % 8 != 0 || length > end - offset) {
-        throw fault(fmt::format("{}: entry at offset {} has length {}", where, offset, length));
-      }
-      if (flags & disk::entry_has_subnode) {
-        if (length < sizeof(disk::IndexEntryHeader) + 8) {
-          throw fault(fmt::format("{}: entry at offset {} too short for a sub-node", where, offset));
-        }
-        walk_block(load<boost::endian::little_uint64_buf_t>(node, offset + length - 8).value(),
-                   depth + 1);
-      }
-      if (flags & disk::entry_is_last) return;
-      const std::size_t key_length = entry.key_length.value();
-      if (key_length > length - sizeof(disk::IndexEntryHeader)) {
-        throw fault(fmt::format("{}: entry at offset {} has a key of {} bytes", where, offset,
-                                key_length));
-      }
-      DirectoryEntry found;
-      found.file = RecordReference::from_u64(entry.file_reference.value());
-      found.name = parse_file_name(node.subspan(offset + sizeof(disk::IndexEntryHeader), key_length));
-      callback_(found);
-      offset += length;
+    for (const IndexSlot& slot : parse_index_node(node, where)) {
+      if (slot.subnode_vcn) walk_block(*slot.subnode_vcn, depth + 1);
+      if (slot.entry) callback_(*slot.entry);
     }
   }
 
@@ -155,6 +112,75 @@ class IndexWalker {
   std::vector<std::byte> bitmap_;
   std::set<std::uint64_t> visited_;
 };
+
+}  // namespace
+
+std::vector<IndexSlot> parse_index_node(std::span<const std::byte> node, std::string_view where) {
+  const auto fault = [&](const std::string& what) {
+    return FormatError(fmt::format("{}: {}", where, what));
+  };
+  const auto header = load<disk::IndexNodeHeader>(node);
+  const std::size_t first = header.entries_offset.value();
+  const std::size_t end = header.index_length.value();
+  if (first < sizeof(disk::IndexNodeHeader) || end > node.size() || first > end) {
+    throw fault(fmt::format("entries {}..{} do not fit the {}-byte node", first, end, node.size()));
+  }
+  std::vector<IndexSlot> slots;
+  std::size_t offset = first;
+  while (true) {
+    if (end - offset < sizeof(disk::IndexEntryHeader)) {
+      throw fault("entries end without a last entry");
+    }
+    const auto entry = load<disk::IndexEntryHeader>(node, offset);
+    const std::size_t length = entry.length.value();
+    const std::uint16_t flags = entry.flags.value();
+    if (length < sizeof(disk::IndexEntryHeader) || length % 8 != 0 || length > end - offset) {
+      throw fault(fmt::format("entry at offset {} has length {}", offset, length));
+    }
+    IndexSlot slot;
+    if (flags & disk::entry_has_subnode) {
+      if (length < sizeof(disk::IndexEntryHeader) + 8) {
+        throw fault(fmt::format("entry at offset {} is too short for a sub-node", offset));
+      }
+      slot.subnode_vcn = load<boost::endian::little_uint64_buf_t>(node, offset + length - 8).value();
+    }
+    if (flags & disk::entry_is_last) {
+      slots.push_back(slot);
+      return slots;
+    }
+    const std::size_t key_length = entry.key_length.value();
+    if (key_length > length - sizeof(disk::IndexEntryHeader)) {
+      throw fault(fmt::format("entry at offset {} has a key of {} bytes", offset, key_length));
+    }
+    DirectoryEntry found;
+    found.file = RecordReference::from_u64(entry.file_reference.value());
+    try {
+      found.name = parse_file_name(node.subspan(offset + sizeof(disk::IndexEntryHeader), key_length));
+    } catch (const FormatError& error) {
+      throw fault(fmt::format("entry at offset {}: {}", offset, error.what()));
+    }
+    slot.entry = std::move(found);
+    slots.push_back(std::move(slot));
+    offset += length;
+  }
+}
+
+std::span<const std::byte> open_index_block(std::span<std::byte> block, std::uint64_t vcn,
+                                            std::string_view where) {
+  const std::string what(where);
+  if (block.size() < sizeof(disk::IndexBlockHeader) ||
+      std::string_view(reinterpret_cast<const char*>(block.data()), 4) != "INDX") {
+    throw FormatError(what + ": no INDX signature");
+  }
+  apply_fixups(block, what.c_str());
+  const auto header = load<disk::IndexBlockHeader>(block);
+  if (header.vcn.value() != vcn) {
+    throw FormatError(fmt::format("{}: block says it is VCN {}", what, header.vcn.value()));
+  }
+  return std::span<const std::byte>(block).subspan(offsetof(disk::IndexBlockHeader, node));
+}
+
+namespace {
 
 std::u16string folded(const Volume& volume, std::u16string_view name) {
   std::u16string out(name);

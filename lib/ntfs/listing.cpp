@@ -1,4 +1,5 @@
 #include <diskimg/error.hpp>
+#include <diskimg/ntfs/catalog.hpp>
 #include <diskimg/ntfs/listing.hpp>
 
 #include <set>
@@ -74,7 +75,15 @@ void walk_directory(const Volume& volume, const std::string& path, bool recursiv
   if (!start.is_directory()) throw NotFoundError(fmt::format("ntfs: {} is not a directory", path));
   std::string normalized = path.empty() || path.front() != '/' ? "/" + path : path;
   while (normalized.size() > 1 && normalized.back() == '/') normalized.pop_back();
-  Walk walk{volume, recursive, visit, warnings, {}};
+  if (recursive) {
+    // A whole subtree is listed from one pass over the MFT rather than a walk that reads
+    // each file's record on its own: the same entries, several times faster.
+    const Catalog catalog = Catalog::build(volume);
+    warnings.insert(warnings.end(), catalog.warnings().begin(), catalog.warnings().end());
+    catalog.walk(start.number(), normalized, true, visit);
+    return;
+  }
+  Walk walk{volume, false, visit, warnings, {}};
   walk.directory(start, normalized);
 }
 

@@ -184,6 +184,27 @@ char16_t Volume::upcase(char16_t unit) const {
 
 std::uint64_t Volume::record_count() const { return mft_->size() / boot_.file_record_size; }
 
+// Records are read in chunks and the last few chunks are kept: a directory's entries and
+// the files they name tend to lie close together in the MFT.
+void Volume::read_record_bytes(std::uint64_t number, std::span<std::byte> out) const {
+  const std::uint64_t record_size = boot_.file_record_size;
+  const std::uint64_t per_chunk = record_cache_chunk_bytes / record_size;
+  const std::uint64_t chunk = number / per_chunk;
+  const std::lock_guard lock(record_cache_mutex_);
+  auto cached = std::find_if(record_cache_.begin(), record_cache_.end(),
+                             [&](const CachedChunk& c) { return c.index == chunk; });
+  if (cached == record_cache_.end()) {
+    const std::uint64_t first = chunk * per_chunk;
+    const std::uint64_t records = std::min(per_chunk, record_count() - first);
+    CachedChunk fresh{chunk, mft_->read(first * record_size, records * record_size)};
+    if (record_cache_.size() == record_cache_chunks) record_cache_.pop_back();
+    record_cache_.insert(record_cache_.begin(), std::move(fresh));
+    cached = record_cache_.begin();
+  }
+  const std::uint64_t at = (number - chunk * per_chunk) * record_size;
+  std::copy_n(cached->bytes.begin() + static_cast<std::ptrdiff_t>(at), out.size(), out.begin());
+}
+
 FileRecord Volume::read_record(std::uint64_t number) const {
   const std::uint64_t count = record_count();
   if (number >= count) {
@@ -191,23 +212,60 @@ FileRecord Volume::read_record(std::uint64_t number) const {
                                     "records)", number, count));
   }
   const std::uint64_t record_size = boot_.file_record_size;
-  std::vector<std::byte> bytes = mft_->read(number * record_size, record_size);
-  const auto offset = mft_->volume_offset(number * record_size);
-  const std::string where =
-      offset ? fmt::format("ntfs: MFT record {} (volume offset {:#x})", number, *offset)
-             : fmt::format("ntfs: MFT record {}", number);
-  return parse_file_record(bytes, number, boot_.total_clusters, where);
+  std::vector<std::byte> bytes(record_size);
+  read_record_bytes(number, bytes);
+  try {
+    return parse_file_record(bytes, number, boot_.total_clusters);
+  } catch (const FormatError& error) {
+    // Name the record's place on the volume; worked out only when something is wrong.
+    std::string message = error.what();
+    const std::string prefix = fmt::format("ntfs: MFT record {}", number);
+    const auto offset = mft_->volume_offset(number * record_size);
+    if (offset && message.starts_with(prefix)) {
+      message.insert(prefix.size(), fmt::format(" (volume offset {:#x})", *offset));
+    }
+    throw FormatError(message);
+  }
+}
+
+void Volume::scan_records(const RecordVisitor& visit) const {
+  const std::uint64_t record_size = boot_.file_record_size;
+  const std::uint64_t count = record_count();
+  const std::uint64_t per_chunk = std::max<std::uint64_t>(1, (4u << 20) / record_size);
+  std::vector<std::byte> chunk;
+  for (std::uint64_t first = 0; first < count; first += per_chunk) {
+    const std::uint64_t records = std::min(per_chunk, count - first);
+    chunk.resize(records * record_size);
+    mft_->read(first * record_size, chunk);
+    for (std::uint64_t i = 0; i < records; ++i) {
+      const std::uint64_t number = first + i;
+      const auto bytes = std::span(chunk).subspan(i * record_size, record_size);
+      if (std::all_of(bytes.begin(), bytes.begin() + 4, [](std::byte b) { return b == std::byte{0}; })) {
+        visit(number, nullptr, {});  // never used: not an error
+        continue;
+      }
+      try {
+        const FileRecord record = parse_file_record(bytes, number, boot_.total_clusters);
+        visit(number, &record, {});
+      } catch (const FormatError& error) {
+        visit(number, nullptr, error.what());
+      }
+    }
+  }
 }
 
 File Volume::read_file(std::uint64_t number) const {
   File file;
   file.record = read_record(number);
-  file.attributes = file.record.attributes;
-  const Attribute* list = nullptr;
-  for (const Attribute& attribute : file.record.attributes) {
-    if (attribute.type == attribute_type::attribute_list) list = &attribute;
+  // The attributes move to File::attributes, where the child records' extents join them.
+  file.attributes = std::move(file.record.attributes);
+  file.record.attributes.clear();
+  const auto list = std::find_if(file.attributes.begin(), file.attributes.end(),
+                                 [](const Attribute& a) { return a.type == attribute_type::attribute_list; });
+  if (list != file.attributes.end() && file.record.is_base()) {
+    const Attribute copy = *list;  // add_listed_extents appends to the vector
+    add_listed_extents(file, copy);
   }
-  if (list != nullptr && file.record.is_base()) add_listed_extents(file, *list);
   std::stable_sort(file.attributes.begin(), file.attributes.end(),
                    [](const Attribute& a, const Attribute& b) {
                      if (a.type != b.type) return a.type < b.type;

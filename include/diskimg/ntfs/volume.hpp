@@ -8,7 +8,9 @@
 #include <diskimg/ntfs/stream.hpp>
 #include <diskimg/source/byte_source.hpp>
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +36,12 @@ class Volume {
   // One record as it lies in the MFT, fixups applied. Throws FormatError naming the
   // record and its offset ("BAAD", fixup mismatch, broken attributes).
   FileRecord read_record(std::uint64_t number) const;
+  // Reads every record of the MFT in order, in large chunks, and calls `visit` with each
+  // parsed record, or with nullptr and the error that record gave (the scan goes on), or
+  // with nullptr and no error for a record that was never used (all zero).
+  using RecordVisitor =
+      std::function<void(std::uint64_t number, const FileRecord* record, std::string_view error)>;
+  void scan_records(const RecordVisitor& visit) const;
   // A base record with the extents its attribute list points to.
   File read_file(std::uint64_t number) const;
   // The bytes of an attribute (by default the unnamed $DATA).
@@ -65,6 +73,7 @@ class Volume {
   void add_mft_extents_from_list(const Attribute& list, std::uint16_t sequence);
   void add_listed_extents(File& file, const Attribute& list) const;
   void load_upcase();
+  void read_record_bytes(std::uint64_t number, std::span<std::byte> out) const;
   StreamGeometry geometry() const { return {boot_.cluster_size, boot_.total_clusters}; }
 
   SourcePtr source_;
@@ -73,6 +82,15 @@ class Volume {
   std::shared_ptr<const Stream> mft_;
   std::vector<char16_t> upcase_;
   std::vector<std::string> warnings_;
+
+  static constexpr std::uint64_t record_cache_chunk_bytes = 256u << 10;
+  static constexpr std::size_t record_cache_chunks = 8;
+  struct CachedChunk {
+    std::uint64_t index;
+    std::vector<std::byte> bytes;
+  };
+  mutable std::mutex record_cache_mutex_;
+  mutable std::vector<CachedChunk> record_cache_;  // most recent first
 };
 
 }  // namespace diskimg::ntfs
