@@ -13,18 +13,25 @@ mkdir -p "$findings"
 declare -A seeds=(
   [mbr_fuzzer]=mbr
   [gpt_fuzzer]=gpt
+  [ntfs_boot_sector_fuzzer]=ntfs_boot
+  [ntfs_record_fuzzer]=ntfs_record
+  [ntfs_attribute_list_fuzzer]=ntfs_attribute_list
+  [ntfs_index_fuzzer]=ntfs_index
+  [lznt1_fuzzer]=lznt1
+  [ntfs_volume_fuzzer]=ntfs_volume
 )
 
 for harness in "${!seeds[@]}"; do
   corpus=$build/fuzz-corpus/$harness
-  mkdir -p "$corpus"
+  seed_dir=$root/fuzz/corpus/${seeds[$harness]}
+  mkdir -p "$corpus" "$seed_dir"
   echo "fuzz: $harness for ${seconds}s"
   log=$build/fuzz-$harness.log
   # -malloc_limit_mb catches allocations sized from hostile input; -timeout catches hangs.
   status=0
   "$build/fuzz/$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -malloc_limit_mb=256 -max_len=131072 -print_final_stats=1 \
-    -artifact_prefix="$findings/$harness-" "$corpus" "$root/fuzz/corpus/${seeds[$harness]}" \
+    -malloc_limit_mb=256 -max_len=1100000 -print_final_stats=1 \
+    -artifact_prefix="$findings/$harness-" "$corpus" "$seed_dir" \
     > "$log" 2>&1 || status=$?
   grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|SUMMARY)' "$log" | sed 's/^/  /' || true
   if [ "$status" -ne 0 ]; then

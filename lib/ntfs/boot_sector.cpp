@@ -21,7 +21,12 @@ std::uint32_t cluster_size_of(const disk::BootSector& sector) {
   const unsigned encoded = sector.sectors_per_cluster;
   if (encoded == 0) throw FormatError("ntfs: boot sector: sectors per cluster is 0");
   // Above 128 the byte is a negative exponent: 0xF4 (-12) means 2^12 sectors.
-  const std::uint64_t sectors = encoded <= 128 ? encoded : std::uint64_t{1} << (256 - encoded);
+  // 0x80 is 128 sectors; above, 2^(256-n): 0xF4 (-12) is 4096 sectors. Exponents past 21
+  // would exceed 2 MiB with any sector size.
+  const unsigned exponent = encoded <= 128 ? 0 : 256 - encoded;
+  const std::uint64_t sectors = encoded <= 128 ? encoded
+                              : exponent <= 21 ? std::uint64_t{1} << exponent
+                                               : 0;
   if (!std::has_single_bit(sectors) || sectors > max_cluster_size) {
     throw FormatError(fmt::format("ntfs: boot sector: sectors per cluster byte {:#04x} is "
                                   "invalid", encoded));

@@ -22,6 +22,15 @@ def run(*args, check=True):
     return result
 
 
+def run_bytes(*args):
+    """Runs diskimg and returns its standard output as bytes; fails on a non-zero exit."""
+    result = subprocess.run([DISKIMG, *map(str, args)], capture_output=True)
+    if result.returncode != 0:
+        raise AssertionError(f"diskimg {' '.join(map(str, args))} exited {result.returncode}:\n"
+                             f"{result.stderr.decode(errors='replace')}")
+    return result.stdout
+
+
 def run_json(*args):
     return json.loads(run(*args, "--json").stdout)
 

@@ -1,0 +1,242 @@
+"""`diskimg ls`, `stat` and `cat` against The Sleuth Kit (run here, on the same bytes) and
+against a read-only ntfs-3g mount walk recorded by tests/fixtures/make_ntfs_fixtures.sh."""
+import hashlib
+import json
+import re
+import subprocess
+
+import pytest
+
+from conftest import FIXTURES, run, run_bytes, run_json
+
+NTFS = FIXTURES / "ntfs"
+VOLUMES = sorted(p.name.removesuffix(".img.gz") for p in NTFS.glob("*.img.gz"))
+# Large directories are sampled when streams are compared one process at a time.
+SAMPLE_EVERY = 25
+
+
+def tsk_opens(name):
+    return (NTFS / f"{name}.fls.txt").exists()
+
+
+def tsk(*args):
+    return subprocess.run(list(map(str, args)), capture_output=True, check=True).stdout
+
+
+def fls_entries(image):
+    """Allocated entries of `fls -r -p`: (path, record, attribute type or None)."""
+    entries = []
+    for line in tsk("fls", "-r", "-p", image).decode("utf-8", "surrogateescape").splitlines():
+        match = re.match(r"^(\S+) (\*?) ?([0-9]+)(?:-([0-9]+)-([0-9]+))?(?:\(realloc\))?:\t(.*)$", line)
+        if not match or match.group(2) == "*":
+            continue  # deleted
+        kind, _, record, attr_type, _, path = match.groups()
+        if kind.startswith("V") or path.startswith("$OrphanFiles"):
+            continue  # TSK's virtual folders
+        entries.append(("/" + path, int(record), int(attr_type) if attr_type else None))
+    return entries
+
+
+def mount_walk(name):
+    rows = []
+    for line in (NTFS / f"{name}.mount.tsv").read_text().splitlines():
+        path, record, kind, size, md5 = line.split("\t")
+        rows.append({"path": path if path.startswith("/") else "/" + path, "record": int(record),
+                     "kind": kind, "size": int(size), "md5": md5})
+    return rows
+
+
+def is_metadata(path):
+    return path.split("/")[1].startswith("$")
+
+
+@pytest.fixture(scope="module")
+def listing(unpacked):
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = run_json("ls", "-r", unpacked(f"ntfs/{name}.img.gz"))
+        return cache[name]
+    return get
+
+
+@pytest.mark.parametrize("name", VOLUMES)
+def test_tree_matches_the_ntfs3g_mount_walk(name, listing):
+    ours = set()
+    for entry in listing(name):
+        if is_metadata(entry["path"]):
+            continue
+        ours.add((entry["path"], entry["record"], "d" if entry["is_dir"] else "f",
+                  0 if entry["is_dir"] else entry["size"]))
+        for stream in entry["streams"]:
+            ours.add((f"{entry['path']}:{stream['name']}", entry["record"], "s", stream["size"]))
+    theirs = {(row["path"], row["record"], row["kind"], row["size"]) for row in mount_walk(name)}
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("name", [v for v in VOLUMES if tsk_opens(v)])
+def test_paths_and_records_match_fls(name, listing, unpacked):
+    image = unpacked(f"ntfs/{name}.img.gz")
+    ours = {(e["path"], e["record"]) for e in listing(name)}
+    data_streams = {(f"{e['path']}:{s['name']}", e["record"]) for e in listing(name)
+                    for s in e["streams"]}
+    fls_names = set()
+    fls_streams = set()
+    for path, record, attr_type in fls_entries(image):
+        # fls prints a line per named attribute ("$Secure:$SDS", "$Extend/$Quota:$O") and
+        # none for the bare name of a file that has no unnamed $DATA.
+        base, _, stream = path.partition(":")
+        fls_names.add((base, record))
+        if stream and attr_type == 128:
+            fls_streams.add((path, record))
+    # fls also lists names left in index blocks that $BITMAP marks free (the notes'
+    # "stale names"); a correct reader must not. Every extra name of fls must be absent
+    # from the ntfs-3g mount walk too.
+    assert ours <= fls_names
+    mounted = {row["path"] for row in mount_walk(name)}
+    assert not {path for path, _ in fls_names - ours} & mounted
+    assert data_streams == fls_streams
+
+
+def md5_of(data):
+    return hashlib.md5(data).hexdigest()
+
+
+@pytest.mark.parametrize("name", [v for v in VOLUMES if tsk_opens(v)])
+def test_every_stream_reads_as_icat_reads_it(name, listing, unpacked):
+    image = unpacked(f"ntfs/{name}.img.gz")
+    checked = 0
+    for index, entry in enumerate(listing(name)):
+        if entry["is_dir"] or (entry["path"].count("/") > 1 and index % SAMPLE_EVERY and
+                               len(entry["path"].split("/")) > 2 and "/many/" in entry["path"]):
+            continue
+        targets = [("", None)] + [(s["name"], s["name"]) for s in entry["streams"]]
+        istat = tsk("istat", image, entry["record"]).decode("utf-8", "replace")
+        for label, stream in targets:
+            # The $DATA attribute's type-id as istat names it, e.g. "Type: $DATA (128-2)".
+            pattern = r"Type: \$DATA \(128-([0-9]+)\)\s+Name: " + (re.escape(stream) if stream else "N/A")
+            found = re.search(pattern, istat)
+            if not found:
+                assert stream is None and entry["size"] == 0, (entry["path"], istat)
+                continue
+            expected = tsk("icat", image, f"{entry['record']}-128-{found.group(1)}")
+            args = ["cat", image, "--record", entry["record"]]
+            if stream:
+                args += ["--stream", stream]
+            actual = run_bytes(*args)
+            assert len(actual) == len(expected), (entry["path"], label)
+            assert md5_of(actual) == md5_of(expected), (entry["path"], label)
+            checked += 1
+    assert checked > 10
+
+
+@pytest.mark.parametrize("name", VOLUMES)
+def test_file_contents_match_the_mount_walk(name, unpacked):
+    image = unpacked(f"ntfs/{name}.img.gz")
+    rows = [r for r in mount_walk(name) if r["kind"] in "fs"]
+    for index, row in enumerate(rows):
+        if "/many/" in row["path"] and index % SAMPLE_EVERY:
+            continue
+        data = run_bytes("cat", image, row["path"])
+        assert (len(data), md5_of(data)) == (row["size"], row["md5"]), row["path"]
+
+
+@pytest.mark.parametrize("name", VOLUMES)
+def test_growth_stages_have_the_structure_istat_found(name, unpacked):
+    stages_file = NTFS / f"{name}.stages.json"
+    if not stages_file.exists():
+        pytest.skip(f"{name} has no growth-stage files")
+    image = unpacked(f"ntfs/{name}.img.gz")
+    for expected in json.loads(stages_file.read_text()):
+        record = run_json("stat", image, "--record", expected["record"])
+        data = [a for a in record["attributes"] if a["type"] == 128 and a["name"] == ""]
+        listed = record["attribute_list"]
+        state = "none" if listed is None else ("resident" if listed["resident"] else "nonresident")
+        assert state == expected["attribute_list"], expected["path"]
+        assert data[0]["resident"] == expected["data_resident"], expected["path"]
+        assert len(data) == expected["data_extents"], expected["path"]
+        assert sum(len(a.get("runs", [])) for a in data) == expected["data_runs"], expected["path"]
+        children = set() if listed is None else {e["record"] for e in listed["entries"]} - {record["record"]}
+        assert children == set(expected["child_records"]), expected["path"]
+        by_path = run_json("stat", image, expected["path"])
+        assert by_path["record"] == expected["record"]
+
+
+@pytest.mark.parametrize("name", VOLUMES)
+def test_deleted_files_are_not_listed(name, listing):
+    deleted_file = NTFS / f"{name}.deleted.txt"
+    if not deleted_file.exists():
+        pytest.skip("no deleted files recorded")
+    paths = {e["path"] for e in listing(name)}
+    for line in deleted_file.read_text().splitlines():
+        if line.strip():
+            assert ("/" + line.strip().lstrip("/")) not in paths
+
+
+@pytest.mark.parametrize("name", VOLUMES)
+def test_volume_details_match_the_tools(name, unpacked):
+    info = json.loads((NTFS / f"{name}.info.json").read_text())
+    volume = run_json("inspect", unpacked(f"ntfs/{name}.img.gz"))["volumes"][0]["ntfs"]
+    for key in ("cluster_size", "bytes_per_sector", "mft_record_size", "index_block_size",
+                "total_clusters", "label", "serial", "version"):
+        if key in info:
+            expected = info[key]
+            if key == "serial":
+                expected = f"{int(str(expected), 16):016X}" if isinstance(expected, str) else f"{expected:016X}"
+            assert volume[key] == expected, key
+
+
+@pytest.mark.parametrize("name", VOLUMES)
+def test_paths_are_found_whatever_their_case(name, unpacked):
+    image = unpacked(f"ntfs/{name}.img.gz")
+    rows = [r for r in mount_walk(name) if r["kind"] == "f" and r["size"] > 0]
+    folded = {}
+    for row in rows:
+        folded.setdefault(row["path"].upper(), []).append(row)
+    # A path whose upper-cased form names only it must read the same upper-cased.
+    row = next(r for r in rows if len(folded[r["path"].upper()]) == 1 and r["path"] != r["path"].upper())
+    data = run_bytes("cat", image, row["path"].upper())
+    assert md5_of(data) == row["md5"]
+
+
+@pytest.mark.parametrize("name", VOLUMES[:1])
+def test_missing_paths_and_records_are_errors_that_name_them(name, unpacked):
+    image = unpacked(f"ntfs/{name}.img.gz")
+    result = run("cat", image, "/no/such/file.txt", check=False)
+    assert result.returncode == 1
+    assert "/no: no such file or directory" in result.stderr
+    result = run("stat", image, "--record", 99999999, check=False)
+    assert result.returncode == 1
+    assert "MFT record 99999999 does not exist" in result.stderr
+
+
+def test_a_volume_inside_a_partitioned_disk_reads_as_fls_reads_it(tmp_path):
+    import gzip
+    import shutil
+    sample = tmp_path / "sample.img"
+    with gzip.open(FIXTURES.parent.parent / "examples/sample-disk/sample-disk.img.gz") as src, \
+            open(sample, "wb") as out:
+        shutil.copyfileobj(src, out)
+    report = run_json("inspect", sample)
+    volume = next(v for v in report["volumes"] if v["ntfs"] and v["ntfs"]["label"] == "Windows")
+    sector_offset = volume["offset"] // 512
+    ours = {(e["path"], e["record"]) for e in run_json("ls", "-r", "--volume", volume["index"], sample)}
+    theirs = {(path.partition(":")[0], record)
+              for path, record, attr in fls_entries_at(sample, sector_offset)}
+    assert ours == theirs
+    readme = "/Users/Public/Documents/readme.txt"
+    record = next(r for p, r in ours if p == readme)
+    ours_bytes = run_bytes("cat", "--volume", volume["index"], sample, readme)
+    assert ours_bytes == tsk("icat", "-o", sector_offset, sample, record)
+
+
+def fls_entries_at(image, sector_offset):
+    entries = []
+    for line in tsk("fls", "-r", "-p", "-o", sector_offset, image).decode().splitlines():
+        match = re.match(r"^(\S+) (\*?) ?([0-9]+)(?:-([0-9]+)-([0-9]+))?:\t(.*)$", line)
+        if not match or match.group(2) == "*" or match.group(1).startswith("V") \
+                or match.group(6).startswith("$OrphanFiles"):
+            continue
+        entries.append(("/" + match.group(6), int(match.group(3)), match.group(4)))
+    return entries
