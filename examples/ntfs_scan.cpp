@@ -5,7 +5,7 @@
 //   diskimg-ntfs-scan IMAGE [VOLUME_INDEX]
 #include <diskimg/disk.hpp>
 #include <diskimg/error.hpp>
-#include <diskimg/ntfs/listing.hpp>
+#include <diskimg/ntfs/catalog.hpp>
 
 #include <chrono>
 #include <iostream>
@@ -26,29 +26,27 @@ int main(int argc, char** argv) {
     const auto& volume = disk.select_volume(index, diskimg::FilesystemKind::ntfs);
     const auto ntfs = diskimg::ntfs::Volume::open(volume.bytes);
 
-    std::uint64_t records = 0, in_use = 0, broken = 0;
-    ntfs->scan_records([&](std::uint64_t, const diskimg::ntfs::FileRecord* record,
-                           std::string_view error) {
-      ++records;
-      if (record != nullptr && record->in_use()) ++in_use;
-      if (record == nullptr && !error.empty()) ++broken;
-    });
+    // One pass over the MFT reads every record; the tree is then listed from it.
+    const auto catalog = diskimg::ntfs::Catalog::build(*ntfs);
+    const std::uint64_t records = catalog.records_scanned();
+    const std::uint64_t in_use = catalog.records_in_use();
+    const std::size_t broken = catalog.warnings().size();
     const auto scanned = std::chrono::steady_clock::now();
 
     std::uint64_t entries = 0, directories = 0;
-    std::vector<std::string> warnings;
-    diskimg::ntfs::walk_directory(*ntfs, "/", true, [&](const diskimg::ntfs::ListedEntry& entry) {
-      ++entries;
-      if (entry.is_directory) ++directories;
-    }, warnings);
+    catalog.walk(diskimg::ntfs::root_directory_record, "/", true,
+                 [&](const diskimg::ntfs::ListedEntry& entry) {
+                   ++entries;
+                   if (entry.is_directory) ++directories;
+                 });
     const auto listed = std::chrono::steady_clock::now();
 
     const double scan_seconds = std::chrono::duration<double>(scanned - start).count();
     const double list_seconds = std::chrono::duration<double>(listed - scanned).count();
     fmt::print("records {} in_use {} unreadable {} scan_seconds {:.3f} records_per_second {:.0f}\n",
                records, in_use, broken, scan_seconds, static_cast<double>(records) / std::max(scan_seconds, 1e-9));
-    fmt::print("entries {} directories {} warnings {} list_seconds {:.3f} entries_per_second {:.0f}\n",
-               entries, directories, warnings.size(), list_seconds,
+    fmt::print("entries {} directories {} list_seconds {:.3f} entries_per_second {:.0f}\n",
+               entries, directories, list_seconds,
                static_cast<double>(entries) / std::max(list_seconds, 1e-9));
   } catch (const diskimg::Error& error) {
     std::cerr << "diskimg-ntfs-scan: " << error.what() << '\n';

@@ -20,10 +20,14 @@ std::string join(const std::string& parent, const std::string& name) {
 
 Catalog Catalog::build(const Volume& volume) {
   Catalog catalog;
+  const std::uint64_t count = volume.record_count();
+  catalog.entries_.resize(count);
+  catalog.present_.assign(count, false);
   std::size_t unreadable = 0;
   // Attributes of child records, kept until every base record is known.
   std::vector<std::pair<RecordReference, Attribute>> from_children;
   volume.scan_records([&](std::uint64_t number, const FileRecord* record, std::string_view error) {
+    ++catalog.records_scanned_;
     if (record == nullptr) {
       if (!error.empty() && ++unreadable <= max_catalog_warnings) {
         catalog.warnings_.emplace_back(error);
@@ -31,6 +35,7 @@ Catalog Catalog::build(const Volume& volume) {
       return;
     }
     if (!record->in_use()) return;
+    ++catalog.records_in_use_;
     if (!record->is_base()) {
       for (const Attribute& attribute : record->attributes) {
         if (attribute.type == attribute_type::file_name || attribute.type == attribute_type::data) {
@@ -40,6 +45,7 @@ Catalog Catalog::build(const Volume& volume) {
       return;
     }
     Entry& entry = catalog.entries_[number];
+    catalog.present_[number] = true;
     entry.file = record->reference();
     entry.is_directory = record->is_directory();
     for (const Attribute& attribute : record->attributes) {
@@ -51,9 +57,10 @@ Catalog Catalog::build(const Volume& volume) {
                                             unreadable - max_catalog_warnings));
   }
   for (const auto& [base, attribute] : from_children) {
-    const auto found = catalog.entries_.find(base.record);
-    if (found == catalog.entries_.end() || found->second.file != base) continue;
-    catalog.add_attribute(volume, found->second, attribute);
+    if (base.record >= count || !catalog.present_[base.record]) continue;
+    Entry& entry = catalog.entries_[base.record];
+    if (entry.file != base) continue;
+    catalog.add_attribute(volume, entry, attribute);
   }
   catalog.index_children(volume);
   return catalog;
@@ -85,28 +92,25 @@ void Catalog::add_attribute(const Volume& volume, Entry& entry, const Attribute&
 }
 
 void Catalog::index_children(const Volume&) {
-  for (const auto& [number, entry] : entries_) {
-    for (const Name& name : entry.names) {
-      if (name.parent.record == number) continue;  // the root's own "."
-      children_[name.parent.record].push_back({&name, &entry});
-    }
-  }
-  for (auto& [parent, children] : children_) {
-    std::sort(children.begin(), children.end(), [](const Child& a, const Child& b) {
-      if (a.name->folded != b.name->folded) return a.name->folded < b.name->folded;
-      return a.name->name < b.name->name;
-    });
-    // Streams in a stable order, as the index walk gives them (by attribute name).
-  }
-  for (auto& [number, entry] : entries_) {
+  for (std::uint64_t number = 0; number < entries_.size(); ++number) {
+    if (!present_[number]) continue;
+    Entry& entry = entries_[number];
     std::sort(entry.streams.begin(), entry.streams.end(),
               [](const StreamInfo& a, const StreamInfo& b) { return a.name < b.name; });
+    for (const Name& name : entry.names) {
+      if (name.parent.record == number) continue;  // the root's own "."
+      links_.push_back({name.parent.record, {&name, &entry}});
+    }
   }
+  std::sort(links_.begin(), links_.end(), [](const Link& a, const Link& b) {
+    if (a.parent != b.parent) return a.parent < b.parent;
+    if (a.child.name->folded != b.child.name->folded) return a.child.name->folded < b.child.name->folded;
+    return a.child.name->name < b.child.name->name;
+  });
 }
 
 const Catalog::Entry* Catalog::find(std::uint64_t record) const {
-  const auto found = entries_.find(record);
-  return found == entries_.end() ? nullptr : &found->second;
+  return record < entries_.size() && present_[record] ? &entries_[record] : nullptr;
 }
 
 std::string Catalog::path_of(std::uint64_t record) const {
@@ -129,9 +133,12 @@ void Catalog::walk(std::uint64_t directory, const std::string& path, bool recurs
   std::function<void(std::uint64_t, const std::string&)> descend =
       [&](std::uint64_t record, const std::string& here) {
         if (!visited.insert(record).second) return;
-        const auto found = children_.find(record);
-        if (found == children_.end()) return;
-        for (const Child& child : found->second) {
+        const auto first = std::lower_bound(links_.begin(), links_.end(), record,
+                                            [](const Link& link, std::uint64_t parent) {
+                                              return link.parent < parent;
+                                            });
+        for (auto link = first; link != links_.end() && link->parent == record; ++link) {
+          const Child& child = link->child;
           // A name whose parent reference is stale (an older file in that record) is not
           // in that directory any more.
           const Entry* parent = find(record);

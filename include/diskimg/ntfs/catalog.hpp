@@ -7,7 +7,6 @@
 
 #include <functional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace diskimg::ntfs {
@@ -44,7 +43,9 @@ class Catalog {
             const std::function<void(const ListedEntry&)>& visit) const;
 
   const std::vector<std::string>& warnings() const { return warnings_; }
-  std::size_t size() const { return entries_.size(); }
+  // Records scanned, and how many of them were in use.
+  std::uint64_t records_scanned() const { return records_scanned_; }
+  std::uint64_t records_in_use() const { return records_in_use_; }
 
  private:
   Catalog() = default;
@@ -55,9 +56,20 @@ class Catalog {
   void add_attribute(const Volume& volume, Entry& entry, const Attribute& attribute);
   void index_children(const Volume& volume);
 
-  std::unordered_map<std::uint64_t, Entry> entries_;
-  std::unordered_map<std::uint64_t, std::vector<Child>> children_;  // sorted by name
+  // Indexed by record number; records that are not in-use base records have no names
+  // and file.record 0 (record 0 itself is $MFT, whose entry is filled in).
+  std::vector<Entry> entries_;
+  std::vector<bool> present_;
+  // Every (parent, name, entry), sorted by parent then collation order: a directory's
+  // children are one contiguous range.
+  struct Link {
+    std::uint64_t parent;
+    Child child;
+  };
+  std::vector<Link> links_;
   std::vector<std::string> warnings_;
+  std::uint64_t records_scanned_ = 0;
+  std::uint64_t records_in_use_ = 0;
 };
 
 }  // namespace diskimg::ntfs
