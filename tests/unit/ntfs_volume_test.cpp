@@ -1,0 +1,197 @@
+// Hostile edits of a real volume (tests/fixtures/ntfs/ntfs-4k, made by mkntfs and ntfs-3g):
+// each fault is an error for the record it is in, and the rest of the volume stays readable.
+#include "disk_builder.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/ntfs/catalog.hpp>
+#include <diskimg/ntfs/listing.hpp>
+#include <diskimg/ntfs/volume.hpp>
+#include <diskimg/source/memory_source.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+using namespace diskimg;
+using namespace diskimg::ntfs;
+
+namespace {
+
+// Records of the fixture, as its stages.json (from istat) names them.
+constexpr std::uint64_t stage1_record = 65;
+constexpr std::uint64_t stage2_record = 73;
+constexpr std::uint64_t stage3_record = 75;
+constexpr std::uint64_t stage3_child = 3180;
+
+struct Fixture {
+  std::vector<std::byte> bytes = test::load_fixture("ntfs/ntfs-4k.img.gz");
+
+  std::shared_ptr<const Volume> open() const {
+    return Volume::open(std::make_shared<MemorySource>(bytes, 512, "ntfs-4k.img"));
+  }
+  // Where a record lies in the image, found through the $MFT's own runs.
+  std::uint64_t record_offset(std::uint64_t number) const {
+    const auto volume = open();
+    return *volume->open_stream(volume->read_file(0))->volume_offset(number * 1024);
+  }
+  // The offset in the image of the first attribute of `type` in a record.
+  std::uint64_t attribute_offset(std::uint64_t number, std::uint32_t type) const {
+    const std::uint64_t record = record_offset(number);
+    std::uint64_t at = record + u16(record + 0x14);
+    while (u32(at) != type) {
+      REQUIRE(u32(at) != 0xFFFFFFFF);
+      at += u32(at + 4);
+    }
+    return at;
+  }
+  std::uint32_t u16(std::uint64_t at) const {
+    return std::to_integer<std::uint32_t>(bytes[at]) | (std::to_integer<std::uint32_t>(bytes[at + 1]) << 8);
+  }
+  std::uint32_t u32(std::uint64_t at) const { return u16(at) | (u16(at + 2) << 16); }
+  void put64(std::uint64_t at, std::uint64_t value) {
+    // Never across the update sequence slot of a 512-byte stride.
+    REQUIRE((at % 512) + 8 <= 510);
+    for (unsigned i = 0; i < 8; ++i) bytes[at + i] = static_cast<std::byte>(value >> (8 * i));
+  }
+};
+
+bool listed(const Volume& volume, const std::string& path, std::vector<std::string>& warnings) {
+  bool found = false;
+  walk_directory(volume, "/", true, [&](const ListedEntry& entry) { found |= entry.path == path; },
+                 warnings);
+  return found;
+}
+
+bool contains(const std::vector<std::string>& messages, std::string_view text) {
+  return std::any_of(messages.begin(), messages.end(),
+                     [&](const std::string& m) { return m.find(text) != std::string::npos; });
+}
+
+}  // namespace
+
+TEST_CASE("the fixture reads before it is damaged") {
+  const Fixture fixture;
+  const auto volume = fixture.open();
+  CHECK(volume->warnings().empty());
+  std::vector<std::string> warnings;
+  CHECK(listed(*volume, "/growth/stage2-nonresident.bin", warnings));
+  CHECK(warnings.empty());
+}
+
+TEST_CASE("a fixup mismatch is an error for that record; the rest of the volume lists") {
+  Fixture fixture;
+  const std::uint64_t offset = fixture.record_offset(stage2_record);
+  fixture.bytes[offset + 1022] ^= std::byte{0xFF};  // the second stride's sequence slot
+  const auto volume = fixture.open();
+  const std::string expected = fmt::format(
+      "ntfs: MFT record 73 (volume offset {:#x}): update sequence mismatch in sector 1", offset);
+  CHECK_THROWS_WITH_AS(volume->read_record(stage2_record), expected.c_str(), FormatError);
+  std::vector<std::string> warnings;
+  CHECK_FALSE(listed(*volume, "/growth/stage2-nonresident.bin", warnings));
+  CHECK(contains(warnings, "MFT record 73: update sequence mismatch in sector 1"));
+  CHECK(listed(*volume, "/growth/stage1-resident.txt", warnings));
+  CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage1-resident.txt")));
+}
+
+TEST_CASE("an attribute of length 0 is an error naming the record, not an endless loop") {
+  Fixture fixture;
+  const std::uint64_t data = fixture.attribute_offset(stage1_record, 0x80);
+  fixture.bytes[data + 4] = std::byte{0};
+  fixture.bytes[data + 5] = std::byte{0};
+  const auto volume = fixture.open();
+  CHECK_THROWS_WITH_AS(volume->read_record(stage1_record),
+                       doctest::Contains("MFT record 65 (volume offset"), FormatError);
+  CHECK_THROWS_WITH_AS(volume->read_record(stage1_record), doctest::Contains("has length 0"),
+                       FormatError);
+  CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage2-nonresident.bin")));
+}
+
+TEST_CASE("a data size of 2^63 is refused when the stream opens, nothing allocated") {
+  Fixture fixture;
+  const std::uint64_t data = fixture.attribute_offset(stage2_record, 0x80);
+  fixture.put64(data + 0x30, std::uint64_t{1} << 63);
+  const auto volume = fixture.open();
+  const File file = volume->read_file(stage2_record);
+  CHECK(file.data_size() == std::uint64_t{1} << 63);
+  CHECK_THROWS_WITH_AS(volume->open_stream(file),
+                       doctest::Contains("data size 9223372036854775808 exceeds"), FormatError);
+  CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage1-resident.txt")));
+}
+
+TEST_CASE("a runlist that runs past the volume is an error for its record") {
+  Fixture fixture;
+  const std::uint64_t data = fixture.attribute_offset(stage2_record, 0x80);
+  const std::uint64_t pairs = data + fixture.u16(data + 0x20);
+  // Make the first run's LCN field as large as its size allows: past 24575 clusters.
+  const unsigned header = std::to_integer<unsigned>(fixture.bytes[pairs]);
+  const unsigned length_size = header & 0x0F;
+  const unsigned offset_size = header >> 4;
+  REQUIRE(offset_size >= 2);
+  for (unsigned i = 0; i < offset_size; ++i) {
+    fixture.bytes[pairs + 1 + length_size + i] = std::byte{i + 1 == offset_size ? 0x7F : 0xFF};
+  }
+  const auto volume = fixture.open();
+  CHECK_THROWS_WITH_AS(volume->read_record(stage2_record),
+                       doctest::Contains("lies outside the volume (24575 clusters)"), FormatError);
+  std::vector<std::string> warnings;
+  CHECK(listed(*volume, "/growth/stage1-resident.txt", warnings));
+}
+
+TEST_CASE("a child record that does not point back to its base is ignored with a warning") {
+  Fixture fixture;
+  const std::uint64_t child = fixture.record_offset(stage3_child);
+  fixture.put64(child + 0x20, (std::uint64_t{1} << 48) | stage1_record);  // base: another file
+  const auto volume = fixture.open();
+  const File file = volume->read_file(stage3_record);
+  CHECK(contains(file.warnings, "MFT record 3180 is listed by record 75's $ATTRIBUTE_LIST but "
+                                "its base is record 65; ignored"));
+  CHECK_THROWS_AS(volume->open_stream(file), FormatError);  // an extent is missing
+  CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage2-nonresident.bin")));
+}
+
+TEST_CASE("an attribute list that points at its own record ends, with the extents missing") {
+  Fixture fixture;
+  const auto volume = fixture.open();
+  const File before = volume->read_file(stage3_record);
+  REQUIRE(before.attribute_list.has_value());
+  REQUIRE(before.attribute_list->resident);
+  const std::uint16_t child_sequence = volume->read_record(stage3_child).sequence;
+  const std::uint64_t child_reference = (std::uint64_t{child_sequence} << 48) | stage3_child;
+  const std::uint64_t self_reference = (std::uint64_t{before.record.sequence} << 48) | stage3_record;
+  // Every list entry that names the child now names the base record itself.
+  const std::uint64_t list = fixture.attribute_offset(stage3_record, 0x20);
+  const std::uint64_t end = list + fixture.u32(list + 4);
+  unsigned replaced = 0;
+  for (std::uint64_t at = list; at + 8 <= end; ++at) {
+    std::uint64_t value = 0;
+    for (unsigned i = 0; i < 8; ++i) value |= std::to_integer<std::uint64_t>(fixture.bytes[at + i]) << (8 * i);
+    if (value == child_reference) {
+      fixture.put64(at, self_reference);
+      ++replaced;
+    }
+  }
+  REQUIRE(replaced > 0);
+  const auto damaged = fixture.open();
+  const File file = damaged->read_file(stage3_record);
+  CHECK_THROWS_AS(damaged->open_stream(file), FormatError);
+  std::vector<std::string> warnings;
+  CHECK(listed(*damaged, "/growth/stage3-attrlist.bin", warnings));
+}
+
+TEST_CASE("the four stages of file growth read through the attribute lists") {
+  const Fixture fixture;
+  const auto volume = fixture.open();
+  const File stage3 = volume->read_file(stage3_record);
+  REQUIRE(stage3.attribute_list);
+  CHECK(stage3.attribute_list->resident);
+  CHECK(stage3.extents(attribute_type::data).size() == 3);   // istat: 3 extents, 400 runs
+  const auto stream = volume->open_stream(stage3);
+  CHECK(stream->runs().size() == 400);
+  const File stage4 = volume->read_file(83);
+  REQUIRE(stage4.attribute_list);
+  CHECK_FALSE(stage4.attribute_list->resident);
+  CHECK(volume->open_stream(stage4)->runs().size() == 6000);
+}
