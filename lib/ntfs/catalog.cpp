@@ -1,3 +1,7 @@
+#include "core/load.hpp"
+#include "core/utf.hpp"
+#include "ntfs/record_structures.hpp"
+
 #include <diskimg/error.hpp>
 #include <diskimg/ntfs/catalog.hpp>
 
@@ -11,9 +15,23 @@ namespace {
 
 // A hostile volume may hold any number of broken records; a few messages say enough.
 constexpr std::size_t max_catalog_warnings = 100;
+constexpr std::size_t no_link = ~std::size_t{0};
 
 std::string join(const std::string& parent, const std::string& name) {
   return parent == "/" ? "/" + name : parent + "/" + name;
+}
+
+std::u16string utf16_of(std::span<const std::byte> bytes) {
+  std::u16string units(bytes.size() / 2, u'\0');
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    units[i] = static_cast<char16_t>(std::to_integer<unsigned>(bytes[2 * i]) |
+                                     (std::to_integer<unsigned>(bytes[2 * i + 1]) << 8));
+  }
+  return units;
+}
+
+std::string utf8_of(const std::u16string& units) {
+  return utf16_to_utf8(std::span(reinterpret_cast<const std::uint16_t*>(units.data()), units.size()));
 }
 
 }  // namespace
@@ -22,139 +40,177 @@ Catalog Catalog::build(const Volume& volume) {
   Catalog catalog;
   const std::uint64_t count = volume.record_count();
   catalog.entries_.resize(count);
-  catalog.present_.assign(count, false);
+  catalog.links_.reserve(count);
   std::size_t unreadable = 0;
-  // Attributes of child records, kept until every base record is known.
-  std::vector<std::pair<RecordReference, Attribute>> from_children;
-  volume.scan_records([&](std::uint64_t number, const FileRecord* record, std::string_view error) {
+  // Names and sizes found in child records, applied once every base record is known.
+  std::vector<std::pair<RecordReference, Link>> child_names;
+  std::vector<std::pair<RecordReference, std::pair<std::string, std::uint64_t>>> child_data;
+
+  volume.scan_record_views([&](std::uint64_t number, const FileRecord* record,
+                               std::span<const AttributeView> attributes, std::string_view error) {
     ++catalog.records_scanned_;
     if (record == nullptr) {
-      if (!error.empty() && ++unreadable <= max_catalog_warnings) {
-        catalog.warnings_.emplace_back(error);
-      }
+      if (!error.empty() && ++unreadable <= max_catalog_warnings) catalog.warnings_.emplace_back(error);
       return;
     }
     if (!record->in_use()) return;
     ++catalog.records_in_use_;
     if (!record->is_base()) {
-      for (const Attribute& attribute : record->attributes) {
-        if (attribute.type == attribute_type::file_name || attribute.type == attribute_type::data) {
-          from_children.emplace_back(record->base, attribute);
+      for (const AttributeView& view : attributes) {
+        if (view.type == attribute_type::data && view.first_vcn == 0) {
+          child_data.push_back({record->base, {utf8_of(utf16_of(view.name)), view.size()}});
+        } else if (view.type == attribute_type::file_name) {
+          const std::size_t before = catalog.links_.size();
+          catalog.add_name(record->base.record, view);
+          if (catalog.links_.size() > before) {
+            child_names.push_back({record->base, std::move(catalog.links_.back())});
+            catalog.links_.pop_back();
+          }
         }
       }
       return;
     }
     Entry& entry = catalog.entries_[number];
-    catalog.present_[number] = true;
     entry.file = record->reference();
+    entry.present = true;
     entry.is_directory = record->is_directory();
-    for (const Attribute& attribute : record->attributes) {
-      catalog.add_attribute(volume, entry, attribute);
+    for (const AttributeView& view : attributes) {
+      if (view.type == attribute_type::data) catalog.add_data(entry, view);
+      if (view.type == attribute_type::file_name) catalog.add_name(number, view);
     }
   });
   if (unreadable > max_catalog_warnings) {
-    catalog.warnings_.push_back(fmt::format("{} more unreadable records",
-                                            unreadable - max_catalog_warnings));
+    catalog.warnings_.push_back(fmt::format("{} more unreadable records", unreadable - max_catalog_warnings));
   }
-  for (const auto& [base, attribute] : from_children) {
-    if (base.record >= count || !catalog.present_[base.record]) continue;
+  const auto owner = [&](const RecordReference& base) -> Entry* {
+    if (base.record >= count || !catalog.entries_[base.record].present) return nullptr;
     Entry& entry = catalog.entries_[base.record];
-    if (entry.file != base) continue;
-    catalog.add_attribute(volume, entry, attribute);
+    return entry.file == base ? &entry : nullptr;
+  };
+  for (auto& [base, data] : child_data) {
+    if (Entry* entry = owner(base)) {
+      if (data.first.empty()) {
+        entry->size = data.second;
+      } else {
+        entry->streams.push_back({std::move(data.first), data.second});
+      }
+    }
   }
-  catalog.index_children(volume);
+  for (auto& [base, link] : child_names) {
+    if (owner(base) != nullptr) catalog.links_.push_back(std::move(link));
+  }
+  for (Entry& entry : catalog.entries_) {
+    std::sort(entry.streams.begin(), entry.streams.end(),
+              [](const StreamInfo& a, const StreamInfo& b) { return a.name < b.name; });
+  }
+  catalog.sort_links(volume);
   return catalog;
 }
 
-void Catalog::add_attribute(const Volume& volume, Entry& entry, const Attribute& attribute) {
-  if (attribute.type == attribute_type::data) {
-    // Sizes live in the extent that starts at VCN 0, wherever that is.
-    if (attribute.first_vcn != 0) return;
-    if (attribute.name.empty()) {
-      entry.size = attribute.size();
-    } else {
-      entry.streams.push_back({attribute.name, attribute.size()});
-    }
-    return;
+void Catalog::add_data(Entry& entry, const AttributeView& view) {
+  // Sizes live in the extent that starts at VCN 0, wherever that is.
+  if (view.first_vcn != 0) return;
+  if (view.name.empty()) {
+    entry.size = view.size();
+  } else {
+    entry.streams.push_back({utf8_of(utf16_of(view.name)), view.size()});
   }
-  if (attribute.type != attribute_type::file_name || !attribute.resident) return;
-  FileName name;
-  try {
-    name = parse_file_name(attribute.value);
-  } catch (const FormatError& error) {
-    warnings_.push_back(fmt::format("ntfs: MFT record {}: {}", entry.file.record, error.what()));
-    return;
-  }
-  if (name.name_space == NameSpace::dos) return;
-  std::u16string folded = name.name_utf16;
-  for (char16_t& unit : folded) unit = volume.upcase(unit);
-  entry.names.push_back({std::move(name.name), std::move(folded), name.parent});
 }
 
-void Catalog::index_children(const Volume&) {
-  for (std::uint64_t number = 0; number < entries_.size(); ++number) {
-    if (!present_[number]) continue;
-    Entry& entry = entries_[number];
-    std::sort(entry.streams.begin(), entry.streams.end(),
-              [](const StreamInfo& a, const StreamInfo& b) { return a.name < b.name; });
-    for (const Name& name : entry.names) {
-      if (name.parent.record == number) continue;  // the root's own "."
-      links_.push_back({name.parent.record, {&name, &entry}});
+void Catalog::add_name(std::uint64_t record, const AttributeView& view) {
+  if (!view.resident || view.value.size() < sizeof(disk::FileNameValue)) return;
+  const auto value = load<disk::FileNameValue>(view.value);
+  const std::size_t units = value.name_length;
+  if ((view.value.size() - sizeof(disk::FileNameValue)) / 2 < units) {
+    if (warnings_.size() < max_catalog_warnings) {
+      warnings_.push_back(fmt::format("ntfs: MFT record {}: $FILE_NAME runs past its value", record));
     }
+    return;
   }
-  std::sort(links_.begin(), links_.end(), [](const Link& a, const Link& b) {
-    if (a.parent != b.parent) return a.parent < b.parent;
-    if (a.child.name->folded != b.child.name->folded) return a.child.name->folded < b.child.name->folded;
-    return a.child.name->name < b.child.name->name;
-  });
+  if (static_cast<NameSpace>(value.name_space & 0x03) == NameSpace::dos) return;
+  const RecordReference parent = RecordReference::from_u64(value.parent.value());
+  if (parent.record == record) return;  // the root's own "."
+  links_.push_back({parent.record, parent.sequence, record,
+                    utf16_of(view.value.subspan(sizeof(disk::FileNameValue), 2 * units))});
+}
+
+void Catalog::sort_links(const Volume& volume) {
+  // Links are placed by parent with a counting sort; each directory's names are then put
+  // in collation order (upper-cased through $UpCase, then as stored). Names created in
+  // order are often in order already.
+  const std::size_t count = entries_.size();
+  std::vector<std::size_t> starts(count + 2, 0);
+  for (const Link& link : links_) ++starts[std::min<std::uint64_t>(link.parent, count) + 1];
+  for (std::size_t i = 1; i < starts.size(); ++i) starts[i] += starts[i - 1];
+  std::vector<Link> placed(links_.size());
+  std::vector<std::size_t> next(starts.begin(), starts.end() - 1);
+  for (Link& link : links_) placed[next[std::min<std::uint64_t>(link.parent, count)]++] = std::move(link);
+  links_ = std::move(placed);
+
+  const auto before = [&](const Link& a, const Link& b) {
+    const std::size_t length = std::min(a.name.size(), b.name.size());
+    for (std::size_t i = 0; i < length; ++i) {
+      const char16_t x = volume.upcase(a.name[i]);
+      const char16_t y = volume.upcase(b.name[i]);
+      if (x != y) return x < y;
+    }
+    if (a.name.size() != b.name.size()) return a.name.size() < b.name.size();
+    return a.name < b.name;
+  };
+  for (std::size_t parent = 0; parent <= count; ++parent) {
+    const auto first = links_.begin() + static_cast<std::ptrdiff_t>(starts[parent]);
+    const auto last = links_.begin() + static_cast<std::ptrdiff_t>(starts[parent + 1]);
+    if (last - first > 1 && !std::is_sorted(first, last, before)) std::sort(first, last, before);
+  }
+  first_link_.assign(count, no_link);
+  for (std::size_t i = 0; i < links_.size(); ++i) {
+    if (links_[i].record < count && first_link_[links_[i].record] == no_link) first_link_[links_[i].record] = i;
+  }
 }
 
 const Catalog::Entry* Catalog::find(std::uint64_t record) const {
-  return record < entries_.size() && present_[record] ? &entries_[record] : nullptr;
+  return record < entries_.size() && entries_[record].present ? &entries_[record] : nullptr;
 }
 
 std::string Catalog::path_of(std::uint64_t record) const {
-  std::vector<const std::string*> parts;
+  std::vector<std::string> parts;
   std::set<std::uint64_t> seen;
   while (record != root_directory_record) {
-    const Entry* entry = find(record);
-    if (entry == nullptr || entry->names.empty() || !seen.insert(record).second) return {};
-    parts.push_back(&entry->names.front().name);
-    record = entry->names.front().parent.record;
+    if (find(record) == nullptr || first_link_[record] == no_link || !seen.insert(record).second) {
+      return {};
+    }
+    const Link& link = links_[first_link_[record]];
+    parts.push_back(utf8_of(link.name));
+    record = link.parent;
   }
   std::string path;
-  for (auto part = parts.rbegin(); part != parts.rend(); ++part) path += "/" + **part;
+  for (auto part = parts.rbegin(); part != parts.rend(); ++part) path += "/" + *part;
   return path.empty() ? "/" : path;
 }
 
 void Catalog::walk(std::uint64_t directory, const std::string& path, bool recursive,
                    const std::function<void(const ListedEntry&)>& visit) const {
-  std::set<std::uint64_t> visited;
+  std::set<std::uint64_t> visited;  // hard-linked or looping directories are entered once
   std::function<void(std::uint64_t, const std::string&)> descend =
       [&](std::uint64_t record, const std::string& here) {
-        if (!visited.insert(record).second) return;
-        const auto first = std::lower_bound(links_.begin(), links_.end(), record,
-                                            [](const Link& link, std::uint64_t parent) {
-                                              return link.parent < parent;
-                                            });
-        for (auto link = first; link != links_.end() && link->parent == record; ++link) {
-          const Child& child = link->child;
+        const Entry* parent = find(record);
+        if (parent == nullptr || !visited.insert(record).second) return;
+        auto link = std::lower_bound(links_.begin(), links_.end(), record,
+                                     [](const Link& l, std::uint64_t p) { return l.parent < p; });
+        for (; link != links_.end() && link->parent == record; ++link) {
           // A name whose parent reference is stale (an older file in that record) is not
           // in that directory any more.
-          const Entry* parent = find(record);
-          if (parent != nullptr && child.name->parent.sequence != parent->file.sequence &&
-              child.name->parent.sequence != 0) {
-            continue;
-          }
+          if (link->parent_sequence != 0 && link->parent_sequence != parent->file.sequence) continue;
+          const Entry& entry = entries_[link->record];
           ListedEntry listed;
-          listed.name = child.name->name;
-          listed.path = join(here, child.name->name);
-          listed.file = child.entry->file;
-          listed.is_directory = child.entry->is_directory;
-          listed.size = child.entry->is_directory ? 0 : child.entry->size;
-          listed.streams = child.entry->streams;
+          listed.name = utf8_of(link->name);
+          listed.path = join(here, listed.name);
+          listed.file = entry.file;
+          listed.is_directory = entry.is_directory;
+          listed.size = entry.is_directory ? 0 : entry.size;
+          listed.streams = entry.streams;
           visit(listed);
-          if (recursive && listed.is_directory) descend(listed.file.record, listed.path);
+          if (recursive && listed.is_directory) descend(link->record, listed.path);
         }
       };
   descend(directory, path);

@@ -29,78 +29,169 @@ std::string to_utf8(const std::u16string& name) {
   return utf16_to_utf8(std::span(reinterpret_cast<const std::uint16_t*>(name.data()), name.size()));
 }
 
-// An attribute record in `record` at `offset`, `length` bytes already checked to fit.
-Attribute parse_attribute(std::span<const std::byte> record, std::size_t offset,
-                          std::uint32_t length, std::uint64_t number,
-                          std::uint64_t total_clusters) {
+// Error messages are built only when something is wrong: scans parse millions of records.
+std::string record_name(std::uint64_t number, std::string_view where) {
+  return where.empty() ? fmt::format("ntfs: MFT record {}", number) : std::string(where);
+}
+
+FormatError attribute_fault(const AttributeView& view, std::string_view what) {
+  return FormatError(fmt::format("attribute {} at record offset {:#x}: {}",
+                                 attribute_type_name(view.type), view.offset, what));
+}
+
+// Checks one attribute record of `length` bytes (already inside the record) and describes it.
+AttributeView view_attribute(std::span<const std::byte> record, std::size_t offset,
+                             std::uint32_t length) {
   const auto bytes = record.subspan(offset, length);
   const auto header = load<disk::AttributeHeader>(bytes);
-  Attribute attribute;
-  attribute.type = header.type.value();
-  attribute.flags = header.flags.value();
-  attribute.instance = header.instance.value();
-  attribute.record = number;
-  attribute.resident = header.nonresident == 0;
-  const auto fault = [&](std::string_view what) {
-    return FormatError(fmt::format("attribute {} at record offset {:#x}: {}",
-                                   attribute_type_name(attribute.type), offset, what));
-  };
+  AttributeView view;
+  view.type = header.type.value();
+  view.flags = header.flags.value();
+  view.instance = header.instance.value();
+  view.resident = header.nonresident == 0;
+  view.offset = offset;
   const std::size_t name_offset = header.name_offset.value();
   const std::size_t name_units = header.name_length;
   if (name_units != 0) {
     if (name_offset > length || (length - name_offset) / 2 < name_units) {
-      throw fault("name runs past the attribute");
+      throw attribute_fault(view, "name runs past the attribute");
     }
-    attribute.name_utf16 = read_name(bytes, name_offset, name_units);
-    attribute.name = to_utf8(attribute.name_utf16);
+    view.name = bytes.subspan(name_offset, 2 * name_units);
   }
-  if (attribute.resident) {
+  if (view.resident) {
     if (length < sizeof(disk::AttributeHeader) + sizeof(disk::ResidentHeader)) {
-      throw fault("too short for a resident attribute");
+      throw attribute_fault(view, "too short for a resident attribute");
     }
     const auto resident = load<disk::ResidentHeader>(bytes, sizeof(disk::AttributeHeader));
     const std::size_t value_offset = resident.value_offset.value();
     const std::size_t value_length = resident.value_length.value();
     if (value_offset > length || value_length > length - value_offset) {
-      throw fault(fmt::format("value of {} bytes at {} runs past the attribute ({} bytes)",
-                              value_length, value_offset, length));
+      throw attribute_fault(view, fmt::format("value of {} bytes at {} runs past the attribute "
+                                              "({} bytes)", value_length, value_offset, length));
     }
-    attribute.value.assign(bytes.begin() + value_offset,
-                           bytes.begin() + value_offset + value_length);
-    return attribute;
+    view.value = bytes.subspan(value_offset, value_length);
+    return view;
   }
   if (length < sizeof(disk::AttributeHeader) + sizeof(disk::NonresidentHeader)) {
-    throw fault("too short for a nonresident attribute");
+    throw attribute_fault(view, "too short for a nonresident attribute");
   }
   const auto nonresident = load<disk::NonresidentHeader>(bytes, sizeof(disk::AttributeHeader));
-  attribute.first_vcn = nonresident.lowest_vcn.value();
-  attribute.last_vcn = nonresident.highest_vcn.value();
-  attribute.allocated_size = nonresident.allocated_size.value();
-  attribute.data_size = nonresident.data_size.value();
-  attribute.initialized_size = nonresident.initialized_size.value();
-  attribute.compression_unit = nonresident.compression_unit;
+  view.first_vcn = nonresident.lowest_vcn.value();
+  view.last_vcn = nonresident.highest_vcn.value();
+  view.allocated_size = nonresident.allocated_size.value();
+  view.data_size = nonresident.data_size.value();
+  view.initialized_size = nonresident.initialized_size.value();
+  view.compression_unit = nonresident.compression_unit;
   // An empty nonresident attribute has highest VCN -1.
-  const bool empty = attribute.last_vcn == ~std::uint64_t{0} && attribute.first_vcn == 0;
-  if (!empty && attribute.last_vcn < attribute.first_vcn) {
-    throw fault(fmt::format("highest VCN {} is below lowest VCN {}", attribute.last_vcn,
-                            attribute.first_vcn));
+  const bool empty = view.last_vcn == ~std::uint64_t{0} && view.first_vcn == 0;
+  if (!empty && view.last_vcn < view.first_vcn) {
+    throw attribute_fault(view, fmt::format("highest VCN {} is below lowest VCN {}",
+                                            view.last_vcn, view.first_vcn));
   }
   const std::size_t pairs_offset = nonresident.mapping_pairs_offset.value();
-  if (pairs_offset > length) throw fault("mapping pairs start past the attribute");
-  try {
-    attribute.runs = decode_runlist(bytes.subspan(pairs_offset), attribute.first_vcn,
-                                    total_clusters);
-  } catch (const FormatError& error) {
-    throw fault(error.what());
+  if (pairs_offset > length) throw attribute_fault(view, "mapping pairs start past the attribute");
+  view.mapping_pairs = bytes.subspan(pairs_offset);
+  return view;
+}
+
+// The full form of a view: the name decoded, the value copied, the runs decoded and checked.
+Attribute make_attribute(const AttributeView& view, std::uint64_t number,
+                         std::uint64_t total_clusters) {
+  Attribute attribute;
+  attribute.type = view.type;
+  attribute.flags = view.flags;
+  attribute.instance = view.instance;
+  attribute.record = number;
+  attribute.resident = view.resident;
+  if (!view.name.empty()) {
+    attribute.name_utf16 = read_name(view.name, 0, view.name.size() / 2);
+    attribute.name = to_utf8(attribute.name_utf16);
   }
+  if (view.resident) {
+    attribute.value.assign(view.value.begin(), view.value.end());
+    return attribute;
+  }
+  attribute.first_vcn = view.first_vcn;
+  attribute.last_vcn = view.last_vcn;
+  attribute.allocated_size = view.allocated_size;
+  attribute.data_size = view.data_size;
+  attribute.initialized_size = view.initialized_size;
+  attribute.compression_unit = view.compression_unit;
+  try {
+    attribute.runs = decode_runlist(view.mapping_pairs, view.first_vcn, total_clusters);
+  } catch (const FormatError& error) {
+    throw attribute_fault(view, error.what());
+  }
+  const bool empty = view.last_vcn == ~std::uint64_t{0} && view.first_vcn == 0;
   const std::uint64_t mapped_end =
-      attribute.runs.empty() ? attribute.first_vcn
+      attribute.runs.empty() ? view.first_vcn
                              : attribute.runs.back().vcn + attribute.runs.back().length;
-  if (!empty && mapped_end != attribute.last_vcn + 1) {
-    throw fault(fmt::format("runs end at VCN {}, the header says {}", mapped_end,
-                            attribute.last_vcn + 1));
+  if (!empty && mapped_end != view.last_vcn + 1) {
+    throw attribute_fault(view, fmt::format("runs end at VCN {}, the header says {}",
+                                            mapped_end, view.last_vcn + 1));
   }
   return attribute;
+}
+
+// Checks the header and every attribute's bounds; calls `visit` for each attribute.
+template <class Visit>
+void walk_record(std::span<std::byte> bytes, std::uint64_t number, std::string_view where,
+                 FileRecord& record, Visit&& visit) {
+  if (bytes.size() < sizeof(disk::FileRecordHeader)) {
+    throw FormatError(record_name(number, where) + ": shorter than a record header");
+  }
+  const std::string_view magic(reinterpret_cast<const char*>(bytes.data()), 4);
+  if (magic == "BAAD") {
+    throw FormatError(record_name(number, where) + ": marked BAAD (a failed multi-sector write)");
+  }
+  if (magic != "FILE") throw FormatError(record_name(number, where) + ": no FILE signature");
+  try {
+    apply_fixups(bytes, "");
+  } catch (const FormatError& error) {
+    throw FormatError(record_name(number, where) + error.what());
+  }
+  const auto header = load<disk::FileRecordHeader>(bytes);
+  record.number = number;
+  record.sequence = header.sequence_number.value();
+  record.link_count = header.link_count.value();
+  record.flags = header.flags.value();
+  record.base = RecordReference::from_u64(header.base_record.value());
+  record.next_attribute_id = header.next_attribute_id.value();
+
+  const std::size_t in_use = header.bytes_in_use.value();
+  if (in_use > bytes.size() || in_use < sizeof(disk::FileRecordHeader) - 6) {
+    throw FormatError(fmt::format("{}: {} bytes in use of a {}-byte record",
+                                  record_name(number, where), in_use, bytes.size()));
+  }
+  std::size_t offset = header.attributes_offset.value();
+  if (offset % 8 != 0 || offset >= in_use) {
+    throw FormatError(fmt::format("{}: attributes offset {} is misaligned or past the {} bytes "
+                                  "in use", record_name(number, where), offset, in_use));
+  }
+  const auto used = std::span<const std::byte>(bytes).first(in_use);
+  while (true) {
+    if (in_use - offset < 4) {
+      throw FormatError(record_name(number, where) + ": attribute list has no end marker");
+    }
+    const std::uint32_t type = load<boost::endian::little_uint32_buf_t>(used, offset).value();
+    if (type == disk::end_marker) break;
+    if (in_use - offset < sizeof(disk::AttributeHeader)) {
+      throw FormatError(fmt::format("{}: attribute at offset {:#x} runs past the bytes in use",
+                                    record_name(number, where), offset));
+    }
+    const std::uint32_t length = load<boost::endian::little_uint32_buf_t>(used, offset + 4).value();
+    if (length < sizeof(disk::AttributeHeader) || length % 8 != 0 || length > in_use - offset) {
+      throw FormatError(fmt::format("{}: attribute at offset {:#x} has length {} ({} bytes "
+                                    "left)", record_name(number, where), offset, length,
+                                    in_use - offset));
+    }
+    try {
+      visit(view_attribute(used, offset, length));
+    } catch (const FormatError& error) {
+      throw FormatError(fmt::format("{}: {}", record_name(number, where), error.what()));
+    }
+    offset += length;
+  }
 }
 
 }  // namespace
@@ -135,58 +226,19 @@ void apply_fixups(std::span<std::byte> record, const char* what) {
 
 FileRecord parse_file_record(std::span<std::byte> bytes, std::uint64_t number,
                              std::uint64_t total_clusters, std::string_view where) {
-  const std::string what =
-      where.empty() ? fmt::format("ntfs: MFT record {}", number) : std::string(where);
-  if (bytes.size() < sizeof(disk::FileRecordHeader)) {
-    throw FormatError(what + ": shorter than a record header");
-  }
-  const std::string_view magic(reinterpret_cast<const char*>(bytes.data()), 4);
-  if (magic == "BAAD") throw FormatError(what + ": marked BAAD (a failed multi-sector write)");
-  if (magic != "FILE") {
-    throw FormatError(fmt::format("{}: no FILE signature", what));
-  }
-  apply_fixups(bytes, what.c_str());
-  const auto header = load<disk::FileRecordHeader>(bytes);
   FileRecord record;
-  record.number = number;
-  record.sequence = header.sequence_number.value();
-  record.link_count = header.link_count.value();
-  record.flags = header.flags.value();
-  record.base = RecordReference::from_u64(header.base_record.value());
-  record.next_attribute_id = header.next_attribute_id.value();
-
-  const std::size_t in_use = header.bytes_in_use.value();
-  if (in_use > bytes.size() || in_use < sizeof(disk::FileRecordHeader) - 6) {
-    throw FormatError(fmt::format("{}: {} bytes in use of a {}-byte record", what, in_use,
-                                  bytes.size()));
-  }
-  std::size_t offset = header.attributes_offset.value();
-  if (offset % 8 != 0 || offset >= in_use) {
-    throw FormatError(fmt::format("{}: attributes offset {} is misaligned or past the {} bytes "
-                                  "in use", what, offset, in_use));
-  }
-  const auto used = std::span<const std::byte>(bytes).first(in_use);
-  while (true) {
-    if (in_use - offset < 4) throw FormatError(what + ": attribute list has no end marker");
-    const std::uint32_t type = load<boost::endian::little_uint32_buf_t>(used, offset).value();
-    if (type == disk::end_marker) break;
-    if (in_use - offset < sizeof(disk::AttributeHeader)) {
-      throw FormatError(fmt::format("{}: attribute at offset {:#x} runs past the bytes in use",
-                                    what, offset));
-    }
-    const std::uint32_t length = load<boost::endian::little_uint32_buf_t>(used, offset + 4).value();
-    if (length < sizeof(disk::AttributeHeader) || length % 8 != 0 || length > in_use - offset) {
-      throw FormatError(fmt::format("{}: attribute at offset {:#x} has length {} ({} bytes "
-                                    "left)", what, offset, length, in_use - offset));
-    }
-    try {
-      record.attributes.push_back(parse_attribute(used, offset, length, number, total_clusters));
-    } catch (const FormatError& error) {
-      throw FormatError(fmt::format("{}: {}", what, error.what()));
-    }
-    offset += length;
-  }
+  walk_record(bytes, number, where, record, [&](const AttributeView& view) {
+    record.attributes.push_back(make_attribute(view, number, total_clusters));
+  });
   return record;
+}
+
+void view_file_record(std::span<std::byte> bytes, std::uint64_t number, FileRecord& record,
+                      std::vector<AttributeView>& attributes) {
+  attributes.clear();
+  record.attributes.clear();
+  walk_record(bytes, number, {}, record,
+              [&](const AttributeView& view) { attributes.push_back(view); });
 }
 
 }  // namespace diskimg::ntfs

@@ -4,6 +4,7 @@
 #include <diskimg/ntfs/volume.hpp>
 
 #include <algorithm>
+#include <future>
 #include <set>
 
 #include <fmt/format.h>
@@ -228,30 +229,73 @@ FileRecord Volume::read_record(std::uint64_t number) const {
   }
 }
 
-void Volume::scan_records(const RecordVisitor& visit) const {
+void Volume::for_each_record_bytes(
+    const std::function<void(std::uint64_t, std::span<std::byte>)>& visit) const {
   const std::uint64_t record_size = boot_.file_record_size;
   const std::uint64_t count = record_count();
   const std::uint64_t per_chunk = std::max<std::uint64_t>(1, (4u << 20) / record_size);
-  std::vector<std::byte> chunk;
-  for (std::uint64_t first = 0; first < count; first += per_chunk) {
-    const std::uint64_t records = std::min(per_chunk, count - first);
-    chunk.resize(records * record_size);
+  const auto read_chunk = [&](std::uint64_t first, std::vector<std::byte>& chunk) {
+    chunk.resize(std::min(per_chunk, count - first) * record_size);
     mft_->read(first * record_size, chunk);
+  };
+  // The next chunk is read on another thread while this one is parsed: on a big MFT the
+  // copying out of the page cache costs as much as the parsing.
+  std::vector<std::byte> current;
+  std::vector<std::byte> next;
+  std::future<void> reading;
+  if (count > 0) reading = std::async(std::launch::async, read_chunk, 0, std::ref(next));
+  for (std::uint64_t first = 0; first < count; first += per_chunk) {
+    reading.get();
+    std::swap(current, next);
+    if (first + per_chunk < count) {
+      reading = std::async(std::launch::async, read_chunk, first + per_chunk, std::ref(next));
+    }
+    const std::uint64_t records = current.size() / record_size;
     for (std::uint64_t i = 0; i < records; ++i) {
-      const std::uint64_t number = first + i;
-      const auto bytes = std::span(chunk).subspan(i * record_size, record_size);
-      if (std::all_of(bytes.begin(), bytes.begin() + 4, [](std::byte b) { return b == std::byte{0}; })) {
-        visit(number, nullptr, {});  // never used: not an error
-        continue;
-      }
-      try {
-        const FileRecord record = parse_file_record(bytes, number, boot_.total_clusters);
-        visit(number, &record, {});
-      } catch (const FormatError& error) {
-        visit(number, nullptr, error.what());
-      }
+      visit(first + i, std::span(current).subspan(i * record_size, record_size));
     }
   }
+}
+
+namespace {
+
+bool never_used(std::span<const std::byte> bytes) {
+  return std::all_of(bytes.begin(), bytes.begin() + 4, [](std::byte b) { return b == std::byte{0}; });
+}
+
+}  // namespace
+
+void Volume::scan_records(const RecordVisitor& visit) const {
+  for_each_record_bytes([&](std::uint64_t number, std::span<std::byte> bytes) {
+    if (never_used(bytes)) {
+      visit(number, nullptr, {});
+      return;
+    }
+    try {
+      const FileRecord record = parse_file_record(bytes, number, boot_.total_clusters);
+      visit(number, &record, {});
+    } catch (const FormatError& error) {
+      visit(number, nullptr, error.what());
+    }
+  });
+}
+
+void Volume::scan_record_views(const RecordViewVisitor& visit) const {
+  FileRecord header;
+  std::vector<AttributeView> attributes;
+  for_each_record_bytes([&](std::uint64_t number, std::span<std::byte> bytes) {
+    if (never_used(bytes)) {
+      visit(number, nullptr, {}, {});
+      return;
+    }
+    try {
+      view_file_record(bytes, number, header, attributes);
+    } catch (const FormatError& error) {
+      visit(number, nullptr, {}, error.what());
+      return;
+    }
+    visit(number, &header, attributes, {});
+  });
 }
 
 File Volume::read_file(std::uint64_t number) const {

@@ -27,6 +27,33 @@ struct FileRecord {
   RecordReference reference() const { return {number, sequence}; }
 };
 
+// One attribute as it lies in a record, without copying: what scans over every record read.
+// Spans point into the record's bytes.
+struct AttributeView {
+  std::uint32_t type = 0;
+  std::uint16_t flags = 0;
+  std::uint16_t instance = 0;
+  bool resident = true;
+  std::size_t offset = 0;                   // in the record
+  std::span<const std::byte> name;          // UTF-16LE
+  std::span<const std::byte> value;         // resident form
+  std::uint64_t first_vcn = 0;              // nonresident form from here on
+  std::uint64_t last_vcn = 0;
+  std::uint64_t allocated_size = 0;
+  std::uint64_t data_size = 0;
+  std::uint64_t initialized_size = 0;
+  std::uint8_t compression_unit = 0;
+  std::span<const std::byte> mapping_pairs;
+
+  std::uint64_t size() const { return resident ? value.size() : data_size; }
+};
+
+// Checks a record as parse_file_record does, except for its runlists, and fills `record`
+// (without attributes) and `attributes` (cleared first) with views into `bytes`. For
+// scans: nothing is allocated once `attributes` has grown. Applies the fixups in place.
+void view_file_record(std::span<std::byte> bytes, std::uint64_t number, FileRecord& record,
+                      std::vector<AttributeView>& attributes);
+
 // Checks and applies an update sequence array in place, for "FILE" and "INDX" records.
 // The stride is the record size divided by the number of protected sectors (512 in practice,
 // also for 4096-byte sectors). Throws FormatError "update sequence mismatch in sector N".

@@ -42,6 +42,12 @@ class Volume {
   using RecordVisitor =
       std::function<void(std::uint64_t number, const FileRecord* record, std::string_view error)>;
   void scan_records(const RecordVisitor& visit) const;
+  // The same scan without copying: each record's header and its attributes as views into
+  // the chunk just read (valid during the call). Unused records: nullptr and no error.
+  using RecordViewVisitor =
+      std::function<void(std::uint64_t number, const FileRecord* header,
+                         std::span<const AttributeView> attributes, std::string_view error)>;
+  void scan_record_views(const RecordViewVisitor& visit) const;
   // A base record with the extents its attribute list points to.
   File read_file(std::uint64_t number) const;
   // The bytes of an attribute (by default the unnamed $DATA).
@@ -74,6 +80,9 @@ class Volume {
   void add_listed_extents(File& file, const Attribute& list) const;
   void load_upcase();
   void read_record_bytes(std::uint64_t number, std::span<std::byte> out) const;
+  // Reads the MFT in large chunks and hands each record's bytes to `visit`.
+  void for_each_record_bytes(
+      const std::function<void(std::uint64_t, std::span<std::byte>)>& visit) const;
   StreamGeometry geometry() const { return {boot_.cluster_size, boot_.total_clusters}; }
 
   SourcePtr source_;
