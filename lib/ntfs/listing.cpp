@@ -2,8 +2,6 @@
 #include <diskimg/ntfs/catalog.hpp>
 #include <diskimg/ntfs/listing.hpp>
 
-#include <set>
-
 #include <fmt/format.h>
 
 namespace diskimg::ntfs {
@@ -12,43 +10,6 @@ namespace {
 std::string join(const std::string& parent, const std::string& name) {
   return parent == "/" ? "/" + name : parent + "/" + name;
 }
-
-struct Walk {
-  const Volume& volume;
-  bool recursive;
-  const std::function<void(const ListedEntry&)>& visit;
-  std::vector<std::string>& warnings;
-  std::set<std::uint64_t> visited;  // hard-linked or looping directories are entered once
-
-  void directory(const File& file, const std::string& path) {
-    if (!visited.insert(file.number()).second) return;
-    std::vector<DirectoryEntry> entries;
-    try {
-      entries = volume.list_directory(file);
-    } catch (const Error& error) {
-      warnings.push_back(fmt::format("{}: {}", path, error.what()));
-      return;
-    }
-    for (const DirectoryEntry& entry : entries) {
-      if (entry.name.name == "." || entry.name.name == "..") continue;
-      ListedEntry listed;
-      try {
-        listed = describe_entry(volume, entry, path);
-      } catch (const Error& error) {
-        warnings.push_back(fmt::format("{}: {}", join(path, entry.name.name), error.what()));
-        continue;
-      }
-      visit(listed);
-      if (recursive && listed.is_directory) {
-        try {
-          directory(volume.read_file(listed.file.record), listed.path);
-        } catch (const Error& error) {
-          warnings.push_back(fmt::format("{}: {}", listed.path, error.what()));
-        }
-      }
-    }
-  }
-};
 
 }  // namespace
 
@@ -75,6 +36,7 @@ void walk_directory(const Volume& volume, const std::string& path, bool recursiv
   if (!start.is_directory()) throw NotFoundError(fmt::format("ntfs: {} is not a directory", path));
   std::string normalized = path.empty() || path.front() != '/' ? "/" + path : path;
   while (normalized.size() > 1 && normalized.back() == '/') normalized.pop_back();
+
   if (recursive) {
     // A whole subtree is listed from one pass over the MFT rather than a walk that reads
     // each file's record on its own: the same entries, several times faster.
@@ -83,8 +45,14 @@ void walk_directory(const Volume& volume, const std::string& path, bool recursiv
     catalog.walk(start.number(), normalized, true, visit);
     return;
   }
-  Walk walk{volume, false, visit, warnings, {}};
-  walk.directory(start, normalized);
+  for (const DirectoryEntry& entry : volume.list_directory(start)) {
+    if (entry.name.name == "." || entry.name.name == "..") continue;
+    try {
+      visit(describe_entry(volume, entry, normalized));
+    } catch (const Error& error) {
+      warnings.push_back(fmt::format("{}: {}", join(normalized, entry.name.name), error.what()));
+    }
+  }
 }
 
 }  // namespace diskimg::ntfs
