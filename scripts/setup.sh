@@ -12,7 +12,9 @@ packages=(
   clang libclang-rt-14-dev
   # independent oracles used by the tests and fixture scripts
   sleuthkit ntfs-3g qemu-utils libvhdi-utils python3-libvhdi libfsntfs-utils
-  gdisk fdisk dosfstools ldmtool partclone xz-utils
+  gdisk fdisk dosfstools ldmtool partclone xz-utils attr faketime
+  # benchmarks (tests/bench): timing arithmetic
+  bc linux-perf
 )
 
 missing=()

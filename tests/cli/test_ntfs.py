@@ -266,3 +266,17 @@ def fls_entries_at(image, sector_offset):
             continue
         entries.append(("/" + match.group(6), int(match.group(3)), match.group(4)))
     return entries
+
+
+@pytest.mark.parametrize("name", VOLUMES)
+def test_a_directory_lists_the_same_from_its_index_as_from_the_mft(name, listing, unpacked):
+    """`ls DIR` walks the directory's B-tree; `ls -r` reads the whole MFT once. The same
+    names, records, sizes and order must come out of both."""
+    image = unpacked(f"ntfs/{name}.img.gz")
+    tree = listing(name)
+    directories = ["/"] + [e["path"] for e in tree if e["is_dir"] and not is_metadata(e["path"])]
+    for directory in directories[:40]:
+        prefix = directory.rstrip("/") + "/"
+        from_tree = [e for e in tree if e["path"].startswith(prefix) and "/" not in e["path"][len(prefix):]]
+        from_index = run_json("ls", image, directory)
+        assert from_index == from_tree, directory

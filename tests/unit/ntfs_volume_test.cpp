@@ -12,6 +12,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
@@ -20,11 +23,30 @@ using namespace diskimg::ntfs;
 
 namespace {
 
-// Records of the fixture, as its stages.json (from istat) names them.
-constexpr std::uint64_t stage1_record = 65;
-constexpr std::uint64_t stage2_record = 73;
-constexpr std::uint64_t stage3_record = 75;
-constexpr std::uint64_t stage3_child = 3180;
+// The fixture's growth-stage files as istat described them (stages.json).
+nlohmann::json stages() {
+  std::ifstream file(std::string(DISKIMG_FIXTURES) + "/ntfs/ntfs-4k.stages.json");
+  return nlohmann::json::parse(file);
+}
+const nlohmann::json& stage(const nlohmann::json& all, std::string_view path) {
+  for (const auto& entry : all) {
+    if (entry["path"] == path) return entry;
+  }
+  throw std::runtime_error("no stage " + std::string(path));
+}
+const nlohmann::json all_stages = stages();
+const std::uint64_t stage1_record = stage(all_stages, "/growth/stage1-resident.txt")["record"];
+const std::uint64_t stage2_record = stage(all_stages, "/growth/stage2-nonresident.bin")["record"];
+const nlohmann::json& stage3 = stage(all_stages, "/growth/stage3-attrlist.bin");
+const nlohmann::json& stage4 = stage(all_stages, "/growth/stage4-nonresident-attrlist.bin");
+const std::uint64_t stage3_record = stage3["record"];
+// A child record of stage 3 that holds a $DATA extent.
+const std::uint64_t stage3_child = [] {
+  for (const auto& record : stage3["data_records"]) {
+    if (record != stage3["record"]) return record.get<std::uint64_t>();
+  }
+  return std::uint64_t{0};
+}();
 
 struct Fixture {
   std::vector<std::byte> bytes = test::load_fixture("ntfs/ntfs-4k.img.gz");
@@ -87,11 +109,13 @@ TEST_CASE("a fixup mismatch is an error for that record; the rest of the volume 
   fixture.bytes[offset + 1022] ^= std::byte{0xFF};  // the second stride's sequence slot
   const auto volume = fixture.open();
   const std::string expected = fmt::format(
-      "ntfs: MFT record 73 (volume offset {:#x}): update sequence mismatch in sector 1", offset);
+      "ntfs: MFT record {} (volume offset {:#x}): update sequence mismatch in sector 1",
+      stage2_record, offset);
   CHECK_THROWS_WITH_AS(volume->read_record(stage2_record), expected.c_str(), FormatError);
   std::vector<std::string> warnings;
   CHECK_FALSE(listed(*volume, "/growth/stage2-nonresident.bin", warnings));
-  CHECK(contains(warnings, "MFT record 73: update sequence mismatch in sector 1"));
+  CHECK(contains(warnings, fmt::format("MFT record {}: update sequence mismatch in sector 1",
+                                       stage2_record)));
   CHECK(listed(*volume, "/growth/stage1-resident.txt", warnings));
   CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage1-resident.txt")));
 }
@@ -103,7 +127,8 @@ TEST_CASE("an attribute of length 0 is an error naming the record, not an endles
   fixture.bytes[data + 5] = std::byte{0};
   const auto volume = fixture.open();
   CHECK_THROWS_WITH_AS(volume->read_record(stage1_record),
-                       doctest::Contains("MFT record 65 (volume offset"), FormatError);
+                       doctest::Contains(fmt::format("MFT record {} (volume offset", stage1_record).c_str()),
+                       FormatError);
   CHECK_THROWS_WITH_AS(volume->read_record(stage1_record), doctest::Contains("has length 0"),
                        FormatError);
   CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage2-nonresident.bin")));
@@ -146,8 +171,9 @@ TEST_CASE("a child record that does not point back to its base is ignored with a
   fixture.put64(child + 0x20, (std::uint64_t{1} << 48) | stage1_record);  // base: another file
   const auto volume = fixture.open();
   const File file = volume->read_file(stage3_record);
-  CHECK(contains(file.warnings, "MFT record 3180 is listed by record 75's $ATTRIBUTE_LIST but "
-                                "its base is record 65; ignored"));
+  CHECK(contains(file.warnings,
+                 fmt::format("MFT record {} is listed by record {}'s $ATTRIBUTE_LIST but its base "
+                             "is record {}; ignored", stage3_child, stage3_record, stage1_record)));
   CHECK_THROWS_AS(volume->open_stream(file), FormatError);  // an extent is missing
   CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage2-nonresident.bin")));
 }
@@ -184,14 +210,13 @@ TEST_CASE("an attribute list that points at its own record ends, with the extent
 TEST_CASE("the four stages of file growth read through the attribute lists") {
   const Fixture fixture;
   const auto volume = fixture.open();
-  const File stage3 = volume->read_file(stage3_record);
-  REQUIRE(stage3.attribute_list);
-  CHECK(stage3.attribute_list->resident);
-  CHECK(stage3.extents(attribute_type::data).size() == 3);   // istat: 3 extents, 400 runs
-  const auto stream = volume->open_stream(stage3);
-  CHECK(stream->runs().size() == 400);
-  const File stage4 = volume->read_file(83);
-  REQUIRE(stage4.attribute_list);
-  CHECK_FALSE(stage4.attribute_list->resident);
-  CHECK(volume->open_stream(stage4)->runs().size() == 6000);
+  const File third = volume->read_file(stage3_record);
+  REQUIRE(third.attribute_list);
+  CHECK(third.attribute_list->resident);
+  CHECK(third.extents(attribute_type::data).size() == stage3["data_extents"]);
+  CHECK(volume->open_stream(third)->runs().size() == stage3["data_runs"]);
+  const File fourth = volume->read_file(stage4["record"].get<std::uint64_t>());
+  REQUIRE(fourth.attribute_list);
+  CHECK_FALSE(fourth.attribute_list->resident);
+  CHECK(volume->open_stream(fourth)->runs().size() == stage4["data_runs"]);
 }
