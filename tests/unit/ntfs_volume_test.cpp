@@ -156,7 +156,7 @@ TEST_CASE("a runlist that runs past the volume is an error for its record") {
   const unsigned offset_size = header >> 4;
   REQUIRE(offset_size >= 2);
   for (unsigned i = 0; i < offset_size; ++i) {
-    fixture.bytes[pairs + 1 + length_size + i] = std::byte{i + 1 == offset_size ? 0x7F : 0xFF};
+    fixture.bytes[pairs + 1 + length_size + i] = static_cast<std::byte>(i + 1 == offset_size ? 0x7F : 0xFF);
   }
   const auto volume = fixture.open();
   CHECK_THROWS_WITH_AS(volume->read_record(stage2_record),
