@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace diskimg::tool {
 namespace {
@@ -33,22 +34,32 @@ void run_ls(const LsOptions& options) {
   const std::string path = split.path.value_or("/");
   std::vector<std::string> warnings;
   json listing = json::array();
+  fmt::memory_buffer text;  // human output, written in large pieces: trees can be huge
+  const auto flush = [&] {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    text.clear();
+  };
   ntfs::walk_directory(*opened.ntfs, path, options.recursive,
                        [&](const ntfs::ListedEntry& entry) {
                          if (options.sources.json) {
                            listing.push_back(to_json(entry));
                            return;
                          }
-                         std::string line = fmt::format(
-                             "{} {:>9} {:>14}  {}", entry.is_directory ? 'd' : '-',
-                             entry.file.record, entry.size,
-                             options.recursive ? entry.path : entry.name);
-                         for (const ntfs::StreamInfo& stream : entry.streams) {
-                           line += fmt::format("  [:{} {}]", stream.name, stream.size);
+                         fmt::format_to(std::back_inserter(text), "{} {:>9} {:>14}  {}\n",
+                                        entry.is_directory ? 'd' : '-', entry.file.record,
+                                        entry.size, options.recursive ? entry.path : entry.name);
+                         if (!entry.streams.empty()) {
+                           text.resize(text.size() - 1);  // the streams go on the same line
+                           for (const ntfs::StreamInfo& stream : entry.streams) {
+                             fmt::format_to(std::back_inserter(text), "  [:{} {}]", stream.name,
+                                            stream.size);
+                           }
+                           text.push_back('\n');
                          }
-                         fmt::print("{}\n", line);
+                         if (text.size() > (1u << 20)) flush();
                        },
                        warnings);
+  flush();
   print_warnings(warnings);
   if (options.sources.json) std::cout << listing.dump(2) << '\n';
   if (!warnings.empty()) exit_code = 1;

@@ -6,6 +6,7 @@
 #include <diskimg/ntfs/catalog.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
@@ -21,17 +22,21 @@ std::string join(const std::string& parent, const std::string& name) {
   return parent == "/" ? "/" + name : parent + "/" + name;
 }
 
-std::u16string utf16_of(std::span<const std::byte> bytes) {
-  std::u16string units(bytes.size() / 2, u'\0');
-  for (std::size_t i = 0; i < units.size(); ++i) {
-    units[i] = static_cast<char16_t>(std::to_integer<unsigned>(bytes[2 * i]) |
-                                     (std::to_integer<unsigned>(bytes[2 * i + 1]) << 8));
+void append_utf16(std::u16string& out, std::span<const std::byte> bytes) {
+  for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) {
+    out.push_back(static_cast<char16_t>(std::to_integer<unsigned>(bytes[i]) |
+                                        (std::to_integer<unsigned>(bytes[i + 1]) << 8)));
   }
-  return units;
 }
 
-std::string utf8_of(const std::u16string& units) {
+std::string utf8_of(std::u16string_view units) {
   return utf16_to_utf8(std::span(reinterpret_cast<const std::uint16_t*>(units.data()), units.size()));
+}
+
+std::string utf8_of(std::span<const std::byte> bytes) {
+  std::u16string units;
+  append_utf16(units, bytes);
+  return utf8_of(units);
 }
 
 }  // namespace
@@ -41,6 +46,7 @@ Catalog Catalog::build(const Volume& volume) {
   const std::uint64_t count = volume.record_count();
   catalog.entries_.resize(count);
   catalog.links_.reserve(count);
+  catalog.names_.reserve(count * 16);
   std::size_t unreadable = 0;
   // Names and sizes found in child records, applied once every base record is known.
   std::vector<std::pair<RecordReference, Link>> child_names;
@@ -58,7 +64,7 @@ Catalog Catalog::build(const Volume& volume) {
     if (!record->is_base()) {
       for (const AttributeView& view : attributes) {
         if (view.type == attribute_type::data && view.first_vcn == 0) {
-          child_data.push_back({record->base, {utf8_of(utf16_of(view.name)), view.size()}});
+          child_data.push_back({record->base, {utf8_of(view.name), view.size()}});
         } else if (view.type == attribute_type::file_name) {
           const std::size_t before = catalog.links_.size();
           catalog.add_name(record->base.record, view);
@@ -113,7 +119,7 @@ void Catalog::add_data(Entry& entry, const AttributeView& view) {
   if (view.name.empty()) {
     entry.size = view.size();
   } else {
-    entry.streams.push_back({utf8_of(utf16_of(view.name)), view.size()});
+    entry.streams.push_back({utf8_of(view.name), view.size()});
   }
 }
 
@@ -130,8 +136,15 @@ void Catalog::add_name(std::uint64_t record, const AttributeView& view) {
   if (static_cast<NameSpace>(value.name_space & 0x03) == NameSpace::dos) return;
   const RecordReference parent = RecordReference::from_u64(value.parent.value());
   if (parent.record == record) return;  // the root's own "."
-  links_.push_back({parent.record, parent.sequence, record,
-                    utf16_of(view.value.subspan(sizeof(disk::FileNameValue), 2 * units))});
+  if (names_.size() + units > std::numeric_limits<std::uint32_t>::max()) return;
+  Link link;
+  link.parent = parent.record;
+  link.parent_sequence = parent.sequence;
+  link.record = record;
+  link.name_offset = static_cast<std::uint32_t>(names_.size());
+  link.name_length = static_cast<std::uint16_t>(units);
+  append_utf16(names_, view.value.subspan(sizeof(disk::FileNameValue), 2 * units));
+  links_.push_back(link);
 }
 
 void Catalog::sort_links(const Volume& volume) {
@@ -148,14 +161,16 @@ void Catalog::sort_links(const Volume& volume) {
   links_ = std::move(placed);
 
   const auto before = [&](const Link& a, const Link& b) {
-    const std::size_t length = std::min(a.name.size(), b.name.size());
+    const std::u16string_view x = name_of(a);
+    const std::u16string_view y = name_of(b);
+    const std::size_t length = std::min(x.size(), y.size());
     for (std::size_t i = 0; i < length; ++i) {
-      const char16_t x = volume.upcase(a.name[i]);
-      const char16_t y = volume.upcase(b.name[i]);
-      if (x != y) return x < y;
+      const char16_t folded_x = volume.upcase(x[i]);
+      const char16_t folded_y = volume.upcase(y[i]);
+      if (folded_x != folded_y) return folded_x < folded_y;
     }
-    if (a.name.size() != b.name.size()) return a.name.size() < b.name.size();
-    return a.name < b.name;
+    if (x.size() != y.size()) return x.size() < y.size();
+    return x < y;
   };
   for (std::size_t parent = 0; parent <= count; ++parent) {
     const auto first = links_.begin() + static_cast<std::ptrdiff_t>(starts[parent]);
@@ -180,7 +195,7 @@ std::string Catalog::path_of(std::uint64_t record) const {
       return {};
     }
     const Link& link = links_[first_link_[record]];
-    parts.push_back(utf8_of(link.name));
+    parts.push_back(utf8_of(name_of(link)));
     record = link.parent;
   }
   std::string path;
@@ -203,7 +218,7 @@ void Catalog::walk(std::uint64_t directory, const std::string& path, bool recurs
           if (link->parent_sequence != 0 && link->parent_sequence != parent->file.sequence) continue;
           const Entry& entry = entries_[link->record];
           ListedEntry listed;
-          listed.name = utf8_of(link->name);
+          listed.name = utf8_of(name_of(*link));
           listed.path = join(here, listed.name);
           listed.file = entry.file;
           listed.is_directory = entry.is_directory;

@@ -178,11 +178,6 @@ void Volume::load_upcase() {
   }
 }
 
-char16_t Volume::upcase(char16_t unit) const {
-  if (unit < upcase_.size()) return upcase_[unit];
-  return (unit >= u'a' && unit <= u'z') ? static_cast<char16_t>(unit - 32) : unit;
-}
-
 std::uint64_t Volume::record_count() const { return mft_->size() / boot_.file_record_size; }
 
 // Records are read in chunks and the last few chunks are kept: a directory's entries and

@@ -220,3 +220,18 @@ TEST_CASE("the four stages of file growth read through the attribute lists") {
   CHECK_FALSE(fourth.attribute_list->resident);
   CHECK(volume->open_stream(fourth)->runs().size() == stage4["data_runs"]);
 }
+
+TEST_CASE("a damaged boot sector gives way to the backup at the volume's end") {
+  Fixture fixture;
+  std::fill_n(fixture.bytes.begin(), 16, std::byte{0});  // the OEM id and BPB start
+  const auto volume = fixture.open();
+  REQUIRE(volume->warnings().size() == 1);
+  CHECK(volume->warnings()[0].find("using the backup boot sector at offset 0x5fffe00") !=
+        std::string::npos);  // the last 512-byte sector of the 96 MiB volume
+  CHECK(volume->boot_sector().cluster_size == 4096);
+  CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage1-resident.txt")));
+
+  std::fill_n(fixture.bytes.end() - 512, 16, std::byte{0});
+  CHECK_THROWS_WITH_AS(fixture.open(), doctest::Contains("no usable backup boot sector"),
+                       FormatError);
+}

@@ -39,19 +39,24 @@ class Catalog {
   std::uint64_t records_in_use() const { return records_in_use_; }
 
  private:
-  // One name of one file in one directory (a $FILE_NAME).
+  // One name of one file in one directory (a $FILE_NAME); its UTF-16 units are in names_.
   struct Link {
     std::uint64_t parent = 0;
-    std::uint16_t parent_sequence = 0;
     std::uint64_t record = 0;
-    std::u16string name;
+    std::uint32_t name_offset = 0;
+    std::uint16_t name_length = 0;
+    std::uint16_t parent_sequence = 0;
   };
+  std::u16string_view name_of(const Link& link) const {
+    return std::u16string_view(names_).substr(link.name_offset, link.name_length);
+  }
   void add_data(Entry& entry, const AttributeView& view);
   void add_name(std::uint64_t record, const AttributeView& view);
   void sort_links(const Volume& volume);
 
   std::vector<Entry> entries_;   // by record number
   std::vector<Link> links_;      // by parent, then in collation order
+  std::u16string names_;         // every name's units, one after another
   std::vector<std::size_t> first_link_;  // per record: index into links_ of a name, or npos
   std::vector<std::string> warnings_;
   std::uint64_t records_scanned_ = 0;

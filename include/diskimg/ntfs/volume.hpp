@@ -68,8 +68,11 @@ class Volume {
   std::string label() const;    // $Volume's $VOLUME_NAME
   std::string version() const;  // "3.1"
 
-  // Case folding through the volume's $UpCase table.
-  char16_t upcase(char16_t unit) const;
+  // Case folding through the volume's $UpCase table (ASCII only when it is unreadable).
+  char16_t upcase(char16_t unit) const {
+    if (unit < upcase_.size()) return upcase_[unit];
+    return (unit >= u'a' && unit <= u'z') ? static_cast<char16_t>(unit - 32) : unit;
+  }
 
  private:
   Volume() = default;
