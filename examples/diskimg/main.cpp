@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "diskimg 0.1.0");
   diskimg::tool::add_inspect_command(app);
   diskimg::tool::add_ntfs_commands(app);
+  diskimg::tool::add_vhd_commands(app);
 
   try {
     app.parse(argc, argv);

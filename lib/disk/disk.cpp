@@ -2,6 +2,7 @@
 #include <diskimg/error.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/source/slice_source.hpp>
+#include <diskimg/vhd/image.hpp>
 
 #include <fmt/format.h>
 
@@ -25,6 +26,16 @@ Volume partition_volume(const SourcePtr& disk, const Partition& partition) {
 Disk Disk::open(const std::filesystem::path& path) {
   auto file = std::make_shared<FileSource>(path);
   Container container;
+  if (vhd::looks_like_vhd(*file)) {
+    auto image = vhd::VhdImage::open(path);
+    container.format = std::string(vhd::to_string(image->type()));
+    container.virtual_size = image->size();
+    for (const auto& member : image->chain()) container.chain.push_back(member.string());
+    const std::vector<std::string> vhd_warnings = image->warnings();
+    Disk disk = from_source(std::move(image), std::move(container));
+    disk.warnings_.insert(disk.warnings_.begin(), vhd_warnings.begin(), vhd_warnings.end());
+    return disk;
+  }
   container.virtual_size = file->size();
   container.chain.push_back(path.string());
   return from_source(std::move(file), std::move(container));

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 DISKIMG = os.environ.get("DISKIMG", "diskimg")
+VHD_TOOL = os.environ.get("VHD_TOOL", "vhd_tool")
 FIXTURES = Path(os.environ.get("DISKIMG_FIXTURES", Path(__file__).parents[1] / "fixtures"))
 
 

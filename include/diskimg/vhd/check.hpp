@@ -1,0 +1,26 @@
+// `diskimg check` and `diskimg merge`: every structure of a VHD verified; a differencing
+// disk folded into its parent.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace diskimg::vhd {
+
+struct CheckReport {
+  std::vector<std::string> problems;   // each names the structure and where it is
+  bool ok() const { return problems.empty(); }
+};
+
+// Footer and its copy (cookie, checksum, agreement), dynamic header, BAT (inside the file,
+// no overlaps, entry count), sector bitmaps (no bits past the disk's end), the file's end,
+// and the parent chain (found, unique IDs, sizes). Never throws for a bad image.
+CheckReport check_vhd(const std::filesystem::path& path);
+
+// Writes every block the child holds into its parent, checks the parent and that it now
+// reads as the chain did, and only then removes the child. Throws on any failure, with
+// the child left in place.
+void merge_into_parent(const std::filesystem::path& child);
+
+}  // namespace diskimg::vhd

@@ -1,0 +1,66 @@
+// Reading a VHD: a byte source like a raw image, through a differencing chain of any depth.
+#pragma once
+
+#include <diskimg/source/byte_source.hpp>
+#include <diskimg/source/file_source.hpp>
+#include <diskimg/vhd/vhd.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace diskimg::vhd {
+
+// True when the file ends (or, with a damaged end, starts) with a VHD footer cookie.
+bool looks_like_vhd(const ByteSource& file);
+
+class VhdImage final : public ByteSource {
+ public:
+  // Opens a VHD and, for a differencing disk, its parents: found through the W2ru, W2ku
+  // and MacX locators and the header's parent name, checked by unique ID (a mismatch is an
+  // error naming both files) and by timestamp (a warning), with a depth limit and a cycle
+  // check. Throws FormatError naming the structure and offset at fault.
+  static std::shared_ptr<const VhdImage> open(const std::filesystem::path& path);
+
+  std::uint64_t size() const override { return footer_.current_size; }
+  std::uint32_t sector_size() const override { return 512; }
+  std::string name() const override { return path_.string(); }
+
+  const std::filesystem::path& path() const { return path_; }
+  VhdType type() const { return footer_.type; }
+  const FooterInfo& footer() const { return footer_; }
+  const std::optional<HeaderInfo>& header() const { return header_; }
+  const std::shared_ptr<const VhdImage>& parent() const { return parent_; }
+  // This file and its parents, child first.
+  std::vector<std::filesystem::path> chain() const;
+  // Warnings of this file and its parents (a footer read from the copy at offset 0, a
+  // parent timestamp that differs).
+  std::vector<std::string> warnings() const;
+  // Whether the block holding `offset` is allocated in this file (always for fixed disks).
+  bool block_allocated(std::uint64_t offset) const;
+
+ protected:
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override;
+
+ private:
+  VhdImage() = default;
+  void open_parent(std::vector<std::filesystem::path>& seen);
+  static std::shared_ptr<const VhdImage> open_chain(const std::filesystem::path& path,
+                                                    std::vector<std::filesystem::path>& seen);
+  void read_block_range(std::uint64_t offset, std::span<std::byte> buffer) const;
+  const std::vector<std::byte>& sector_bitmap(std::uint32_t block) const;
+
+  std::filesystem::path path_;
+  std::shared_ptr<const FileSource> file_;
+  FooterInfo footer_;
+  std::optional<HeaderInfo> header_;
+  std::vector<std::uint32_t> bat_;
+  std::uint32_t bitmap_bytes_ = 0;
+  std::shared_ptr<const VhdImage> parent_;
+  std::vector<std::string> warnings_;
+  mutable std::mutex bitmap_mutex_;
+  mutable std::map<std::uint32_t, std::vector<std::byte>> bitmaps_;  // by block
+};
+
+}  // namespace diskimg::vhd

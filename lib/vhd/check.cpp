@@ -1,0 +1,122 @@
+#include "vhd/layout.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/source/file_source.hpp>
+#include <diskimg/vhd/check.hpp>
+#include <diskimg/vhd/image.hpp>
+#include <diskimg/vhd/writer.hpp>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace diskimg::vhd {
+namespace {
+
+// Bits for sectors past the disk's end in its last block: a writer bug, harmless to read.
+void check_bitmaps(const FileSource& file, const Layout& layout, CheckReport& report) {
+  const std::uint64_t block_size = layout.header->block_size;
+  const std::uint64_t last = layout.bat.size() - 1;
+  if (layout.bat.empty() || layout.bat[last] == 0xFFFFFFFF) return;
+  const std::uint64_t sectors_in_last = (layout.footer.current_size - last * block_size + 511) / 512;
+  const std::vector<std::byte> bitmap =
+      file.read(std::uint64_t{layout.bat[last]} * 512, layout.bitmap_bytes);
+  for (std::uint64_t sector = sectors_in_last; sector < block_size / 512; ++sector) {
+    if ((std::to_integer<unsigned>(bitmap[sector / 8]) >> (7 - sector % 8)) & 1) {
+      report.problems.push_back(fmt::format("sector bitmap of block {} marks sector {}, past "
+                                            "the disk's end", last, sector));
+      return;
+    }
+  }
+}
+
+void check_end(const Layout& layout, CheckReport& report) {
+  if (layout.footer_from_copy) return;  // already reported
+  std::uint64_t end = layout.header->table_offset + std::uint64_t{layout.bat.size()} * 4;
+  for (const std::uint32_t entry : layout.bat) {
+    if (entry == 0xFFFFFFFF) continue;
+    end = std::max(end, std::uint64_t{entry} * 512 + layout.bitmap_bytes + layout.header->block_size);
+  }
+  if (layout.file_size - 512 < end) {
+    report.problems.push_back(fmt::format("the footer at offset {:#x} lies inside the data "
+                                          "(blocks end at {:#x})", layout.file_size - 512, end));
+  }
+}
+
+}  // namespace
+
+CheckReport check_vhd(const std::filesystem::path& path) {
+  CheckReport report;
+  try {
+    const FileSource file(path);
+    std::vector<Problem> problems;
+    const std::optional<Layout> layout = read_layout(file, problems);
+    for (const Problem& problem : problems) report.problems.push_back(problem.message);
+    if (!layout) return report;
+    if (layout->header) {
+      check_bitmaps(file, *layout, report);
+      check_end(*layout, report);
+    }
+    if (layout->footer.type == VhdType::differencing && report.problems.empty()) {
+      (void)VhdImage::open(path);  // the whole chain: locators, unique IDs, sizes
+    }
+  } catch (const Error& error) {
+    report.problems.push_back(error.what());
+  }
+  return report;
+}
+
+void merge_into_parent(const std::filesystem::path& child_path) {
+  const auto child = VhdImage::open(child_path);
+  if (child->type() != VhdType::differencing) {
+    throw UsageError(fmt::format("merge: {} is not a differencing disk", child_path.string()));
+  }
+  const CheckReport before = check_vhd(child_path);
+  if (!before.ok()) {
+    throw FormatError(fmt::format("merge: {} does not check clean: {}", child_path.string(),
+                                  before.problems.front()));
+  }
+  const std::filesystem::path parent_path = child->parent()->path();
+  const std::uint64_t block_size = child->header()->block_size;
+  std::vector<std::uint64_t> blocks;
+  for (std::uint64_t offset = 0; offset < child->size(); offset += block_size) {
+    if (child->block_allocated(offset)) blocks.push_back(offset);
+  }
+  {
+    auto parent = VhdWriter::open_existing(parent_path);
+    std::vector<std::byte> buffer(block_size);
+    for (const std::uint64_t offset : blocks) {
+      const auto piece = std::span(buffer).first(
+          static_cast<std::size_t>(std::min<std::uint64_t>(block_size, child->size() - offset)));
+      child->read(offset, piece);  // the chain's view: the child's sectors over the parent's
+      parent->write(offset, piece);
+    }
+    parent->sync();
+  }
+  // The parent alone must now read as the chain did, before the child goes.
+  const CheckReport after = check_vhd(parent_path);
+  if (!after.ok()) {
+    throw FormatError(fmt::format("merge: {} no longer checks clean ({}); {} was kept",
+                                  parent_path.string(), after.problems.front(), child_path.string()));
+  }
+  const auto merged = VhdImage::open(parent_path);
+  const auto chain = VhdImage::open(child_path);
+  std::vector<std::byte> expected(block_size);
+  std::vector<std::byte> actual(block_size);
+  for (const std::uint64_t offset : blocks) {
+    const std::size_t length =
+        static_cast<std::size_t>(std::min<std::uint64_t>(block_size, child->size() - offset));
+    const auto chain_bytes = std::span(expected).first(length);
+    const auto parent_bytes = std::span(actual).first(length);
+    chain->read(offset, chain_bytes);
+    merged->read(offset, parent_bytes);
+    if (!std::equal(chain_bytes.begin(), chain_bytes.end(), parent_bytes.begin())) {
+      throw FormatError(fmt::format("merge: {} differs from the chain at offset {:#x} after "
+                                    "writing; {} was kept", parent_path.string(), offset,
+                                    child_path.string()));
+    }
+  }
+  std::filesystem::remove(child_path);
+}
+
+}  // namespace diskimg::vhd

@@ -1,0 +1,252 @@
+#include "vhd/layout.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/vhd/image.hpp>
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+namespace diskimg::vhd {
+namespace {
+
+// Chains deeper than this are taken to be loops or hostile.
+constexpr std::size_t max_chain_depth = 64;
+
+// A Windows path as a path here: backslashes become slashes; a drive letter stays.
+std::filesystem::path from_windows(const std::string& text) {
+  std::string path = text;
+  std::replace(path.begin(), path.end(), '\\', '/');
+  return path;
+}
+
+std::string percent_decoded(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      out.push_back(static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+// Where a differencing disk's parent may be, best first: W2ru relative to the child, W2ku
+// absolute, MacX file URL, and finally the parent name in the child's directory (as
+// libvhdi's vhdimount looks for it).
+std::vector<std::filesystem::path> parent_candidates(const std::filesystem::path& child,
+                                                     const HeaderInfo& header) {
+  const std::filesystem::path directory = child.parent_path();
+  std::vector<std::filesystem::path> candidates;
+  for (const char* platform : {"W2ru", "W2ku", "MacX"}) {
+    for (const LocatorInfo& locator : header.locators) {
+      if (locator.platform != platform || locator.path.empty()) continue;
+      if (locator.platform == "MacX") {
+        std::string url = locator.path;
+        if (url.rfind("file://", 0) == 0) url = url.substr(7);
+        candidates.emplace_back(percent_decoded(url));
+      } else {
+        const std::filesystem::path path = from_windows(locator.path);
+        candidates.push_back(path.is_absolute() ? path : directory / path);
+        candidates.push_back(directory / path.filename());
+      }
+    }
+  }
+  if (!header.parent_name.empty()) {
+    candidates.push_back(directory / from_windows(header.parent_name).filename());
+  }
+  return candidates;
+}
+
+std::string first_fatal(const std::vector<Problem>& problems) {
+  for (const Problem& problem : problems) {
+    if (problem.fatal) return problem.message;
+  }
+  return "unusable";
+}
+
+}  // namespace
+
+bool looks_like_vhd(const ByteSource& file) {
+  if (file.size() < 512) return false;
+  std::array<std::byte, 8> cookie{};
+  for (const std::uint64_t offset : {file.size() - 512, std::uint64_t{0}}) {
+    file.read(offset, cookie);
+    if (std::equal(cookie.begin(), cookie.end(), "conectix",
+                   [](std::byte b, char c) { return b == static_cast<std::byte>(c); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::shared_ptr<const VhdImage> VhdImage::open(const std::filesystem::path& path) {
+  std::vector<std::filesystem::path> seen;
+  return open_chain(path, seen);
+}
+
+std::shared_ptr<const VhdImage> VhdImage::open_chain(const std::filesystem::path& path,
+                                                     std::vector<std::filesystem::path>& seen) {
+  std::error_code error;
+  const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, error);
+  if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) {
+    throw FormatError(fmt::format("vhd: {}: the differencing chain loops back to it", path.string()));
+  }
+  if (seen.size() >= max_chain_depth) {
+    throw FormatError(fmt::format("vhd: {}: differencing chain deeper than {}", path.string(),
+                                  max_chain_depth));
+  }
+  seen.push_back(canonical);
+
+  std::shared_ptr<VhdImage> image(new VhdImage());
+  image->path_ = path;
+  image->file_ = std::make_shared<FileSource>(path);
+  std::vector<Problem> problems;
+  std::optional<Layout> layout = read_layout(*image->file_, problems);
+  if (!layout) throw FormatError(fmt::format("vhd: {}: {}", path.string(), first_fatal(problems)));
+  for (const Problem& problem : problems) {
+    image->warnings_.push_back(fmt::format("vhd: {}: {}", path.string(), problem.message));
+  }
+  image->footer_ = layout->footer;
+  image->header_ = layout->header;
+  image->bat_ = std::move(layout->bat);
+  image->bitmap_bytes_ = layout->bitmap_bytes;
+  if (image->type() == VhdType::differencing) image->open_parent(seen);
+  return image;
+}
+
+void VhdImage::open_parent(std::vector<std::filesystem::path>& seen) {
+  const HeaderInfo& header = *header_;
+  std::vector<std::filesystem::path> tried;
+  for (const std::filesystem::path& candidate : parent_candidates(path_, header)) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(candidate, error)) {
+      tried.push_back(candidate);
+      continue;
+    }
+    parent_ = open_chain(candidate, seen);
+    if (parent_->footer().unique_id != header.parent_unique_id) {
+      throw FormatError(fmt::format(
+          "vhd: {} was made from a parent with unique ID {}, but {} has unique ID {}: the "
+          "parent was replaced or modified (e.g. expanded) since",
+          path_.string(), header.parent_unique_id.to_string(), candidate.string(),
+          parent_->footer().unique_id.to_string()));
+    }
+    if (parent_->size() != size()) {
+      throw FormatError(fmt::format("vhd: {} ({} bytes) and its parent {} ({} bytes) differ in "
+                                    "size: the parent was resized since", path_.string(), size(),
+                                    candidate.string(), parent_->size()));
+    }
+    const std::optional<std::uint32_t> modified = vhd_timestamp_of(candidate);
+    if (modified && *modified != header.parent_timestamp) {
+      warnings_.push_back(fmt::format("vhd: {}: parent {} was last written at VHD time {}, the "
+                                      "child records {} (timestamps differ across time zones "
+                                      "and copies; the unique IDs match)", path_.string(),
+                                      candidate.string(), *modified, header.parent_timestamp));
+    }
+    return;
+  }
+  std::string list;
+  for (const auto& candidate : tried) list += "\n  " + candidate.string();
+  throw NotFoundError(fmt::format("vhd: {}: parent \"{}\" not found; looked for:{}",
+                                  path_.string(), header.parent_name, list));
+}
+
+std::vector<std::filesystem::path> VhdImage::chain() const {
+  std::vector<std::filesystem::path> files;
+  for (const VhdImage* image = this; image != nullptr; image = image->parent_.get()) {
+    files.push_back(image->path_);
+  }
+  return files;
+}
+
+std::vector<std::string> VhdImage::warnings() const {
+  std::vector<std::string> all = warnings_;
+  if (parent_) {
+    const auto inherited = parent_->warnings();
+    all.insert(all.end(), inherited.begin(), inherited.end());
+  }
+  return all;
+}
+
+bool VhdImage::block_allocated(std::uint64_t offset) const {
+  if (type() == VhdType::fixed) return true;
+  const std::uint64_t block = offset / header_->block_size;
+  return block < bat_.size() && bat_[block] != 0xFFFFFFFF;
+}
+
+const std::vector<std::byte>& VhdImage::sector_bitmap(std::uint32_t block) const {
+  // The caller holds bitmap_mutex_.
+  auto found = bitmaps_.find(block);
+  if (found == bitmaps_.end()) {
+    const std::uint64_t offset = std::uint64_t{bat_[block]} * 512;
+    found = bitmaps_.emplace(block, file_->read(offset, bitmap_bytes_)).first;
+  }
+  return found->second;
+}
+
+void VhdImage::read_inside(std::uint64_t offset, std::span<std::byte> buffer) const {
+  if (type() == VhdType::fixed) {
+    file_->read(offset, buffer);
+    return;
+  }
+  const std::uint64_t block_size = header_->block_size;
+  while (!buffer.empty()) {
+    const std::uint64_t within = offset % block_size;
+    const std::size_t piece =
+        static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), block_size - within));
+    read_block_range(offset, buffer.first(piece));
+    buffer = buffer.subspan(piece);
+    offset += piece;
+  }
+}
+
+// Bytes inside one block: sectors whose bitmap bit is set come from this file; the others
+// are zeros (dynamic) or the parent's (differencing).
+void VhdImage::read_block_range(std::uint64_t offset, std::span<std::byte> buffer) const {
+  const std::uint64_t block_size = header_->block_size;
+  const auto block = static_cast<std::uint32_t>(offset / block_size);
+  const auto from_parent_or_zero = [&](std::uint64_t at, std::span<std::byte> out) {
+    if (parent_) {
+      parent_->read(at, out);
+    } else {
+      std::fill(out.begin(), out.end(), std::byte{0});
+    }
+  };
+  if (bat_[block] == 0xFFFFFFFF) {
+    from_parent_or_zero(offset, buffer);
+    return;
+  }
+  const std::uint64_t data = std::uint64_t{bat_[block]} * 512 + bitmap_bytes_;
+  std::vector<std::byte> bitmap;
+  {
+    const std::lock_guard lock(bitmap_mutex_);
+    bitmap = sector_bitmap(block);
+  }
+  // Runs of sectors with the same bit are read in one go.
+  while (!buffer.empty()) {
+    const std::uint64_t within = offset % block_size;
+    const std::uint64_t sector = within / 512;
+    const auto bit = [&](std::uint64_t s) {
+      return (std::to_integer<unsigned>(bitmap[s / 8]) >> (7 - s % 8)) & 1;  // MSB first
+    };
+    const unsigned here = bit(sector);
+    std::uint64_t end = within + std::min<std::uint64_t>(buffer.size(), 512 - within % 512);
+    while (end < within + buffer.size() && bit(end / 512) == here) {
+      end = std::min<std::uint64_t>(within + buffer.size(), (end / 512 + 1) * 512);
+    }
+    const auto piece = buffer.first(static_cast<std::size_t>(end - within));
+    if (here) {
+      file_->read(data + within, piece);
+    } else {
+      from_parent_or_zero(offset, piece);
+    }
+    buffer = buffer.subspan(piece.size());
+    offset += piece.size();
+  }
+}
+
+}  // namespace diskimg::vhd

@@ -1,0 +1,305 @@
+#include "core/load.hpp"
+#include "core/utf.hpp"
+#include "vhd/layout.hpp"
+#include "vhd/vhd_structures.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/source/file_source.hpp>
+#include <diskimg/vhd/writer.hpp>
+
+#include <algorithm>
+#include <bit>
+
+#include <fmt/format.h>
+
+namespace diskimg::vhd {
+namespace {
+
+constexpr std::uint64_t header_offset = 512;
+constexpr std::uint64_t table_offset = 1536;
+constexpr std::uint32_t locator_space = 1024;  // bytes reserved for each locator's path
+
+std::uint64_t round_up(std::uint64_t value, std::uint64_t unit) { return (value + unit - 1) / unit * unit; }
+
+bool all_zero(std::span<const std::byte> data) {
+  return std::all_of(data.begin(), data.end(), [](std::byte b) { return b == std::byte{0}; });
+}
+
+std::vector<std::byte> utf16le(const std::string& text) {
+  const std::u16string units = utf8_to_utf16(text);
+  std::vector<std::byte> bytes;
+  for (const char16_t unit : units) {
+    bytes.push_back(static_cast<std::byte>(unit & 0xFF));
+    bytes.push_back(static_cast<std::byte>(unit >> 8));
+  }
+  return bytes;
+}
+
+std::string windows_path(const std::filesystem::path& path) {
+  std::string text = path.string();
+  std::replace(text.begin(), text.end(), '/', '\\');
+  return text;
+}
+
+void check_options(const CreateOptions& options) {
+  if (options.type != VhdType::differencing && options.size == 0) {
+    throw UsageError("vhd: a size is required (and must not be 0)");
+  }
+  if (options.type == VhdType::dynamic && round_up(options.size, 512) > max_dynamic_size) {
+    throw UsageError(fmt::format("vhd: {} bytes exceed the 2040 GiB a dynamic or differencing "
+                                 "VHD can hold (its BAT holds 32-bit sector offsets)", options.size));
+  }
+  if (options.type != VhdType::fixed &&
+      (options.block_size < min_block_size || options.block_size > max_block_size ||
+       !std::has_single_bit(options.block_size))) {
+    throw UsageError(fmt::format("vhd: block size {} is not a power of two from 512 KiB to "
+                                 "256 MiB", options.block_size));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<VhdWriter> VhdWriter::create(const std::filesystem::path& path,
+                                             const CreateOptions& options) {
+  check_options(options);
+  if (options.type == VhdType::differencing &&
+      VhdImage::open(options.parent)->size() > max_dynamic_size) {  // fail before the file exists
+    throw UsageError(fmt::format("vhd: {} is larger than the 2040 GiB a differencing VHD can "
+                                 "hold", options.parent.string()));
+  }
+  return create(std::make_unique<FileSink>(path, FileSink::Mode::create_new), path, options);
+}
+
+std::unique_ptr<VhdWriter> VhdWriter::create(std::unique_ptr<ByteSink> sink,
+                                             const std::filesystem::path& path,
+                                             const CreateOptions& options) {
+  check_options(options);
+  std::unique_ptr<VhdWriter> writer(new VhdWriter());
+  writer->sink_ = std::move(sink);
+  CreateOptions effective = options;
+  if (options.type == VhdType::differencing) {
+    writer->parent_ = VhdImage::open(options.parent);
+    effective.size = writer->parent_->size();
+    if (writer->parent_->header()) effective.block_size = writer->parent_->header()->block_size;
+  }
+  const std::uint64_t size = round_up(effective.size, 512);
+  if (options.type != VhdType::fixed && size > max_dynamic_size) {
+    throw UsageError(fmt::format("vhd: {} bytes exceed the 2040 GiB a dynamic or differencing "
+                                 "VHD can hold (its BAT holds 32-bit sector offsets)", size));
+  }
+  FooterInfo& footer = writer->footer_;
+  footer.features = 2;
+  footer.format_version = 0x00010000;
+  footer.data_offset = options.type == VhdType::fixed ? ~std::uint64_t{0} : header_offset;
+  footer.timestamp = vhd_timestamp_now();
+  footer.creator_application = "win ";
+  footer.creator_version = 0x000A0000;
+  footer.creator_host_os = disk::fourcc("Wi2k");
+  footer.original_size = footer.current_size = size;
+  footer.geometry = writer->parent_ ? writer->parent_->footer().geometry : chs_geometry(size / 512);
+  footer.type = options.type;
+  footer.unique_id = Guid::random();
+  writer->block_size_ = effective.block_size;
+  writer->write_metadata(path, effective);
+  return writer;
+}
+
+void VhdWriter::write_metadata(const std::filesystem::path& path, const CreateOptions& options) {
+  const std::vector<std::byte> footer = encode_footer(footer_);
+  if (footer_.type == VhdType::fixed) {
+    sink_->write(footer_.current_size, footer);  // the data before it reads as zeros
+    return;
+  }
+  const std::uint32_t entries =
+      static_cast<std::uint32_t>((footer_.current_size + block_size_ - 1) / block_size_);
+  bat_.assign(entries, disk::unallocated);
+  bitmap_bytes_ = static_cast<std::uint32_t>(round_up((block_size_ / 512 + 7) / 8, 512));
+  table_offset_ = table_offset;
+  std::uint64_t next = round_up(table_offset + std::uint64_t{entries} * 4, 512);
+
+  disk::DynamicHeader header{};
+  std::copy_n("cxsparse", 8, header.cookie.begin());
+  header.data_offset = ~std::uint64_t{0};
+  header.table_offset = table_offset;
+  header.header_version = 0x00010000;
+  header.max_table_entries = entries;
+  header.block_size = block_size_;
+  std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> locator_data;
+  if (parent_) {
+    header.parent_unique_id = parent_->footer().unique_id.to_big_endian();
+    header.parent_timestamp = vhd_timestamp_of(options.parent).value_or(0);
+    const std::filesystem::path absolute = std::filesystem::absolute(options.parent);
+    const std::u16string name = utf8_to_utf16(windows_path(absolute));
+    for (std::size_t i = 0; i < name.size() && i < header.parent_name.size(); ++i) {
+      header.parent_name[i] = name[i];
+    }
+    const std::filesystem::path child_directory = std::filesystem::absolute(path).parent_path();
+    std::filesystem::path relative = std::filesystem::relative(absolute, child_directory);
+    const std::string relative_text =
+        (relative.has_parent_path() ? "" : ".\\") + windows_path(relative);
+    const std::pair<std::uint32_t, std::string> locators[] = {
+        {disk::locator_w2ku, windows_path(absolute)}, {disk::locator_w2ru, relative_text}};
+    for (std::size_t i = 0; i < 2; ++i) {
+      std::vector<std::byte> data = utf16le(locators[i].second);
+      const std::uint32_t space = static_cast<std::uint32_t>(round_up(std::max<std::size_t>(data.size(), locator_space), 512));
+      disk::ParentLocator& locator = header.parent_locators[i];
+      locator.platform_code = locators[i].first;
+      locator.data_space = space;  // bytes, as Hyper-V writes it (docs/vhd.md)
+      locator.data_length = static_cast<std::uint32_t>(data.size());
+      locator.data_offset = next;
+      data.resize(space, std::byte{0});
+      locator_data.emplace_back(next, std::move(data));
+      next += space;
+    }
+  }
+  std::vector<std::byte> header_bytes(sizeof(disk::DynamicHeader));
+  store(header, header_bytes);
+  header.checksum = disk::checksum_of(header_bytes, disk::header_checksum_offset);
+  store(header, header_bytes);
+
+  // Metadata first, the footers last: a file cut short before them is not a VHD at all.
+  sink_->write(header_offset, header_bytes);
+  std::vector<std::byte> table(round_up(std::uint64_t{entries} * 4, 512), std::byte{0xFF});
+  sink_->write(table_offset, table);
+  for (const auto& [offset, data] : locator_data) sink_->write(offset, data);
+  next_block_ = next;
+  sink_->write(next_block_, footer);
+  sink_->write(0, footer);
+}
+
+std::unique_ptr<VhdWriter> VhdWriter::open_existing(const std::filesystem::path& path) {
+  std::vector<Problem> problems;
+  std::optional<Layout> layout;
+  {
+    const FileSource file(path);
+    layout = read_layout(file, problems);
+  }
+  if (!layout || layout->footer_from_copy) {
+    throw FormatError(fmt::format("vhd: {}: not a sound VHD to write into; run diskimg check",
+                                  path.string()));
+  }
+  std::unique_ptr<VhdWriter> writer(new VhdWriter());
+  writer->sink_ = std::make_unique<FileSink>(path, FileSink::Mode::open_existing);
+  writer->footer_ = layout->footer;
+  if (layout->footer.type == VhdType::differencing) writer->parent_ = VhdImage::open(path)->parent();
+  if (layout->header) {
+    writer->block_size_ = layout->header->block_size;
+    writer->table_offset_ = layout->header->table_offset;
+    writer->bat_ = layout->bat;
+    writer->bitmap_bytes_ = layout->bitmap_bytes;
+    writer->next_block_ = layout->file_size - 512;
+  }
+  return writer;
+}
+
+std::uint64_t VhdWriter::block_offset(std::uint32_t block) const {
+  return std::uint64_t{bat_[block]} * 512;
+}
+
+std::vector<std::byte>& VhdWriter::bitmap(std::uint32_t block) {
+  auto found = bitmaps_.find(block);
+  if (found == bitmaps_.end()) {
+    std::vector<std::byte> bytes(bitmap_bytes_);
+    sink_->read(block_offset(block), bytes);
+    found = bitmaps_.emplace(block, std::move(bytes)).first;
+  }
+  return found->second;
+}
+
+void VhdWriter::read_current(std::uint64_t offset, std::span<std::byte> buffer) {
+  // Only whole sectors inside one block are asked for.
+  const auto block = static_cast<std::uint32_t>(offset / block_size_);
+  const std::uint64_t within = offset % block_size_;
+  for (std::size_t done = 0; done < buffer.size(); done += 512) {
+    const std::uint64_t sector = (within + done) / 512;
+    const auto out = buffer.subspan(done, 512);
+    const bool here = bat_[block] != disk::unallocated &&
+                      ((std::to_integer<unsigned>(bitmap(block)[sector / 8]) >> (7 - sector % 8)) & 1);
+    if (here) {
+      sink_->read(block_offset(block) + bitmap_bytes_ + within + done, out);
+    } else if (parent_) {
+      parent_->read(offset + done, out);
+    } else {
+      std::fill(out.begin(), out.end(), std::byte{0});
+    }
+  }
+}
+
+void VhdWriter::write(std::uint64_t offset, std::span<const std::byte> data) {
+  if (offset > size() || data.size() > size() - offset) {
+    throw UsageError(fmt::format("vhd: write of {} bytes at offset {:#x} runs past the disk "
+                                 "({} bytes)", data.size(), offset, size()));
+  }
+  if (footer_.type == VhdType::fixed) {
+    sink_->write(offset, data);
+    return;
+  }
+  // Whole sectors, one block at a time; partial sectors merge with what is there.
+  while (!data.empty()) {
+    const auto block = static_cast<std::uint32_t>(offset / block_size_);
+    const std::uint64_t within = offset % block_size_;
+    const std::uint64_t first_sector = within / 512 * 512;
+    const std::uint64_t end = std::min<std::uint64_t>(block_size_, within + data.size());
+    const std::uint64_t last_sector = round_up(end, 512);
+    const std::size_t piece = static_cast<std::size_t>(end - within);
+    if (first_sector == within && last_sector == end) {
+      write_block_piece(block, within, data.first(piece));
+    } else {
+      std::vector<std::byte> sectors(last_sector - first_sector);
+      read_current(offset - (within - first_sector), sectors);
+      std::copy_n(data.begin(), piece, sectors.begin() + static_cast<std::ptrdiff_t>(within - first_sector));
+      write_block_piece(block, first_sector, sectors);
+    }
+    data = data.subspan(piece);
+    offset += piece;
+  }
+}
+
+void VhdWriter::write_block_piece(std::uint32_t block, std::uint64_t within,
+                                  std::span<const std::byte> data) {
+  if (bat_[block] == disk::unallocated) {
+    if (all_zero(data)) {
+      if (!parent_) return;  // reads as zeros already
+      std::vector<std::byte> below(data.size());
+      parent_->read(std::uint64_t{block} * block_size_ + within, below);
+      if (all_zero(below)) return;  // the parent reads as zeros there too
+    }
+    allocate_block(block, within, data);
+    return;
+  }
+  sink_->write(block_offset(block) + bitmap_bytes_ + within, data);
+  std::vector<std::byte>& bits = bitmap(block);
+  std::vector<std::byte> before = bits;
+  for (std::uint64_t sector = within / 512; sector < (within + data.size()) / 512; ++sector) {
+    bits[sector / 8] |= std::byte{static_cast<unsigned char>(0x80u >> (sector % 8))};
+  }
+  if (bits != before) sink_->write(block_offset(block), bits);
+}
+
+// The order that keeps an interrupted writer safe: data, bitmap, BAT entry, footer. Until
+// the BAT entry is written nothing points at the new block; until the footer follows it,
+// the file ends inside the block and the BAT entry points past the end (check says so).
+void VhdWriter::allocate_block(std::uint32_t block, std::uint64_t within,
+                               std::span<const std::byte> data) {
+  const std::uint64_t start = next_block_;
+  if (start / 512 >= disk::unallocated) {
+    throw UsageError("vhd: the file has grown past what 32-bit BAT entries address");
+  }
+  sink_->write(start + bitmap_bytes_ + within, data);
+  std::vector<std::byte> bits(bitmap_bytes_, std::byte{0});
+  for (std::uint64_t sector = within / 512; sector < (within + data.size()) / 512; ++sector) {
+    bits[sector / 8] |= std::byte{static_cast<unsigned char>(0x80u >> (sector % 8))};
+  }
+  sink_->write(start, bits);
+  bat_[block] = static_cast<std::uint32_t>(start / 512);
+  std::array<std::byte, 4> entry{};
+  store(boost::endian::big_uint32_buf_t(bat_[block]), entry);
+  sink_->write(table_offset_ + std::uint64_t{block} * 4, entry);
+  next_block_ = start + bitmap_bytes_ + block_size_;
+  sink_->write(next_block_, encode_footer(footer_));
+  bitmaps_[block] = std::move(bits);
+}
+
+void VhdWriter::sync() { sink_->sync(); }
+
+}  // namespace diskimg::vhd
