@@ -19,6 +19,7 @@ declare -A seeds=(
   [ntfs_index_fuzzer]=ntfs_index
   [lznt1_fuzzer]=lznt1
   [ntfs_volume_fuzzer]=ntfs_volume
+  [vhd_fuzzer]=vhd
 )
 
 for harness in "${!seeds[@]}"; do

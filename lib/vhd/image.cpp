@@ -85,10 +85,15 @@ bool looks_like_vhd(const ByteSource& file) {
 
 std::shared_ptr<const VhdImage> VhdImage::open(const std::filesystem::path& path) {
   std::vector<std::filesystem::path> seen;
-  return open_chain(path, seen);
+  return open_chain(std::make_shared<FileSource>(path), path, seen);
 }
 
-std::shared_ptr<const VhdImage> VhdImage::open_chain(const std::filesystem::path& path,
+std::shared_ptr<const VhdImage> VhdImage::open(SourcePtr file, const std::filesystem::path& path) {
+  std::vector<std::filesystem::path> seen;
+  return open_chain(std::move(file), path, seen);
+}
+
+std::shared_ptr<const VhdImage> VhdImage::open_chain(SourcePtr file, const std::filesystem::path& path,
                                                      std::vector<std::filesystem::path>& seen) {
   std::error_code error;
   const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, error);
@@ -103,7 +108,7 @@ std::shared_ptr<const VhdImage> VhdImage::open_chain(const std::filesystem::path
 
   std::shared_ptr<VhdImage> image(new VhdImage());
   image->path_ = path;
-  image->file_ = std::make_shared<FileSource>(path);
+  image->file_ = std::move(file);
   std::vector<Problem> problems;
   std::optional<Layout> layout = read_layout(*image->file_, problems);
   if (!layout) throw FormatError(fmt::format("vhd: {}: {}", path.string(), first_fatal(problems)));
@@ -127,7 +132,7 @@ void VhdImage::open_parent(std::vector<std::filesystem::path>& seen) {
       tried.push_back(candidate);
       continue;
     }
-    parent_ = open_chain(candidate, seen);
+    parent_ = open_chain(std::make_shared<FileSource>(candidate), candidate, seen);
     if (parent_->footer().unique_id != header.parent_unique_id) {
       throw FormatError(fmt::format(
           "vhd: {} was made from a parent with unique ID {}, but {} has unique ID {}: the "

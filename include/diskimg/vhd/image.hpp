@@ -22,6 +22,8 @@ class VhdImage final : public ByteSource {
   // error naming both files) and by timestamp (a warning), with a depth limit and a cycle
   // check. Throws FormatError naming the structure and offset at fault.
   static std::shared_ptr<const VhdImage> open(const std::filesystem::path& path);
+  // The same over bytes already open (`path` is where parents are looked for).
+  static std::shared_ptr<const VhdImage> open(SourcePtr file, const std::filesystem::path& path);
 
   std::uint64_t size() const override { return footer_.current_size; }
   std::uint32_t sector_size() const override { return 512; }
@@ -46,13 +48,13 @@ class VhdImage final : public ByteSource {
  private:
   VhdImage() = default;
   void open_parent(std::vector<std::filesystem::path>& seen);
-  static std::shared_ptr<const VhdImage> open_chain(const std::filesystem::path& path,
+  static std::shared_ptr<const VhdImage> open_chain(SourcePtr file, const std::filesystem::path& path,
                                                     std::vector<std::filesystem::path>& seen);
   void read_block_range(std::uint64_t offset, std::span<std::byte> buffer) const;
   const std::vector<std::byte>& sector_bitmap(std::uint32_t block) const;
 
   std::filesystem::path path_;
-  std::shared_ptr<const FileSource> file_;
+  SourcePtr file_;
   FooterInfo footer_;
   std::optional<HeaderInfo> header_;
   std::vector<std::uint32_t> bat_;
