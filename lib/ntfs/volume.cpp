@@ -135,10 +135,18 @@ void Volume::add_mft_extents_from_list(const Attribute& list, std::uint16_t sequ
   std::sort(data_entries.begin(), data_entries.end(),
             [](const auto* a, const auto* b) { return a->first_vcn < b->first_vcn; });
   for (const AttributeListEntry* entry : data_entries) {
-    const bool known = std::any_of(mft_extents_.begin(), mft_extents_.end(),
-                                   [&](const Attribute& a) { return a.first_vcn == entry->first_vcn; });
-    if (known) continue;
-    const Stream known_mft(source_, geometry(), pointers_in_vcn_order(mft_extents_), "$MFT");
+    const bool have = std::any_of(mft_extents_.begin(), mft_extents_.end(),
+                                  [&](const Attribute& a) { return a.first_vcn == entry->first_vcn; });
+    if (have) continue;
+    // The first extent carries the whole $MFT's sizes; until the rest is known, read only
+    // as far as the known runs go.
+    std::vector<Attribute> known = mft_extents_;
+    std::sort(known.begin(), known.end(),
+              [](const Attribute& a, const Attribute& b) { return a.first_vcn < b.first_vcn; });
+    const std::uint64_t mapped = (known.back().last_vcn + 1) * boot_.cluster_size;
+    known.front().data_size = std::min(known.front().data_size, mapped);
+    known.front().initialized_size = std::min(known.front().initialized_size, mapped);
+    const Stream known_mft(source_, geometry(), pointers_in_vcn_order(known), "$MFT");
     const std::uint64_t child = entry->record.record;
     if (child >= known_mft.size() / record_size) {
       throw FormatError(fmt::format("ntfs: $MFT extension record {} lies beyond the {} records "
