@@ -74,3 +74,23 @@ void FileSource::read_inside(std::uint64_t offset, std::span<std::byte> buffer) 
 }
 
 }  // namespace diskimg
+
+namespace diskimg {
+
+// SEEK_DATA and SEEK_HOLE (Linux 3.1): holes of a sparse image need not be read. A file
+// system without them reports the whole file as data, which is always correct.
+std::uint64_t FileSource::next_data(std::uint64_t offset) const {
+  if (offset >= size_) return size_;
+  const off_t found = ::lseek(descriptor_, static_cast<off_t>(offset), SEEK_DATA);
+  if (found < 0) return errno == ENXIO ? size_ : offset;
+  return std::min<std::uint64_t>(static_cast<std::uint64_t>(found), size_);
+}
+
+std::uint64_t FileSource::next_hole(std::uint64_t offset) const {
+  if (offset >= size_) return size_;
+  const off_t found = ::lseek(descriptor_, static_cast<off_t>(offset), SEEK_HOLE);
+  if (found < 0) return size_;
+  return std::min<std::uint64_t>(static_cast<std::uint64_t>(found), size_);
+}
+
+}  // namespace diskimg

@@ -21,3 +21,17 @@ void SliceSource::read_inside(std::uint64_t offset, std::span<std::byte> buffer)
 }
 
 }  // namespace diskimg
+
+namespace diskimg {
+
+std::uint64_t SliceSource::next_data(std::uint64_t offset) const {
+  if (offset >= size_) return size_;
+  return std::min(parent_->next_data(offset_ + offset) - offset_, size_);
+}
+
+std::uint64_t SliceSource::next_hole(std::uint64_t offset) const {
+  if (offset >= size_) return size_;
+  return std::min(parent_->next_hole(offset_ + offset) - offset_, size_);
+}
+
+}  // namespace diskimg

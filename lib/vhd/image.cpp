@@ -183,6 +183,24 @@ bool VhdImage::block_allocated(std::uint64_t offset) const {
   return block < bat_.size() && bat_[block] != 0xFFFFFFFF;
 }
 
+std::uint64_t VhdImage::next_data(std::uint64_t offset) const {
+  if (type() == VhdType::fixed) return file_->next_data(offset);  // a sparse fixed file
+  const std::uint64_t block_size = header_->block_size;
+  for (std::uint64_t at = offset; at < size(); at = (at / block_size + 1) * block_size) {
+    if (block_present(at)) return at;
+  }
+  return size();
+}
+
+std::uint64_t VhdImage::next_hole(std::uint64_t offset) const {
+  if (type() == VhdType::fixed) return std::min(file_->next_hole(offset), size());
+  const std::uint64_t block_size = header_->block_size;
+  for (std::uint64_t at = offset; at < size(); at = (at / block_size + 1) * block_size) {
+    if (!block_present(at)) return at;
+  }
+  return size();
+}
+
 const std::vector<std::byte>& VhdImage::sector_bitmap(std::uint32_t block) const {
   // The caller holds bitmap_mutex_.
   auto found = bitmaps_.find(block);

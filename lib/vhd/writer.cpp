@@ -3,6 +3,7 @@
 #include "vhd/layout.hpp"
 #include "vhd/vhd_structures.hpp"
 
+#include <diskimg/bytes.hpp>
 #include <diskimg/error.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/writer.hpp>
@@ -20,10 +21,6 @@ constexpr std::uint64_t table_offset = 1536;
 constexpr std::uint32_t locator_space = 1024;  // bytes reserved for each locator's path
 
 std::uint64_t round_up(std::uint64_t value, std::uint64_t unit) { return (value + unit - 1) / unit * unit; }
-
-bool all_zero(std::span<const std::byte> data) {
-  return std::all_of(data.begin(), data.end(), [](std::byte b) { return b == std::byte{0}; });
-}
 
 std::vector<std::byte> utf16le(const std::string& text) {
   const std::u16string units = utf8_to_utf16(text);
@@ -258,11 +255,11 @@ void VhdWriter::write(std::uint64_t offset, std::span<const std::byte> data) {
 void VhdWriter::write_block_piece(std::uint32_t block, std::uint64_t within,
                                   std::span<const std::byte> data) {
   if (bat_[block] == disk::unallocated) {
-    if (all_zero(data)) {
+    if (is_all_zero(data)) {
       if (!parent_) return;  // reads as zeros already
       std::vector<std::byte> below(data.size());
       parent_->read(std::uint64_t{block} * block_size_ + within, below);
-      if (all_zero(below)) return;  // the parent reads as zeros there too
+      if (is_all_zero(below)) return;  // the parent reads as zeros there too
     }
     allocate_block(block, within, data);
     return;

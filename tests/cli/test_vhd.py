@@ -187,3 +187,53 @@ def test_vhds_made_by_qemu_read_identically(tmp_path, options):
     assert qemu_img("compare", "-f", "vpc", "-F", "raw", vhd, raw).returncode == 0
     assert data[:raw.stat().st_size] == raw.read_bytes()
     assert not any(data[raw.stat().st_size:])
+
+
+def test_a_three_level_chain_reads_as_libvhdi_reads_it(tmp_path):
+    size = 8 * MiB
+    layers = [make_raw(tmp_path / f"layer{i}.raw", size, [(i * MiB + 4096, 65536 * (i + 1))], seed=10 + i)
+              for i in range(3)]
+    files = []
+    for index, raw in enumerate(layers):
+        vhd = tmp_path / f"layer{index}.vhd"
+        vhd_tool("fill", vhd, raw, "dynamic" if index == 0 else files[-1])
+        files.append(vhd)
+    expected = bytearray(size)
+    for raw in layers:
+        data = raw.read_bytes()
+        for offset in range(0, size, 65536):
+            if any(data[offset:offset + 65536]):
+                expected[offset:offset + 65536] = data[offset:offset + 65536]
+    top = files[-1]
+    assert libvhdi_read(top, list(reversed(files[:-1]))) == bytes(expected)
+    assert vhd_tool("dump", top).stdout == bytes(expected)
+    report = json.loads(run("inspect", "--json", top).stdout)
+    assert [os.path.basename(p) for p in report["container"]["chain"]] == ["layer2.vhd", "layer1.vhd", "layer0.vhd"]
+
+
+def test_a_parent_timestamp_that_differs_is_only_a_warning(tmp_path):
+    base_raw = make_raw(tmp_path / "base.raw", 4 * MiB, [(0, 4096)])
+    base = tmp_path / "base.vhd"
+    vhd_tool("fill", base, base_raw, "dynamic")
+    child = tmp_path / "child.vhd"
+    run("create", child, "--parent", base)
+    os.utime(base, (1_000_000_000, 1_000_000_000))  # as a copy to another time zone might
+    result = run("inspect", child)
+    assert "timestamps differ" in result.stderr
+    assert vhd_tool("dump", child).stdout == base_raw.read_bytes()
+
+
+def test_partitions_and_ntfs_read_through_a_vhd(tmp_path):
+    import gzip
+    sample = tmp_path / "sample.img"
+    with gzip.open(os.path.join(os.path.dirname(__file__), "../../examples/sample-disk/sample-disk.img.gz")) as src, \
+            open(sample, "wb") as out:
+        shutil.copyfileobj(src, out)
+    vhd = tmp_path / "sample.vhd"
+    assert qemu_img("convert", "-f", "raw", "-O", "vpc", "-o", "subformat=dynamic,force_size=on",
+                    sample, vhd).returncode == 0
+    raw_view = json.loads(run("inspect", "--json", sample).stdout)
+    vhd_view = json.loads(run("inspect", "--json", vhd).stdout)
+    assert vhd_view["container"]["format"] == "vhd-dynamic"
+    assert vhd_view["partitions"] == raw_view["partitions"]
+    assert run("ls", "-r", "--json", "--volume", 2, vhd).stdout == run("ls", "-r", "--json", "--volume", 2, sample).stdout

@@ -3,16 +3,22 @@
 //   vhd_tool fill OUT.vhd RAW [fixed|dynamic|PARENT.vhd] [BLOCK_SIZE]
 //       writes every non-zero 64 KiB piece of RAW into a new VHD (a differencing one over
 //       PARENT.vhd when a path is given)
-//   vhd_tool dump IMAGE.vhd       writes the disk, read through its chain, to stdout
+//   vhd_tool dump IMAGE.vhd [OUT]  writes the disk, read through its chain, to stdout or
+//                                  to a new sparse file
+#include <diskimg/bytes.hpp>
 #include <diskimg/error.hpp>
+#include <diskimg/source/byte_sink.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/image.hpp>
 #include <diskimg/vhd/writer.hpp>
 
 #include <algorithm>
 #include <cstdio>
+#include <future>
 #include <iostream>
 #include <string>
+
+#include <unistd.h>
 
 using namespace diskimg;
 
@@ -31,27 +37,73 @@ int fill(const std::string& output, const std::string& raw, const std::string& k
     options.parent = kind;
   }
   const auto writer = vhd::VhdWriter::create(output, options);
-  std::vector<std::byte> buffer(64 << 10);
-  for (std::uint64_t offset = 0; offset < input.size(); offset += buffer.size()) {
-    const auto piece = std::span(buffer).first(
-        static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), input.size() - offset)));
-    input.read(offset, piece);
-    if (std::all_of(piece.begin(), piece.end(), [](std::byte b) { return b == std::byte{0}; })) continue;
-    writer->write(offset, piece);
+  // The next chunk is read on another thread while this one is written (qemu-img overlaps
+  // its reads and writes too); holes of a sparse input are skipped without reading them.
+  constexpr std::size_t chunk_size = 4 << 20;
+  constexpr std::size_t piece_size = 64 << 10;
+  struct Chunk {
+    std::uint64_t offset = 0;
+    std::vector<std::byte> bytes;
+  };
+  const auto read_next = [&](std::uint64_t from, Chunk& chunk) {
+    chunk.offset = input.next_data(from);
+    if (chunk.offset >= input.size()) {
+      chunk.bytes.clear();
+      return;
+    }
+    const std::uint64_t hole = std::max(input.next_hole(chunk.offset), chunk.offset + 1);
+    chunk.bytes.resize(static_cast<std::size_t>(
+        std::min<std::uint64_t>(chunk_size, std::min(hole, input.size()) - chunk.offset)));
+    input.read(chunk.offset, chunk.bytes);
+  };
+  Chunk current;
+  Chunk next;
+  std::future<void> reading = std::async(std::launch::async, read_next, 0, std::ref(next));
+  while (true) {
+    reading.get();
+    std::swap(current, next);
+    if (current.bytes.empty()) break;
+    reading = std::async(std::launch::async, read_next, current.offset + current.bytes.size(), std::ref(next));
+    const std::span<const std::byte> chunk = current.bytes;
+    std::size_t run_start = 0;
+    std::size_t run_length = 0;
+    const auto flush = [&] {
+      if (run_length != 0) writer->write(current.offset + run_start, chunk.subspan(run_start, run_length));
+      run_length = 0;
+    };
+    for (std::size_t at = 0; at < chunk.size(); at += piece_size) {
+      const auto piece = chunk.subspan(at, std::min(piece_size, chunk.size() - at));
+      if (is_all_zero(piece)) {
+        flush();
+        continue;
+      }
+      if (run_length == 0) run_start = at;
+      run_length += piece.size();
+    }
+    flush();
   }
   writer->sync();
   return 0;
 }
 
-int dump(const std::string& image_path) {
+// To stdout, or to a new sparse file OUT (zero chunks left as holes, as qemu-img does).
+int dump(const std::string& image_path, const std::string& output) {
   const auto image = vhd::VhdImage::open(image_path);
+  std::unique_ptr<FileSink> file;
+  if (!output.empty()) file = std::make_unique<FileSink>(output, FileSink::Mode::create_new);
   std::vector<std::byte> buffer(1 << 20);
   for (std::uint64_t offset = 0; offset < image->size(); offset += buffer.size()) {
     const auto piece = std::span(buffer).first(
         static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), image->size() - offset)));
+    if (file && image->next_data(offset) >= offset + piece.size()) continue;  // reads as zeros
     image->read(offset, piece);
-    std::fwrite(piece.data(), 1, piece.size(), stdout);
+    if (!file) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+    } else if (!is_all_zero(piece)) {
+      file->write(offset, piece);
+    }
   }
+  if (file && ::truncate(output.c_str(), static_cast<off_t>(image->size())) != 0) return 1;
   return 0;
 }
 
@@ -64,7 +116,7 @@ int main(int argc, char** argv) {
       return fill(argv[2], argv[3], argv[4],
                   argc == 6 ? static_cast<std::uint32_t>(std::stoul(argv[5])) : vhd::default_block_size);
     }
-    if (command == "dump" && argc == 3) return dump(argv[2]);
+    if (command == "dump" && (argc == 3 || argc == 4)) return dump(argv[2], argc == 4 ? argv[3] : "");
     std::cerr << "usage: vhd_tool fill OUT RAW fixed|dynamic|PARENT [BLOCK_SIZE] | dump IMAGE\n";
     return 2;
   } catch (const Error& error) {

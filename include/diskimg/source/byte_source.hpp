@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -32,6 +33,14 @@ class ByteSource {
 
   // Reads `length` bytes at `offset` into a new vector.
   std::vector<std::byte> read(std::uint64_t offset, std::size_t length) const;
+
+  // Where data may be, for copiers that skip what reads as zeros without reading it: the
+  // first offset at or after `offset` that may hold non-zero bytes, and the first offset at
+  // or after it that surely reads as zeros up to next_data's next answer. Sources that know
+  // nothing (the default) say "data everywhere"; sparse files answer through SEEK_DATA and
+  // SEEK_HOLE, VHDs through their BAT.
+  virtual std::uint64_t next_data(std::uint64_t offset) const { return std::min(offset, size()); }
+  virtual std::uint64_t next_hole(std::uint64_t) const { return size(); }
 
  protected:
   // Called with a range already checked to lie inside [0, size()).

@@ -19,6 +19,8 @@ class FileSource final : public ByteSource {
   std::uint32_t sector_size() const override { return sector_size_; }
   std::string name() const override { return path_.string(); }
   const std::filesystem::path& path() const { return path_; }
+  std::uint64_t next_data(std::uint64_t offset) const override;
+  std::uint64_t next_hole(std::uint64_t offset) const override;
 
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override;

@@ -15,6 +15,8 @@ class SliceSource final : public ByteSource {
   std::string name() const override { return name_; }
   std::uint64_t offset() const { return offset_; }
   const SourcePtr& parent() const { return parent_; }
+  std::uint64_t next_data(std::uint64_t offset) const override;
+  std::uint64_t next_hole(std::uint64_t offset) const override;
 
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override;

@@ -30,6 +30,9 @@ class VhdImage final : public ByteSource {
   std::string name() const override { return path_.string(); }
 
   const std::filesystem::path& path() const { return path_; }
+  // Unallocated blocks of every file of the chain read as zeros.
+  std::uint64_t next_data(std::uint64_t offset) const override;
+  std::uint64_t next_hole(std::uint64_t offset) const override;
   VhdType type() const { return footer_.type; }
   const FooterInfo& footer() const { return footer_; }
   const std::optional<HeaderInfo>& header() const { return header_; }
@@ -41,6 +44,11 @@ class VhdImage final : public ByteSource {
   std::vector<std::string> warnings() const;
   // Whether the block holding `offset` is allocated in this file (always for fixed disks).
   bool block_allocated(std::uint64_t offset) const;
+  // Whether this file or a parent holds the block with `offset`; when none does, the
+  // bytes there read as zeros. Copiers skip such blocks without reading them.
+  bool block_present(std::uint64_t offset) const {
+    return block_allocated(offset) || (parent_ && parent_->block_present(offset));
+  }
 
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override;
