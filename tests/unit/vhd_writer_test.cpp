@@ -20,8 +20,9 @@ namespace {
 // A file that fails, as a crash would stop it, after `limit` writes.
 class CrashingSink final : public ByteSink {
  public:
-  CrashingSink(const std::filesystem::path& path, std::size_t limit)
-      : file_(path, FileSink::Mode::create_new), limit_(limit) {}
+  // `writes` counts the writes done; it outlives the sink, which the writer owns.
+  CrashingSink(const std::filesystem::path& path, std::size_t limit, std::size_t& writes)
+      : file_(path, FileSink::Mode::create_new), limit_(limit), writes_(writes) {}
   void write(std::uint64_t offset, std::span<const std::byte> data) override {
     if (writes_ == limit_) throw IoError("simulated crash");
     ++writes_;
@@ -31,12 +32,11 @@ class CrashingSink final : public ByteSink {
   std::uint64_t size() override { return file_.size(); }
   void sync() override {}
   std::string name() const override { return file_.name(); }
-  std::size_t writes() const { return writes_; }
 
  private:
   FileSink file_;
   std::size_t limit_;
-  std::size_t writes_ = 0;
+  std::size_t& writes_;
 };
 
 constexpr std::uint64_t disk_size = 4 << 20;
@@ -74,8 +74,8 @@ std::vector<std::vector<std::byte>> states(const std::vector<Write>& writes) {
 
 std::size_t run(const std::filesystem::path& path, std::size_t limit) {
   std::filesystem::remove(path);
-  auto sink = std::make_unique<CrashingSink>(path, limit);
-  CrashingSink* counter = sink.get();
+  std::size_t writes = 0;
+  auto sink = std::make_unique<CrashingSink>(path, limit, writes);
   vhd::CreateOptions options;
   options.size = disk_size;
   options.block_size = block_size;
@@ -84,7 +84,7 @@ std::size_t run(const std::filesystem::path& path, std::size_t limit) {
     for (const Write& write : scenario()) writer->write(write.offset, write.data);
   } catch (const IoError&) {
   }
-  return counter->writes();
+  return writes;
 }
 
 }  // namespace
