@@ -28,9 +28,13 @@ json to_json(const ntfs::Attribute& attribute) {
               {"resident", attribute.resident},
               {"flags", flags}};
   if (attribute.resident) {
+    // The same keys as the nonresident form, so scripts need not test for them.
     out["data_size"] = attribute.value.size();
     out["allocated_size"] = attribute.value.size();
     out["initialized_size"] = attribute.value.size();
+    out["start_vcn"] = 0;
+    out["last_vcn"] = 0;
+    out["runs"] = json::array();
     return out;
   }
   json runs = json::array();
