@@ -8,7 +8,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 work=$build/bench
 raw=$work/half-zeros.raw
-mkdir -p "$work"
+# Outputs go to memory (tmpfs) by default: the disk's writeback throttling otherwise decides
+# the figures, differently from run to run. DISKIMG_BENCH_OUT=DIR measures a real disk.
+out=${DISKIMG_BENCH_OUT:-/dev/shm/diskimg-bench}
+mkdir -p "$work" "$out"
 
 if [ ! -f "$raw" ]; then
   echo "bench: making $raw (4 GiB: 2 MiB of data, 2 MiB of zeros, alternating)"
@@ -36,22 +39,22 @@ seconds_of() {  # seconds_of COMMAND...: wall seconds of one run, after a sync
 
 min() { if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc -l)" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 
-# The two tools take turns, 3 runs each, so that neither always runs after the other's
+# The two tools take turns, 5 runs each, so that neither always runs after the other's
 # dirty pages; each keeps its best.
 write_diskimg="" write_qemu="" read_diskimg="" read_qemu=""
-for _ in 1 2 3; do
-  rm -f "$work"/out-*.vhd "$work/back.raw"
-  write_diskimg=$(min "$write_diskimg" "$(seconds_of "$build/tests/vhd_tool" fill "$work/out-diskimg.vhd" "$raw" dynamic)")
-  write_qemu=$(min "$write_qemu" "$(seconds_of qemu-img convert -f raw -O vpc -o subformat=dynamic,force_size=on "$raw" "$work/out-qemu.vhd")")
-  read_diskimg=$(min "$read_diskimg" "$(seconds_of "$build/tests/vhd_tool" dump "$work/out-diskimg.vhd" "$work/back.raw")")
-  rm -f "$work/back.raw"
-  read_qemu=$(min "$read_qemu" "$(seconds_of qemu-img convert -f vpc -O raw "$work/out-qemu.vhd" "$work/back.raw")")
-  rm -f "$work/back.raw"
+for _ in 1 2 3 4 5; do
+  rm -f "$out"/out-*.vhd "$out/back.raw"
+  write_diskimg=$(min "$write_diskimg" "$(seconds_of "$build/tests/vhd_tool" fill "$out/out-diskimg.vhd" "$raw" dynamic)")
+  write_qemu=$(min "$write_qemu" "$(seconds_of qemu-img convert -f raw -O vpc -o subformat=dynamic,force_size=on "$raw" "$out/out-qemu.vhd")")
+  read_diskimg=$(min "$read_diskimg" "$(seconds_of "$build/tests/vhd_tool" dump "$out/out-diskimg.vhd" "$out/back.raw")")
+  rm -f "$out/back.raw"
+  read_qemu=$(min "$read_qemu" "$(seconds_of qemu-img convert -f vpc -O raw "$out/out-qemu.vhd" "$out/back.raw")")
+  rm -f "$out/back.raw"
 done
-qemu-img compare -f vpc -F raw "$work/out-diskimg.vhd" "$raw" > /dev/null && echo "diskimg output identical to the raw image (qemu-img compare)"
+qemu-img compare -f vpc -F raw "$out/out-diskimg.vhd" "$raw" > /dev/null && echo "diskimg output identical to the raw image (qemu-img compare)"
 
 printf '%-34s %10s %10s %8s\n' "" "diskimg" "qemu-img" "ratio"
 printf '%-34s %10.2f %10.2f %7.2fx\n' "write 4 GiB dynamic VHD (s)" "$write_diskimg" "$write_qemu" "$(echo "$write_qemu / $write_diskimg" | bc -l)"
 printf '%-34s %10.2f %10.2f %7.2fx\n' "read back to a sparse raw file (s)" "$read_diskimg" "$read_qemu" "$(echo "$read_qemu / $read_diskimg" | bc -l)"
-printf '%-34s %10d %10d\n' "file size (bytes)" "$(stat -c %s "$work/out-diskimg.vhd")" "$(stat -c %s "$work/out-qemu.vhd")"
-rm -f "$work"/out-*.vhd
+printf '%-34s %10d %10d\n' "file size (bytes)" "$(stat -c %s "$out/out-diskimg.vhd")" "$(stat -c %s "$out/out-qemu.vhd")"
+rm -f "$out"/out-*.vhd

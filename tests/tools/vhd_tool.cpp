@@ -86,21 +86,40 @@ int fill(const std::string& output, const std::string& raw, const std::string& k
   return 0;
 }
 
-// To stdout, or to a new sparse file OUT (zero chunks left as holes, as qemu-img does).
+// To stdout, or to a new sparse file OUT (what no file of the chain holds, and zero
+// chunks, left as holes, as qemu-img does). The next chunk is read while this one is written.
 int dump(const std::string& image_path, const std::string& output) {
   const auto image = vhd::VhdImage::open(image_path);
   std::unique_ptr<FileSink> file;
   if (!output.empty()) file = std::make_unique<FileSink>(output, FileSink::Mode::create_new);
-  std::vector<std::byte> buffer(1 << 20);
-  for (std::uint64_t offset = 0; offset < image->size(); offset += buffer.size()) {
-    const auto piece = std::span(buffer).first(
-        static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), image->size() - offset)));
-    if (file && image->next_data(offset) >= offset + piece.size()) continue;  // reads as zeros
-    image->read(offset, piece);
+  constexpr std::uint64_t chunk_size = 4 << 20;
+  struct Chunk {
+    std::uint64_t offset = 0;
+    std::vector<std::byte> bytes;
+  };
+  const auto read_next = [&](std::uint64_t from, Chunk& chunk) {
+    // stdout needs every byte; a sparse file only what may hold data.
+    chunk.offset = file ? image->next_data(from) : from;
+    if (chunk.offset >= image->size()) {
+      chunk.bytes.clear();
+      return;
+    }
+    const std::uint64_t end = file ? std::max(image->next_hole(chunk.offset), chunk.offset + 1) : image->size();
+    chunk.bytes.resize(static_cast<std::size_t>(std::min(chunk_size, std::min(end, image->size()) - chunk.offset)));
+    image->read(chunk.offset, chunk.bytes);
+  };
+  Chunk current;
+  Chunk next;
+  std::future<void> reading = std::async(std::launch::async, read_next, 0, std::ref(next));
+  while (true) {
+    reading.get();
+    std::swap(current, next);
+    if (current.bytes.empty()) break;
+    reading = std::async(std::launch::async, read_next, current.offset + current.bytes.size(), std::ref(next));
     if (!file) {
-      std::fwrite(piece.data(), 1, piece.size(), stdout);
-    } else if (!is_all_zero(piece)) {
-      file->write(offset, piece);
+      std::fwrite(current.bytes.data(), 1, current.bytes.size(), stdout);
+    } else if (!is_all_zero(current.bytes)) {
+      file->write(current.offset, current.bytes);
     }
   }
   if (file && ::truncate(output.c_str(), static_cast<off_t>(image->size())) != 0) return 1;
