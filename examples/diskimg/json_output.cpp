@@ -2,6 +2,7 @@
 
 #include <diskimg/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
+#include <diskimg/usedmap/used_map.hpp>
 
 #include <fmt/format.h>
 
@@ -27,6 +28,14 @@ json to_json(const Partition& partition) {
   return out;
 }
 
+json used_clusters(const ntfs::Volume& volume) {
+  try {
+    return UsedMap::read(volume).used_clusters();
+  } catch (const Error&) {
+    return nullptr;
+  }
+}
+
 json ntfs_json(const ntfs::Volume& volume) {
   const ntfs::BootSector& boot = volume.boot_sector();
   return {{"label", volume.label()},
@@ -38,6 +47,7 @@ json ntfs_json(const ntfs::Volume& volume) {
           {"index_block_size", boot.index_block_size},
           {"total_clusters", boot.total_clusters},
           {"mft_records", volume.record_count()},
+          {"used_clusters", used_clusters(volume)},
           {"warnings", volume.warnings()}};
 }
 

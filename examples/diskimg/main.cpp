@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   diskimg::tool::add_inspect_command(app);
   diskimg::tool::add_ntfs_commands(app);
   diskimg::tool::add_vhd_commands(app);
+  diskimg::tool::add_usedmap_command(app);
 
   try {
     app.parse(argc, argv);

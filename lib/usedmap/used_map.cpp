@@ -1,0 +1,132 @@
+#include <diskimg/error.hpp>
+#include <diskimg/ntfs/catalog.hpp>
+#include <diskimg/usedmap/used_map.hpp>
+
+#include <bit>
+
+#include <fmt/format.h>
+
+namespace diskimg {
+namespace {
+
+constexpr std::uint64_t bitmap_record = 6;
+
+bool bit(const std::vector<std::uint8_t>& bits, std::uint64_t index) {
+  return (bits[index / 8] >> (index % 8)) & 1;
+}
+
+void set_bit(std::vector<std::uint8_t>& bits, std::uint64_t index) {
+  bits[index / 8] = static_cast<std::uint8_t>(bits[index / 8] | (1u << (index % 8)));
+}
+
+}  // namespace
+
+UsedMap UsedMap::read(const ntfs::Volume& volume) {
+  const ntfs::BootSector& boot = volume.boot_sector();
+  UsedMap map;
+  map.cluster_size_ = boot.cluster_size;
+  map.sector_size_ = boot.bytes_per_sector;
+  map.total_clusters_ = boot.total_clusters;
+  map.backup_boot_sector_offset_ = boot.total_sectors * boot.bytes_per_sector;
+  const auto stream = volume.open_stream(volume.read_file(bitmap_record));
+  const std::uint64_t needed = (boot.total_clusters + 7) / 8;
+  if (stream->size() < needed) {
+    throw FormatError(fmt::format("ntfs: $Bitmap has {} bytes; {} clusters need {}",
+                                  stream->size(), boot.total_clusters, needed));
+  }
+  map.bits_.resize(static_cast<std::size_t>(needed));
+  stream->read(0, std::as_writable_bytes(std::span(map.bits_)));
+  // Bits past the last cluster are set on disk; they are no clusters.
+  if (boot.total_clusters % 8 != 0) {
+    map.bits_.back() = static_cast<std::uint8_t>(map.bits_.back() & ((1u << (boot.total_clusters % 8)) - 1));
+  }
+  set_bit(map.bits_, 0);  // the boot sector, whatever $Bitmap says
+  for (const std::uint8_t byte : map.bits_) map.used_clusters_ += static_cast<unsigned>(std::popcount(byte));
+  return map;
+}
+
+bool UsedMap::used(std::uint64_t cluster) const {
+  return cluster < total_clusters_ && bit(bits_, cluster);
+}
+
+void UsedMap::for_each_extent(const std::function<void(const ClusterExtent&)>& visit) const {
+  std::uint64_t cluster = 0;
+  while (cluster < total_clusters_) {
+    // Whole bytes of zeros or ones are skipped a byte at a time.
+    if (cluster % 8 == 0 && cluster + 8 <= total_clusters_ && bits_[cluster / 8] == 0) {
+      cluster += 8;
+      continue;
+    }
+    if (!bit(bits_, cluster)) {
+      ++cluster;
+      continue;
+    }
+    const std::uint64_t first = cluster;
+    while (cluster < total_clusters_) {
+      if (cluster % 8 == 0 && cluster + 8 <= total_clusters_ && bits_[cluster / 8] == 0xFF) {
+        cluster += 8;
+      } else if (bit(bits_, cluster)) {
+        ++cluster;
+      } else {
+        break;
+      }
+    }
+    visit({first, cluster - first});
+  }
+}
+
+std::vector<ClusterExtent> UsedMap::extents() const {
+  std::vector<ClusterExtent> all;
+  for_each_extent([&](const ClusterExtent& extent) { all.push_back(extent); });
+  return all;
+}
+
+UsedMapCheck verify_used_map(const ntfs::Volume& volume, const UsedMap& map,
+                             std::size_t max_examples) {
+  UsedMapCheck check;
+  const std::uint64_t total = map.total_clusters();
+  std::vector<std::uint8_t> owned((total + 7) / 8, 0);
+  set_bit(owned, 0);  // the boot sector belongs to the volume itself
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> used_but_free;  // cluster, record
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> twice;
+  volume.scan_records([&](std::uint64_t number, const ntfs::FileRecord* record, std::string_view error) {
+    if (record == nullptr) {
+      if (!error.empty() && check.unreadable.size() < max_examples) check.unreadable.emplace_back(error);
+      return;
+    }
+    if (!record->in_use()) return;
+    const std::uint64_t owner = record->is_base() ? number : record->base.record;
+    for (const ntfs::Attribute& attribute : record->attributes) {
+      for (const ntfs::Run& run : attribute.runs) {
+        if (run.sparse()) continue;
+        for (std::uint64_t cluster = *run.lcn; cluster < *run.lcn + run.length; ++cluster) {
+          if (bit(owned, cluster)) {
+            if (cluster != 0 && check.claimed_twice++ < max_examples) twice.emplace_back(cluster, owner);
+          } else {
+            set_bit(owned, cluster);
+          }
+          if (!map.used(cluster) && check.used_but_free++ < max_examples) {
+            used_but_free.emplace_back(cluster, owner);
+          }
+        }
+      }
+    }
+  });
+  for (std::uint64_t cluster = 0; cluster < total; ++cluster) {
+    if (map.used(cluster) && !bit(owned, cluster)) {
+      if (check.marked_unowned++ < max_examples) check.marked_unowned_examples.push_back(cluster);
+    }
+  }
+  if (!used_but_free.empty() || !twice.empty()) {
+    const ntfs::Catalog catalog = ntfs::Catalog::build(volume);
+    for (const auto& [cluster, record] : used_but_free) {
+      check.used_but_free_examples.push_back({cluster, record, catalog.path_of(record)});
+    }
+    for (const auto& [cluster, record] : twice) {
+      check.claimed_twice_examples.push_back({cluster, record, catalog.path_of(record)});
+    }
+  }
+  return check;
+}
+
+}  // namespace diskimg
