@@ -13,3 +13,7 @@ sample=build/sample-disk.img
 [ -f "$sample" ] || gzip -dc examples/sample-disk/sample-disk.img.gz > "$sample"
 echo "== diskimg inspect $sample"
 build/examples/diskimg inspect "$sample"
+echo
+echo "== diskimg convert $sample -o build/sample-disk.vhd (only what is in use)"
+build/examples/diskimg convert "$sample" -o build/sample-disk.vhd --force
+build/examples/diskimg check build/sample-disk.vhd

@@ -12,5 +12,6 @@ void add_inspect_command(CLI::App& app);
 void add_ntfs_commands(CLI::App& app);
 void add_vhd_commands(CLI::App& app);
 void add_usedmap_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
 
 }  // namespace diskimg::tool

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   diskimg::tool::add_ntfs_commands(app);
   diskimg::tool::add_vhd_commands(app);
   diskimg::tool::add_usedmap_command(app);
+  diskimg::tool::add_convert_command(app);
 
   try {
     app.parse(argc, argv);
@@ -23,6 +24,9 @@ int main(int argc, char** argv) {
     app.exit(error);
     return 2;
   } catch (const diskimg::NotFoundError& error) {
+    std::cerr << "diskimg: " << error.what() << '\n';
+    return 1;
+  } catch (const diskimg::UnsupportedError& error) {
     std::cerr << "diskimg: " << error.what() << '\n';
     return 1;
   } catch (const diskimg::UsageError& error) {

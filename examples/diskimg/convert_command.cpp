@@ -1,0 +1,132 @@
+// convert: the main job. A thin shell over diskimg::convert: arguments, a progress line on a
+// terminal, the summary.
+#include "commands.hpp"
+#include "format.hpp"
+#include "sources.hpp"
+
+#include <diskimg/convert/convert.hpp>
+#include <diskimg/error.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace diskimg::tool {
+namespace {
+
+struct ConvertArguments {
+  std::vector<std::string> sources;
+  std::string output;
+  std::string format = "vhd-dynamic";
+  std::string block_size = "2M";
+  std::optional<unsigned> volume;
+  bool all_sectors = false;
+  bool exclude_pagefile = false;
+  bool new_disk_id = false;
+  bool continue_on_read_error = false;
+  bool verify = false;
+  bool force = false;
+  bool json = false;
+};
+
+// "  1.2 GiB of 5.0 GiB  24%  310.5 MiB/s  0:13 left", redrawn in place on a terminal.
+class ProgressLine {
+ public:
+  bool update(std::uint64_t done, std::uint64_t total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(200) && done < total) return true;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - start_).count();
+    const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+    const double left = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+    const unsigned percent = total == 0 ? 100 : static_cast<unsigned>(done * 100 / total);
+    std::fprintf(stderr, "\r%s of %s  %3u%%  %s/s  %u:%02u left   ", human_size(done).c_str(),
+                 human_size(total).c_str(), percent,
+                 human_size(static_cast<std::uint64_t>(rate)).c_str(),
+                 static_cast<unsigned>(left) / 60, static_cast<unsigned>(left) % 60);
+    std::fflush(stderr);
+    return true;
+  }
+  ~ProgressLine() { std::fputs("\n", stderr); }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_{};
+};
+
+void run_convert(const ConvertArguments& arguments) {
+  if (arguments.volume) {
+    throw UnsupportedError("convert --volume is not implemented yet (a volume wrapped in a fresh MBR)");
+  }
+  if (arguments.new_disk_id) throw UnsupportedError("convert --new-disk-id is not implemented yet");
+  const Disk disk = open_disk(arguments.sources);
+  print_warnings(disk.warnings());
+  ConvertOptions options;
+  options.format = parse_output_format(arguments.format);
+  const std::uint64_t block_size = parse_size(arguments.block_size);
+  if (block_size > (2u << 20)) throw UsageError("convert: --block-size is 512K, 1M or 2M");
+  options.block_size = static_cast<std::uint32_t>(block_size);
+  options.plan.all_sectors = arguments.all_sectors;
+  options.plan.exclude_pagefile = arguments.exclude_pagefile;
+  options.continue_on_read_error = arguments.continue_on_read_error;
+  options.verify = arguments.verify;
+  options.force = arguments.force;
+  std::optional<ProgressLine> progress;
+  if (::isatty(STDERR_FILENO) && !arguments.json) {
+    progress.emplace();
+    options.progress = [&](std::uint64_t done, std::uint64_t total) { return progress->update(done, total); };
+  }
+  const ConvertResult result = convert(disk, arguments.output, options);
+  progress.reset();
+  for (const CopyRange& range : result.unreadable) {
+    std::cerr << fmt::format("diskimg: warning: unreadable: {} bytes at offset {:#x} written as zeros\n",
+                             range.length, range.offset);
+  }
+  if (arguments.json) {
+    nlohmann::ordered_json unreadable = nlohmann::ordered_json::array();
+    for (const CopyRange& range : result.unreadable) unreadable.push_back({range.offset, range.length});
+    const nlohmann::ordered_json summary = {
+        {"output", result.output},       {"format", std::string(to_string(result.format))},
+        {"virtual_size", result.virtual_size}, {"bytes_read", result.bytes_read},
+        {"bytes_written", result.bytes_written}, {"file_size", result.file_size},
+        {"allocated_bytes", result.allocated_bytes}, {"seconds", result.seconds},
+        {"unreadable", unreadable},      {"notes", result.notes}};
+    std::cout << summary.dump(2) << '\n';
+    return;
+  }
+  fmt::print("{}: {} of {}\n", result.output, to_string(result.format), human_size(result.virtual_size));
+  fmt::print("  source size  {:>12}  ({} bytes)\n", human_size(result.virtual_size), result.virtual_size);
+  fmt::print("  in use, read {:>12}  ({} bytes)\n", human_size(result.bytes_read), result.bytes_read);
+  fmt::print("  written      {:>12}  ({} bytes)\n", human_size(result.bytes_written), result.bytes_written);
+  fmt::print("  output file  {:>12}  ({} bytes)\n", human_size(result.file_size), result.file_size);
+  fmt::print("  in {:.1f} s\n", result.seconds);
+}
+
+}  // namespace
+
+void add_convert_command(CLI::App& app) {
+  auto arguments = std::make_shared<ConvertArguments>();
+  CLI::App* command = app.add_subcommand("convert", "A disk into a virtual disk holding only what is in use");
+  command->add_option("SRC", arguments->sources, "disk image, VHD or block device")->required();
+  command->add_option("-o,--output", arguments->output, "the output file")->required();
+  command->add_option("--format", arguments->format, "vhd-dynamic (default), vhd-fixed or raw");
+  command->add_option("--block-size", arguments->block_size, "dynamic VHD block: 512K, 1M or 2M (default)");
+  command->add_option("--volume", arguments->volume, "one volume into its own disk");
+  command->add_flag("--all-sectors", arguments->all_sectors, "copy every sector, used or not");
+  command->add_flag("--exclude-pagefile", arguments->exclude_pagefile,
+                    "leave out pagefile.sys, hiberfil.sys and swapfile.sys contents");
+  command->add_flag("--new-disk-id", arguments->new_disk_id, "give the copy new disk and partition IDs");
+  command->add_flag("--continue-on-read-error", arguments->continue_on_read_error,
+                    "write zeros where the source cannot be read, and list those ranges");
+  command->add_flag("--verify", arguments->verify, "re-read the output and compare every copied range");
+  command->add_flag("--force", arguments->force, "replace an existing output file");
+  command->add_flag("--json", arguments->json, "print the summary as JSON (INTERFACE.md)");
+  command->callback([arguments] { run_convert(*arguments); });
+}
+
+}  // namespace diskimg::tool

@@ -1,0 +1,50 @@
+// The main job: a disk (or one volume of it) into a virtual disk that holds only what is in
+// use. The output is written to a temporary file beside the target and renamed at the end.
+#pragma once
+
+#include <diskimg/convert/plan.hpp>
+#include <diskimg/vhd/vhd.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace diskimg {
+
+enum class OutputFormat { vhd_dynamic, vhd_fixed, raw };
+std::string_view to_string(OutputFormat format);
+// "vhd-dynamic", "vhd-fixed", "raw"; throws UsageError otherwise.
+OutputFormat parse_output_format(std::string_view text);
+
+struct ConvertOptions {
+  OutputFormat format = OutputFormat::vhd_dynamic;
+  std::uint32_t block_size = vhd::default_block_size;  // 512 KiB to 2 MiB for conversions
+  PlanOptions plan;
+  bool continue_on_read_error = false;  // zeros where the source cannot be read, listed
+  bool verify = false;                  // re-read the output and compare every copied range
+  bool force = false;                   // replace an existing output file
+  // Called as work proceeds; return false to cancel (the partial output is removed).
+  std::function<bool(std::uint64_t done, std::uint64_t total)> progress;
+};
+
+struct ConvertResult {
+  std::string output;
+  OutputFormat format = OutputFormat::vhd_dynamic;
+  std::uint64_t virtual_size = 0;
+  std::uint64_t bytes_read = 0;
+  std::uint64_t bytes_written = 0;
+  std::uint64_t file_size = 0;        // the output's length
+  std::uint64_t allocated_bytes = 0;  // what it occupies (a sparse raw file: less)
+  double seconds = 0;
+  std::vector<CopyRange> unreadable;   // zero-filled with continue_on_read_error
+  std::vector<std::string> notes;      // the plan's
+};
+
+// Throws UsageError when the output exists (without force), IoError naming the offset when
+// the source cannot be read (without continue_on_read_error) or the output cannot be
+// written, and Error("cancelled") when progress asks to stop. Nothing is left behind then.
+ConvertResult convert(const Disk& disk, const std::filesystem::path& output,
+                      const ConvertOptions& options = {});
+
+}  // namespace diskimg

@@ -1,0 +1,230 @@
+#include <diskimg/bytes.hpp>
+#include <diskimg/convert/convert.hpp>
+#include <diskimg/error.hpp>
+#include <diskimg/source/byte_sink.hpp>
+#include <diskimg/source/file_source.hpp>
+#include <diskimg/vhd/image.hpp>
+#include <diskimg/vhd/writer.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <random>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace diskimg {
+namespace {
+
+constexpr std::size_t chunk_size = 4 << 20;
+constexpr std::size_t zero_test_size = 64 << 10;  // all-zero pieces of this size are not written
+
+// Where converted bytes go: a VHD writer, or a sparse raw file.
+class Output {
+ public:
+  virtual ~Output() = default;
+  virtual void write(std::uint64_t offset, std::span<const std::byte> data) = 0;
+  virtual void finish() = 0;
+};
+
+class VhdOutput final : public Output {
+ public:
+  VhdOutput(const std::filesystem::path& path, const vhd::CreateOptions& options)
+      : writer_(vhd::VhdWriter::create(path, options)) {}
+  void write(std::uint64_t offset, std::span<const std::byte> data) override { writer_->write(offset, data); }
+  void finish() override { writer_->sync(); }
+
+ private:
+  std::unique_ptr<vhd::VhdWriter> writer_;
+};
+
+class RawOutput final : public Output {
+ public:
+  RawOutput(const std::filesystem::path& path, std::uint64_t size)
+      : path_(path), sink_(path, FileSink::Mode::create_new) {
+    // Sized first: what is never written reads as zeros (a hole).
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
+      throw IoError(fmt::format("{}: cannot set the size to {} bytes", path.string(), size));
+    }
+  }
+  void write(std::uint64_t offset, std::span<const std::byte> data) override { sink_.write(offset, data); }
+  void finish() override { sink_.sync(); }
+
+ private:
+  std::filesystem::path path_;
+  FileSink sink_;
+};
+
+std::filesystem::path temporary_beside(const std::filesystem::path& output) {
+  std::random_device random;
+  return output.parent_path() /
+         fmt::format(".{}.diskimg-{:08x}.part", output.filename().string(), random());
+}
+
+std::unique_ptr<Output> open_output(const std::filesystem::path& path, const Disk& disk,
+                                    const ConvertOptions& options) {
+  if (options.format == OutputFormat::raw) return std::make_unique<RawOutput>(path, disk.size());
+  vhd::CreateOptions create;
+  create.type = options.format == OutputFormat::vhd_fixed ? vhd::VhdType::fixed : vhd::VhdType::dynamic;
+  create.size = disk.size();
+  create.block_size = options.block_size;
+  return std::make_unique<VhdOutput>(path, create);
+}
+
+// Reads a range; with continue_on_read_error, a failing read is retried sector by sector
+// and what cannot be read becomes zeros, listed in `unreadable`.
+void read_range(const ByteSource& source, std::uint64_t offset, std::span<std::byte> buffer,
+                const ConvertOptions& options, std::vector<CopyRange>& unreadable) {
+  try {
+    source.read(offset, buffer);
+    return;
+  } catch (const IoError&) {
+    if (!options.continue_on_read_error) throw;
+  }
+  const std::size_t sector = source.sector_size();
+  for (std::size_t at = 0; at < buffer.size(); at += sector) {
+    const auto piece = buffer.subspan(at, std::min(sector, buffer.size() - at));
+    try {
+      source.read(offset + at, piece);
+    } catch (const IoError&) {
+      std::fill(piece.begin(), piece.end(), std::byte{0});
+      if (!unreadable.empty() && unreadable.back().end() == offset + at) {
+        unreadable.back().length += piece.size();
+      } else {
+        unreadable.push_back({offset + at, piece.size()});
+      }
+    }
+  }
+}
+
+// Writes each run of non-zero 64 KiB pieces of `chunk` in one call; returns bytes written.
+std::uint64_t write_nonzero(Output& output, std::uint64_t offset, std::span<const std::byte> chunk) {
+  std::uint64_t written = 0;
+  std::size_t run_start = 0;
+  std::size_t run_length = 0;
+  const auto flush = [&] {
+    if (run_length == 0) return;
+    output.write(offset + run_start, chunk.subspan(run_start, run_length));
+    written += run_length;
+    run_length = 0;
+  };
+  for (std::size_t at = 0; at < chunk.size(); at += zero_test_size) {
+    const auto piece = chunk.subspan(at, std::min(zero_test_size, chunk.size() - at));
+    if (is_all_zero(piece)) {
+      flush();
+      continue;
+    }
+    if (run_length == 0) run_start = at;
+    run_length += piece.size();
+  }
+  flush();
+  return written;
+}
+
+std::shared_ptr<const ByteSource> open_written(const std::filesystem::path& path, OutputFormat format) {
+  if (format == OutputFormat::raw) return std::make_shared<FileSource>(path);
+  return vhd::VhdImage::open(path);
+}
+
+void verify_output(const Disk& disk, const ConversionPlan& plan, const std::filesystem::path& path,
+                   const ConvertOptions& options, const std::vector<CopyRange>& unreadable) {
+  const auto written = open_written(path, options.format);
+  std::vector<std::byte> expected(chunk_size);
+  std::vector<std::byte> actual(chunk_size);
+  for (const CopyRange& range : plan.ranges) {
+    for (std::uint64_t offset = range.offset; offset < range.end(); offset += chunk_size) {
+      const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, range.end() - offset));
+      std::vector<CopyRange> ignored;
+      read_range(*disk.source(), offset, std::span(expected).first(length), options, ignored);
+      written->read(offset, std::span(actual).first(length));
+      if (!std::equal(expected.begin(), expected.begin() + static_cast<std::ptrdiff_t>(length), actual.begin())) {
+        throw FormatError(fmt::format("convert --verify: the output differs from the source in the "
+                                      "{} bytes at offset {:#x}", length, offset));
+      }
+    }
+  }
+  (void)unreadable;
+}
+
+}  // namespace
+
+std::string_view to_string(OutputFormat format) {
+  switch (format) {
+    case OutputFormat::vhd_dynamic: return "vhd-dynamic";
+    case OutputFormat::vhd_fixed: return "vhd-fixed";
+    case OutputFormat::raw: return "raw";
+  }
+  return "vhd-dynamic";
+}
+
+OutputFormat parse_output_format(std::string_view text) {
+  if (text == "vhd-dynamic") return OutputFormat::vhd_dynamic;
+  if (text == "vhd-fixed") return OutputFormat::vhd_fixed;
+  if (text == "raw") return OutputFormat::raw;
+  throw UsageError(fmt::format("output format \"{}\": use vhd-dynamic, vhd-fixed or raw", text));
+}
+
+ConvertResult convert(const Disk& disk, const std::filesystem::path& output, const ConvertOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  if (options.format == OutputFormat::vhd_dynamic &&
+      (options.block_size < vhd::min_block_size || options.block_size > (2u << 20))) {
+    throw UsageError("convert: --block-size is 512K, 1M or 2M");
+  }
+  std::error_code exists_error;
+  if (std::filesystem::exists(output, exists_error) && !options.force) {
+    throw UsageError(fmt::format("{} exists; give --force to replace it", output.string()));
+  }
+  const ConversionPlan plan = plan_conversion(disk, options.plan);
+  ConvertResult result;
+  result.output = output.string();
+  result.format = options.format;
+  result.virtual_size = disk.size();
+  result.notes = plan.notes;
+
+  const std::filesystem::path partial = temporary_beside(output);
+  try {
+    {
+      const std::unique_ptr<Output> out = open_output(partial, disk, options);
+      std::vector<std::byte> buffer(chunk_size);
+      const std::uint64_t total = plan.bytes();
+      std::uint64_t done = 0;
+      for (const CopyRange& range : plan.ranges) {
+        for (std::uint64_t offset = range.offset; offset < range.end();) {
+          // Holes of the source (a sparse image, a VHD's free blocks) are not read.
+          const std::uint64_t data = std::min(disk.source()->next_data(offset), range.end());
+          done += data - offset;
+          offset = data;
+          if (offset >= range.end()) break;
+          const std::size_t length =
+              static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, range.end() - offset));
+          const auto chunk = std::span(buffer).first(length);
+          read_range(*disk.source(), offset, chunk, options, result.unreadable);
+          result.bytes_read += length;
+          result.bytes_written += write_nonzero(*out, offset, chunk);
+          offset += length;
+          done += length;
+          if (options.progress && !options.progress(done, total)) throw Error("convert: cancelled");
+        }
+      }
+      out->finish();
+    }
+    if (options.verify) verify_output(disk, plan, partial, options, result.unreadable);
+    std::filesystem::rename(partial, output);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(partial, ignored);
+    throw;
+  }
+  struct stat status {};
+  if (::stat(output.c_str(), &status) == 0) {
+    result.file_size = static_cast<std::uint64_t>(status.st_size);
+    result.allocated_bytes = static_cast<std::uint64_t>(status.st_blocks) * 512;
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace diskimg
