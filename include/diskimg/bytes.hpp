@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <span>
 
 namespace diskimg {
@@ -9,5 +10,10 @@ namespace diskimg {
 // True when every byte is zero. Fast (memcmp against zeros): conversion and VHD writing
 // test every chunk they copy.
 bool is_all_zero(std::span<const std::byte> bytes);
+
+// Calls `visit(offset, run)` for each maximal run of `piece`-sized pieces of `bytes` that are
+// not all zero (the last piece may be shorter): what copiers write, leaving zeros out.
+void for_each_nonzero_run(std::span<const std::byte> bytes, std::size_t piece,
+                          const std::function<void(std::size_t, std::span<const std::byte>)>& visit);
 
 }  // namespace diskimg

@@ -103,24 +103,10 @@ void read_range(const ByteSource& source, std::uint64_t offset, std::span<std::b
 // Writes each run of non-zero 64 KiB pieces of `chunk` in one call; returns bytes written.
 std::uint64_t write_nonzero(Output& output, std::uint64_t offset, std::span<const std::byte> chunk) {
   std::uint64_t written = 0;
-  std::size_t run_start = 0;
-  std::size_t run_length = 0;
-  const auto flush = [&] {
-    if (run_length == 0) return;
-    output.write(offset + run_start, chunk.subspan(run_start, run_length));
-    written += run_length;
-    run_length = 0;
-  };
-  for (std::size_t at = 0; at < chunk.size(); at += zero_test_size) {
-    const auto piece = chunk.subspan(at, std::min(zero_test_size, chunk.size() - at));
-    if (is_all_zero(piece)) {
-      flush();
-      continue;
-    }
-    if (run_length == 0) run_start = at;
-    run_length += piece.size();
-  }
-  flush();
+  for_each_nonzero_run(chunk, zero_test_size, [&](std::size_t at, std::span<const std::byte> run) {
+    output.write(offset + at, run);
+    written += run.size();
+  });
   return written;
 }
 

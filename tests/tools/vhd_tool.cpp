@@ -65,23 +65,9 @@ int fill(const std::string& output, const std::string& raw, const std::string& k
     std::swap(current, next);
     if (current.bytes.empty()) break;
     reading = std::async(std::launch::async, read_next, current.offset + current.bytes.size(), std::ref(next));
-    const std::span<const std::byte> chunk = current.bytes;
-    std::size_t run_start = 0;
-    std::size_t run_length = 0;
-    const auto flush = [&] {
-      if (run_length != 0) writer->write(current.offset + run_start, chunk.subspan(run_start, run_length));
-      run_length = 0;
-    };
-    for (std::size_t at = 0; at < chunk.size(); at += piece_size) {
-      const auto piece = chunk.subspan(at, std::min(piece_size, chunk.size() - at));
-      if (is_all_zero(piece)) {
-        flush();
-        continue;
-      }
-      if (run_length == 0) run_start = at;
-      run_length += piece.size();
-    }
-    flush();
+    for_each_nonzero_run(current.bytes, piece_size, [&](std::size_t at, std::span<const std::byte> run) {
+      writer->write(current.offset + at, run);
+    });
   }
   writer->sync();
   return 0;
