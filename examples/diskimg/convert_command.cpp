@@ -5,6 +5,7 @@
 #include "sources.hpp"
 
 #include <diskimg/convert/convert.hpp>
+#include <diskimg/convert/volume_disk.hpp>
 #include <diskimg/error.hpp>
 
 #include <chrono>
@@ -60,12 +61,13 @@ class ProgressLine {
 };
 
 void run_convert(const ConvertArguments& arguments) {
-  if (arguments.volume) {
-    throw UnsupportedError("convert --volume is not implemented yet (a volume wrapped in a fresh MBR)");
-  }
   if (arguments.new_disk_id) throw UnsupportedError("convert --new-disk-id is not implemented yet");
-  const Disk disk = open_disk(arguments.sources);
-  print_warnings(disk.warnings());
+  const Disk source = open_disk(arguments.sources);
+  print_warnings(source.warnings());
+  // --volume: that volume alone, in a fresh MBR, as a disk of its own.
+  const Disk disk = arguments.volume
+      ? Disk::from_source(wrap_volume_in_mbr(source, source.volume(*arguments.volume)), source.container())
+      : source;
   ConvertOptions options;
   options.format = parse_output_format(arguments.format);
   const std::uint64_t block_size = parse_size(arguments.block_size);

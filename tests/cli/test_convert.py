@@ -117,3 +117,25 @@ def test_other_formats_read_as_the_dynamic_one(sample, tmp_path, fmt):
     run("convert", sample, "-o", other, "--format", fmt)
     qemu_format = "vpc" if fmt == "vhd-fixed" else "raw"
     assert subprocess.run(["qemu-img", "compare", "-f", "vpc", "-F", qemu_format, dynamic, other]).returncode == 0
+
+
+def test_one_volume_becomes_a_disk_of_its_own(sample, tmp_path):
+    report = json.loads(run("inspect", "--json", sample).stdout)
+    windows = next(v for v in report["volumes"] if v["ntfs"] and v["ntfs"]["label"] == "Windows")
+    vhd = tmp_path / "volume.vhd"
+    summary = json.loads(run("convert", sample, "--volume", windows["index"], "-o", vhd, "--json").stdout)
+    assert summary["virtual_size"] == (1 << 20) + windows["size"]
+    raw = back_to_raw(vhd, tmp_path)
+    table = json.loads(subprocess.run(["sfdisk", "--json", raw], capture_output=True, text=True,
+                                      check=True).stdout)["partitiontable"]
+    assert table["label"] == "dos"
+    assert [(p["start"], p["size"], p["type"], p.get("bootable")) for p in table["partitions"]] == [
+        (2048, windows["size"] // 512, "7", True)]
+    data = raw.read_bytes()
+    assert int.from_bytes(data[(1 << 20) + 0x1C:(1 << 20) + 0x20], "little") == 2048  # hidden sectors
+    ours = fls_icat(raw, 2048)
+    theirs = fls_icat(sample, windows["offset"] // 512)
+    # $Boot differs in just the field that had to change
+    boot_ours, boot_theirs = bytearray(ours.pop("$Boot")), bytearray(theirs.pop("$Boot"))
+    assert boot_ours[:0x1C] + boot_ours[0x20:] == boot_theirs[:0x1C] + boot_theirs[0x20:]
+    assert ours == theirs

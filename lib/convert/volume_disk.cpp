@@ -1,0 +1,125 @@
+#include "core/load.hpp"
+#include "layout/mbr_structures.hpp"
+
+#include <diskimg/convert/volume_disk.hpp>
+#include <diskimg/error.hpp>
+#include <diskimg/ntfs/boot_sector.hpp>
+
+#include <algorithm>
+#include <random>
+
+#include <fmt/format.h>
+
+namespace diskimg {
+namespace {
+
+constexpr std::uint64_t hidden_sectors_offset = 0x1C;  // in an NTFS or FAT boot sector
+
+class WrappedVolume final : public ByteSource {
+ public:
+  WrappedVolume(SourcePtr volume, std::vector<std::byte> mbr, std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> patches)
+      : volume_(std::move(volume)), mbr_(std::move(mbr)), patches_(std::move(patches)) {}
+
+  std::uint64_t size() const override { return wrapped_volume_start + volume_->size(); }
+  std::uint32_t sector_size() const override { return 512; }
+  std::string name() const override { return volume_->name() + " (in a new MBR)"; }
+  std::uint64_t next_data(std::uint64_t offset) const override {
+    if (offset < mbr_.size()) return offset;
+    if (offset < wrapped_volume_start) offset = wrapped_volume_start;
+    if (offset >= size()) return size();
+    return wrapped_volume_start + volume_->next_data(offset - wrapped_volume_start);
+  }
+  std::uint64_t next_hole(std::uint64_t offset) const override {
+    if (offset < mbr_.size()) return mbr_.size();
+    if (offset < wrapped_volume_start) return offset;
+    if (offset >= size()) return size();
+    return wrapped_volume_start + volume_->next_hole(offset - wrapped_volume_start);
+  }
+
+ protected:
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
+    while (!buffer.empty()) {
+      std::size_t piece = 0;
+      if (offset < mbr_.size()) {
+        piece = std::min<std::size_t>(buffer.size(), mbr_.size() - offset);
+        std::copy_n(mbr_.begin() + static_cast<std::ptrdiff_t>(offset), piece, buffer.begin());
+      } else if (offset < wrapped_volume_start) {
+        piece = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), wrapped_volume_start - offset));
+        std::fill_n(buffer.begin(), piece, std::byte{0});
+      } else {
+        piece = buffer.size();
+        const std::uint64_t inside = offset - wrapped_volume_start;
+        volume_->read(inside, buffer);
+        for (const auto& [at, bytes] : patches_) {  // the patched boot sectors
+          const std::uint64_t end = at + bytes.size();
+          if (end <= inside || at >= inside + piece) continue;
+          const std::uint64_t from = std::max(at, inside);
+          const std::uint64_t to = std::min(end, inside + piece);
+          std::copy(bytes.begin() + static_cast<std::ptrdiff_t>(from - at),
+                    bytes.begin() + static_cast<std::ptrdiff_t>(to - at),
+                    buffer.begin() + static_cast<std::ptrdiff_t>(from - inside));
+        }
+      }
+      buffer = buffer.subspan(piece);
+      offset += piece;
+    }
+  }
+
+ private:
+  SourcePtr volume_;
+  std::vector<std::byte> mbr_;
+  std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> patches_;
+};
+
+std::uint8_t partition_type(const Disk& disk, const Volume& volume) {
+  if (volume.filesystem == FilesystemKind::ntfs || volume.filesystem == FilesystemKind::exfat) return 0x07;
+  if (volume.filesystem == FilesystemKind::fat) return 0x0C;
+  if (volume.partition) {
+    const Partition* partition = disk.layout().find(*volume.partition);
+    if (partition != nullptr && partition->mbr_type != 0) return partition->mbr_type;
+  }
+  return 0x07;
+}
+
+// The boot sector at `offset` of the volume with its hidden sectors set to the new start.
+std::vector<std::byte> patched_boot_sector(const ByteSource& volume, std::uint64_t offset) {
+  std::vector<std::byte> sector = volume.read(offset, 512);
+  store(boost::endian::little_uint32_buf_t(static_cast<std::uint32_t>(wrapped_volume_start / 512)),
+        sector, hidden_sectors_offset);
+  return sector;
+}
+
+}  // namespace
+
+SourcePtr wrap_volume_in_mbr(const Disk& disk, const Volume& volume) {
+  if (volume.size % 512 != 0 || volume.size / 512 > 0xFFFFFFFFULL - wrapped_volume_start / 512) {
+    throw UsageError(fmt::format("volume {} of {} bytes does not fit an MBR partition", volume.index, volume.size));
+  }
+  mbr::BootSector sector{};
+  std::random_device random;
+  sector.disk_signature = static_cast<std::uint32_t>(random());
+  mbr::PartitionEntry& entry = sector.entries[0];
+  entry.status = 0x80;
+  entry.type = partition_type(disk, volume);
+  entry.chs_first = {0xFE, 0xFF, 0xFF};  // "use the LBA fields", as fdisk writes past 8 GiB
+  entry.chs_last = {0xFE, 0xFF, 0xFF};
+  entry.first_lba = static_cast<std::uint32_t>(wrapped_volume_start / 512);
+  entry.sector_count = static_cast<std::uint32_t>(volume.size / 512);
+  sector.signature = {0x55, 0xAA};
+  std::vector<std::byte> mbr(512);
+  store(sector, mbr);
+
+  std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> patches;
+  if (volume.filesystem == FilesystemKind::ntfs || volume.filesystem == FilesystemKind::fat) {
+    patches.emplace_back(0, patched_boot_sector(*volume.bytes, 0));
+  }
+  if (volume.filesystem == FilesystemKind::ntfs) {
+    // The backup boot sector in the volume's last sector carries the same field.
+    const ntfs::BootSector boot = ntfs::parse_boot_sector(volume.bytes->read(0, 512), volume.size);
+    const std::uint64_t backup = boot.total_sectors * boot.bytes_per_sector;
+    if (backup + 512 <= volume.size) patches.emplace_back(backup, patched_boot_sector(*volume.bytes, backup));
+  }
+  return std::make_shared<WrappedVolume>(volume.bytes, std::move(mbr), std::move(patches));
+}
+
+}  // namespace diskimg
