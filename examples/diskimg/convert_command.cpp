@@ -5,6 +5,7 @@
 #include "sources.hpp"
 
 #include <diskimg/convert/convert.hpp>
+#include <diskimg/convert/new_disk_id.hpp>
 #include <diskimg/convert/volume_disk.hpp>
 #include <diskimg/error.hpp>
 
@@ -61,13 +62,14 @@ class ProgressLine {
 };
 
 void run_convert(const ConvertArguments& arguments) {
-  if (arguments.new_disk_id) throw UnsupportedError("convert --new-disk-id is not implemented yet");
   const Disk source = open_disk(arguments.sources);
   print_warnings(source.warnings());
-  // --volume: that volume alone, in a fresh MBR, as a disk of its own.
+  // --volume: that volume alone, in a fresh MBR (which has a new signature anyway).
+  // --new-disk-id: new disk and partition identifiers, CRCs recomputed.
   const Disk disk = arguments.volume
       ? Disk::from_source(wrap_volume_in_mbr(source, source.volume(*arguments.volume)), source.container())
-      : source;
+      : arguments.new_disk_id ? Disk::from_source(with_new_disk_id(source), source.container())
+                              : source;
   ConvertOptions options;
   options.format = parse_output_format(arguments.format);
   const std::uint64_t block_size = parse_size(arguments.block_size);

@@ -4,6 +4,7 @@
 #include <diskimg/convert/volume_disk.hpp>
 #include <diskimg/error.hpp>
 #include <diskimg/ntfs/boot_sector.hpp>
+#include <diskimg/source/patched_source.hpp>
 
 #include <algorithm>
 #include <random>
@@ -17,8 +18,8 @@ constexpr std::uint64_t hidden_sectors_offset = 0x1C;  // in an NTFS or FAT boot
 
 class WrappedVolume final : public ByteSource {
  public:
-  WrappedVolume(SourcePtr volume, std::vector<std::byte> mbr, std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> patches)
-      : volume_(std::move(volume)), mbr_(std::move(mbr)), patches_(std::move(patches)) {}
+  WrappedVolume(SourcePtr volume, std::vector<std::byte> mbr)
+      : volume_(std::move(volume)), mbr_(std::move(mbr)) {}
 
   std::uint64_t size() const override { return wrapped_volume_start + volume_->size(); }
   std::uint32_t sector_size() const override { return 512; }
@@ -48,17 +49,7 @@ class WrappedVolume final : public ByteSource {
         std::fill_n(buffer.begin(), piece, std::byte{0});
       } else {
         piece = buffer.size();
-        const std::uint64_t inside = offset - wrapped_volume_start;
-        volume_->read(inside, buffer);
-        for (const auto& [at, bytes] : patches_) {  // the patched boot sectors
-          const std::uint64_t end = at + bytes.size();
-          if (end <= inside || at >= inside + piece) continue;
-          const std::uint64_t from = std::max(at, inside);
-          const std::uint64_t to = std::min(end, inside + piece);
-          std::copy(bytes.begin() + static_cast<std::ptrdiff_t>(from - at),
-                    bytes.begin() + static_cast<std::ptrdiff_t>(to - at),
-                    buffer.begin() + static_cast<std::ptrdiff_t>(from - inside));
-        }
+        volume_->read(offset - wrapped_volume_start, buffer);
       }
       buffer = buffer.subspan(piece);
       offset += piece;
@@ -68,7 +59,6 @@ class WrappedVolume final : public ByteSource {
  private:
   SourcePtr volume_;
   std::vector<std::byte> mbr_;
-  std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> patches_;
 };
 
 std::uint8_t partition_type(const Disk& disk, const Volume& volume) {
@@ -82,11 +72,11 @@ std::uint8_t partition_type(const Disk& disk, const Volume& volume) {
 }
 
 // The boot sector at `offset` of the volume with its hidden sectors set to the new start.
-std::vector<std::byte> patched_boot_sector(const ByteSource& volume, std::uint64_t offset) {
+Patch patched_boot_sector(const ByteSource& volume, std::uint64_t offset) {
   std::vector<std::byte> sector = volume.read(offset, 512);
   store(boost::endian::little_uint32_buf_t(static_cast<std::uint32_t>(wrapped_volume_start / 512)),
         sector, hidden_sectors_offset);
-  return sector;
+  return {offset, std::move(sector)};
 }
 
 }  // namespace
@@ -109,17 +99,18 @@ SourcePtr wrap_volume_in_mbr(const Disk& disk, const Volume& volume) {
   std::vector<std::byte> mbr(512);
   store(sector, mbr);
 
-  std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> patches;
+  std::vector<Patch> patches;
   if (volume.filesystem == FilesystemKind::ntfs || volume.filesystem == FilesystemKind::fat) {
-    patches.emplace_back(0, patched_boot_sector(*volume.bytes, 0));
+    patches.push_back(patched_boot_sector(*volume.bytes, 0));
   }
   if (volume.filesystem == FilesystemKind::ntfs) {
     // The backup boot sector in the volume's last sector carries the same field.
     const ntfs::BootSector boot = ntfs::parse_boot_sector(volume.bytes->read(0, 512), volume.size);
     const std::uint64_t backup = boot.total_sectors * boot.bytes_per_sector;
-    if (backup + 512 <= volume.size) patches.emplace_back(backup, patched_boot_sector(*volume.bytes, backup));
+    if (backup + 512 <= volume.size) patches.push_back(patched_boot_sector(*volume.bytes, backup));
   }
-  return std::make_shared<WrappedVolume>(volume.bytes, std::move(mbr), std::move(patches));
+  auto patched = std::make_shared<PatchedSource>(volume.bytes, std::move(patches));
+  return std::make_shared<WrappedVolume>(std::move(patched), std::move(mbr));
 }
 
 }  // namespace diskimg

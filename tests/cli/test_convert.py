@@ -139,3 +139,32 @@ def test_one_volume_becomes_a_disk_of_its_own(sample, tmp_path):
     boot_ours, boot_theirs = bytearray(ours.pop("$Boot")), bytearray(theirs.pop("$Boot"))
     assert boot_ours[:0x1C] + boot_ours[0x20:] == boot_theirs[:0x1C] + boot_theirs[0x20:]
     assert ours == theirs
+
+
+def sfdisk_json(path):
+    return json.loads(subprocess.run(["sfdisk", "--json", path], capture_output=True, text=True,
+                                     check=True).stdout)["partitiontable"]
+
+
+def test_new_disk_ids_for_gpt_keep_the_table_valid(sample, tmp_path):
+    vhd = tmp_path / "renamed.vhd"
+    run("convert", sample, "-o", vhd, "--new-disk-id")
+    raw = back_to_raw(vhd, tmp_path)
+    verify = subprocess.run(["sgdisk", "-v", raw], capture_output=True, text=True).stdout
+    assert "No problems found" in verify  # both headers and arrays, CRCs and agreement
+    old, new = sfdisk_json(sample), sfdisk_json(raw)
+    assert new["id"] != old["id"]
+    strip = lambda p: {k: v for k, v in p.items() if k not in ("node", "uuid")}
+    assert [strip(p) for p in new["partitions"]] == [strip(p) for p in old["partitions"]]
+    assert not {p["uuid"] for p in new["partitions"]} & {p["uuid"] for p in old["partitions"]}
+
+
+def test_a_new_disk_id_for_mbr_is_a_new_signature(unpacked, tmp_path):
+    disk = unpacked("layout/mbr-extended.img.gz")
+    vhd = tmp_path / "renamed.vhd"
+    run("convert", disk, "-o", vhd, "--new-disk-id")
+    raw = back_to_raw(vhd, tmp_path)
+    old, new = sfdisk_json(disk), sfdisk_json(raw)
+    assert new["id"] != old["id"]
+    strip = lambda p: {k: v for k, v in p.items() if k != "node"}
+    assert [strip(p) for p in new["partitions"]] == [strip(p) for p in old["partitions"]]
