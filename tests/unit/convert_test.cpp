@@ -1,0 +1,119 @@
+// convert's promises that need a source or a callback a command line cannot give: a read
+// error names its offset or becomes zeros that are listed; cancelling leaves nothing behind.
+#include "disk_builder.hpp"
+
+#include <diskimg/convert/convert.hpp>
+#include <diskimg/error.hpp>
+#include <diskimg/source/memory_source.hpp>
+#include <diskimg/vhd/image.hpp>
+
+#include <doctest/doctest.h>
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+using namespace diskimg;
+
+namespace {
+
+// A disk whose bytes in [bad, bad + length) cannot be read, as a failing sector would.
+class FailingSource final : public ByteSource {
+ public:
+  FailingSource(SourcePtr base, std::uint64_t bad, std::uint64_t length)
+      : base_(std::move(base)), bad_(bad), length_(length) {}
+  std::uint64_t size() const override { return base_->size(); }
+  std::uint32_t sector_size() const override { return 512; }
+  std::string name() const override { return "failing disk"; }
+
+ protected:
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
+    if (offset < bad_ + length_ && bad_ < offset + buffer.size()) {
+      throw IoError(fmt::format("failing disk: read error at offset {:#x}", std::max(offset, bad_)));
+    }
+    base_->read(offset, buffer);
+  }
+
+ private:
+  SourcePtr base_;
+  std::uint64_t bad_;
+  std::uint64_t length_;
+};
+
+std::filesystem::path scratch(const std::string& name) {
+  return std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()) + ".vhd");
+}
+
+// An unpartitioned 4 MiB disk full of non-zero bytes: everything is copied.
+SourcePtr patterned_disk() {
+  std::vector<std::byte> bytes(4 << 20);
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::byte>(i % 251 + 1);
+  return std::make_shared<MemorySource>(std::move(bytes));
+}
+
+bool leftovers(const std::filesystem::path& output) {
+  for (const auto& entry : std::filesystem::directory_iterator(output.parent_path())) {
+    if (entry.path().filename().string().find(output.filename().string()) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a read error stops the conversion, names the offset and leaves no file") {
+  const Disk disk = Disk::from_source(std::make_shared<FailingSource>(patterned_disk(), 0x123400, 512), {});
+  const auto output = scratch("read-error");
+  CHECK_THROWS_WITH_AS(convert(disk, output), doctest::Contains("read error at offset 0x123400"), IoError);
+  CHECK_FALSE(leftovers(output));
+}
+
+TEST_CASE("with continue_on_read_error the unreadable sectors become zeros and are listed") {
+  const auto base = patterned_disk();
+  const Disk disk = Disk::from_source(std::make_shared<FailingSource>(base, 0x123400, 1024), {});
+  const auto output = scratch("read-error-continued");
+  ConvertOptions options;
+  options.continue_on_read_error = true;
+  const ConvertResult result = convert(disk, output, options);
+  REQUIRE(result.unreadable.size() == 1);
+  CHECK(result.unreadable[0].offset == 0x123400);
+  CHECK(result.unreadable[0].length == 1024);
+  const auto written = vhd::VhdImage::open(output);
+  std::vector<std::byte> copy(written->size());
+  written->read(0, copy);
+  std::vector<std::byte> expected = base->read(0, static_cast<std::size_t>(base->size()));
+  std::fill_n(expected.begin() + 0x123400, 1024, std::byte{0});
+  CHECK(copy == expected);
+  std::filesystem::remove(output);
+}
+
+TEST_CASE("a cancelled conversion removes its partial output") {
+  const Disk disk = Disk::from_source(patterned_disk(), {});
+  const auto output = scratch("cancelled");
+  ConvertOptions options;
+  unsigned calls = 0;
+  options.progress = [&](std::uint64_t done, std::uint64_t total) {
+    CHECK(done <= total);
+    return ++calls < 1;  // stop at the first report
+  };
+  CHECK_THROWS_WITH_AS(convert(disk, output, options), "convert: cancelled", Error);
+  CHECK(calls == 1);
+  CHECK_FALSE(leftovers(output));
+}
+
+TEST_CASE("progress reaches the total") {
+  const Disk disk = Disk::from_source(patterned_disk(), {});
+  const auto output = scratch("progress");
+  ConvertOptions options;
+  std::uint64_t last = 0;
+  std::uint64_t expected_total = 0;
+  options.progress = [&](std::uint64_t done, std::uint64_t total) {
+    CHECK(done >= last);
+    last = done;
+    expected_total = total;
+    return true;
+  };
+  convert(disk, output, options);
+  CHECK(last == expected_total);
+  CHECK(expected_total == disk.size());
+  std::filesystem::remove(output);
+}
