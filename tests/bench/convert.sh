@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): `diskimg convert` of an 8 GiB disk whose NTFS volume holds about
+# 2 GiB of files over stale random data, against, in the same run: qemu-img convert to a
+# dynamic VHD, ntfsclone --save-image and partclone.ntfs -c of the NTFS volume, and cat of
+# just the used bytes (the physical limit). Wall time and peak memory from a timed run;
+# bytes read and written from a second run under strace (its overhead is kept out of the
+# times). Needs root (the ntfs-3g mount that fills the volume; the disk is cached).
+#
+#   tests/bench/convert.sh [BUILD_DIR]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+work=$build/bench
+out=${DISKIMG_BENCH_OUT:-$work/convert-out}
+disk=$work/p2v-8g.img
+mkdir -p "$work" "$out"
+source "$root/tests/fixtures/lib.sh"
+
+if [ ! -f "$disk" ]; then
+  echo "bench: making $disk (8 GiB of stale random bytes, GPT, NTFS with ~2 GiB of files)"
+  head -c 8G /dev/urandom > "$disk.tmp"
+  sgdisk -o -n 1:2048:0 -t 1:EBD0A0A2-B9E5-4433-87C0-68B6B72699C7 "$disk.tmp" >/dev/null
+  start=$(sgdisk -i 1 "$disk.tmp" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
+  sectors=$(sgdisk -i 1 "$disk.tmp" | sed -n 's/^Partition size: \([0-9]*\) sectors.*/\1/p')
+  loop=$(losetup -f --show -o $((start * 512)) --sizelimit $((sectors * 512)) "$disk.tmp")
+  mkntfs -q -F -Q -L bench "$loop" >/dev/null 2>&1
+  mnt=$(mktemp -d)
+  ntfs-3g "$loop" "$mnt"
+  /usr/bin/python3 - "$mnt" <<'PY'
+import os, random, sys
+root = sys.argv[1]
+rng = random.Random(8)
+total = 0
+for d in range(40):
+    os.makedirs(f"{root}/dir{d:02}", exist_ok=True)
+    for f in range(50):
+        size = rng.choice([4096, 65536, 1 << 20, 3 << 20])
+        with open(f"{root}/dir{d:02}/file{f:03}.bin", "wb") as out:
+            out.write(os.urandom(size))
+        total += size
+        if total > (2 << 30):
+            sys.exit(0)
+PY
+  umount "$mnt"; rmdir "$mnt"; losetup -d "$loop"
+  mv "$disk.tmp" "$disk"
+fi
+start=$(sgdisk -i 1 "$disk" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
+sectors=$(sgdisk -i 1 "$disk" | sed -n 's/^Partition size: \([0-9]*\) sectors.*/\1/p')
+loop=$(losetup -f --show -r -o $((start * 512)) --sizelimit $((sectors * 512)) "$disk")
+trap 'losetup -d "$loop"' EXIT
+cat "$disk" > /dev/null  # warm the page cache for every tool alike
+
+used=$("$build/examples/diskimg" usedmap --json "$disk" | /usr/bin/python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+print(m["used_clusters"] * m["cluster_size"], m["cluster_size"], m["total_clusters"])')
+read -r used_bytes cluster_size total_clusters <<< "$used"
+
+# cat of just the used bytes: the clusters the used map names, read and written in order.
+"$build/examples/diskimg" usedmap --json "$disk" | /usr/bin/python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+for first, count in m["extents"]:
+    print(first, count)' > "$work/extents.txt"
+cat_used() {
+  /usr/bin/python3 - "$loop" "$cluster_size" "$work/extents.txt" "$out/cat.raw" <<'PY'
+import os, sys
+device, cluster, extents, target = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+src = os.open(device, os.O_RDONLY)
+dst = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+for line in open(extents):
+    first, count = map(int, line.split())
+    offset, remaining = first * cluster, count * cluster
+    while remaining:
+        piece = os.pread(src, min(remaining, 4 << 20), offset)
+        os.pwrite(dst, piece, offset)
+        offset += len(piece); remaining -= len(piece)
+PY
+}
+
+declare -A commands=(
+  [diskimg]="$build/examples/diskimg convert $disk -o $out/diskimg.vhd --force"
+  [qemu-img]="qemu-img convert -f raw -O vpc -o subformat=dynamic $disk $out/qemu.vhd"
+  [ntfsclone]="ntfsclone --save-image --force --quiet -o $out/ntfsclone.img $loop"
+  [partclone]="partclone.ntfs -c -q -s $loop -o $out/partclone.img"
+  [cat-used]="cat_used"
+)
+outputs=([diskimg]=$out/diskimg.vhd [qemu-img]=$out/qemu.vhd [ntfsclone]=$out/ntfsclone.img
+         [partclone]=$out/partclone.img [cat-used]=$out/cat.raw)
+
+printf '%-10s %9s %12s %14s %14s %14s\n' tool seconds "peak MiB" "bytes read" "bytes written" "output bytes"
+for tool in diskimg qemu-img ntfsclone partclone cat-used; do
+  rm -f "${outputs[$tool]}"; sync
+  if [ "$tool" = cat-used ]; then
+    timing=$( { /usr/bin/time -f "%e %M" bash -c "$(declare -f cat_used); loop=$loop cluster_size=$cluster_size work=$work out=$out; cat_used" ; } 2>&1 | tail -1)
+  else
+    timing=$( { /usr/bin/time -f "%e %M" ${commands[$tool]} > /dev/null; } 2>&1 | tail -1)
+  fi
+  size=$(stat -c %s "${outputs[$tool]}")
+  rm -f "${outputs[$tool]}"
+  # Bytes through read/write system calls, from a second run under strace.
+  if [ "$tool" = cat-used ]; then
+    strace -f -qq -e trace=read,pread64,write,pwrite64 -o "$work/strace.txt" \
+      bash -c "$(declare -f cat_used); loop=$loop cluster_size=$cluster_size work=$work out=$out; cat_used"
+  else
+    strace -f -qq -e trace=read,pread64,write,pwrite64 -o "$work/strace.txt" ${commands[$tool]} > /dev/null
+  fi
+  bytes=$(/usr/bin/python3 -c '
+import re, sys
+read = written = 0
+for line in open(sys.argv[1]):
+    m = re.search(r"(read|pread64|write|pwrite64)\(.*\)\s+=\s+(\d+)", line)
+    if m:
+        if m.group(1).startswith(("read", "pread")): read += int(m.group(2))
+        else: written += int(m.group(2))
+print(read, written)' "$work/strace.txt")
+  rm -f "${outputs[$tool]}"
+  read -r seconds peak_kib <<< "$timing"
+  read -r bytes_read bytes_written <<< "$bytes"
+  printf '%-10s %9.2f %12.1f %14d %14d %14d\n' "$tool" "$seconds" "$(echo "$peak_kib / 1024" | bc -l)" \
+    "$bytes_read" "$bytes_written" "$size"
+done
+echo "used bytes: $used_bytes; clusters: $total_clusters of $cluster_size bytes;" \
+     "memory budget: 64 MiB + $(( (total_clusters + 7) / 8 / 1024 )) KiB (one bit per cluster)"
