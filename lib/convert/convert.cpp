@@ -7,6 +7,7 @@
 #include <diskimg/vhd/writer.hpp>
 
 #include <chrono>
+#include <future>
 #include <cstdlib>
 #include <memory>
 #include <random>
@@ -110,6 +111,38 @@ std::uint64_t write_nonzero(Output& output, std::uint64_t offset, std::span<cons
   return written;
 }
 
+// One read of the copy: at most a chunk, inside one planned range, where the source may
+// hold data; `skipped_before` counts the planned bytes before it that the source reports as
+// holes (they count as done without being read).
+struct Piece {
+  std::uint64_t offset = 0;
+  std::size_t length = 0;
+  std::uint64_t skipped_before = 0;
+};
+
+struct Filled {
+  std::vector<std::byte> bytes;
+  std::vector<CopyRange> unreadable;
+};
+
+std::vector<Piece> pieces_of(const ConversionPlan& plan, const ByteSource& source) {
+  std::vector<Piece> pieces;
+  std::uint64_t skipped = 0;
+  for (const CopyRange& range : plan.ranges) {
+    for (std::uint64_t offset = range.offset; offset < range.end();) {
+      const std::uint64_t data = std::min(source.next_data(offset), range.end());
+      skipped += data - offset;
+      offset = data;
+      if (offset >= range.end()) break;
+      const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, range.end() - offset));
+      pieces.push_back({offset, length, skipped});
+      skipped = 0;
+      offset += length;
+    }
+  }
+  return pieces;
+}
+
 std::shared_ptr<const ByteSource> open_written(const std::filesystem::path& path, OutputFormat format) {
   if (format == OutputFormat::raw) return std::make_shared<FileSource>(path);
   return vhd::VhdImage::open(path);
@@ -174,26 +207,35 @@ ConvertResult convert(const Disk& disk, const std::filesystem::path& output, con
   try {
     {
       const std::unique_ptr<Output> out = open_output(partial, disk, options);
-      std::vector<std::byte> buffer(chunk_size);
+      const std::vector<Piece> pieces = pieces_of(plan, *disk.source());
       const std::uint64_t total = plan.bytes();
       std::uint64_t done = 0;
-      for (const CopyRange& range : plan.ranges) {
-        for (std::uint64_t offset = range.offset; offset < range.end();) {
-          // Holes of the source (a sparse image, a VHD's free blocks) are not read.
-          const std::uint64_t data = std::min(disk.source()->next_data(offset), range.end());
-          done += data - offset;
-          offset = data;
-          if (offset >= range.end()) break;
-          const std::size_t length =
-              static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, range.end() - offset));
-          const auto chunk = std::span(buffer).first(length);
-          read_range(*disk.source(), offset, chunk, options, result.unreadable);
-          result.bytes_read += length;
-          result.bytes_written += write_nonzero(*out, offset, chunk);
-          offset += length;
-          done += length;
-          if (options.progress && !options.progress(done, total)) throw Error("convert: cancelled");
+      // The next piece is read on another thread while this one is written. `reading` is
+      // declared after the buffers so that it is waited for before they go.
+      Filled current;
+      Filled next;
+      std::future<void> reading;
+      const auto read_piece = [&](const Piece& piece, Filled& filled) {
+        filled.unreadable.clear();
+        filled.bytes.resize(piece.length);
+        read_range(*disk.source(), piece.offset, filled.bytes, options, filled.unreadable);
+      };
+      if (!pieces.empty()) reading = std::async(std::launch::async, read_piece, pieces[0], std::ref(next));
+      for (std::size_t i = 0; i < pieces.size(); ++i) {
+        reading.get();
+        std::swap(current, next);
+        if (i + 1 < pieces.size()) {
+          reading = std::async(std::launch::async, read_piece, pieces[i + 1], std::ref(next));
         }
+        const Piece& piece = pieces[i];
+        result.unreadable.insert(result.unreadable.end(), current.unreadable.begin(), current.unreadable.end());
+        result.bytes_read += piece.length;
+        result.bytes_written += write_nonzero(*out, piece.offset, current.bytes);
+        done += piece.skipped_before + piece.length;
+        if (options.progress && !options.progress(done, total)) throw Error("convert: cancelled");
+      }
+      if (options.progress && done < total && !options.progress(total, total)) {
+        throw Error("convert: cancelled");
       }
       out->finish();
     }

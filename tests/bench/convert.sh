@@ -85,7 +85,7 @@ declare -A commands=(
   [partclone]="partclone.ntfs -c -q -s $loop -o $out/partclone.img"
   [cat-used]="cat_used"
 )
-outputs=([diskimg]=$out/diskimg.vhd [qemu-img]=$out/qemu.vhd [ntfsclone]=$out/ntfsclone.img
+declare -A outputs=([diskimg]=$out/diskimg.vhd [qemu-img]=$out/qemu.vhd [ntfsclone]=$out/ntfsclone.img
          [partclone]=$out/partclone.img [cat-used]=$out/cat.raw)
 
 printf '%-10s %9s %12s %14s %14s %14s\n' tool seconds "peak MiB" "bytes read" "bytes written" "output bytes"
