@@ -80,22 +80,31 @@ PY
 
 declare -A commands=(
   [diskimg]="$build/examples/diskimg convert $disk -o $out/diskimg.vhd --force"
+  [diskimg-512k]="$build/examples/diskimg convert $disk -o $out/diskimg-512k.vhd --force --block-size 512K"
   [qemu-img]="qemu-img convert -f raw -O vpc -o subformat=dynamic $disk $out/qemu.vhd"
   [ntfsclone]="ntfsclone --save-image --force --quiet -o $out/ntfsclone.img $loop"
-  [partclone]="partclone.ntfs -c -q -s $loop -o $out/partclone.img"
+  [partclone]="partclone.ntfs -c -q -L /dev/null -s $loop -o $out/partclone.img"
   [cat-used]="cat_used"
 )
-declare -A outputs=([diskimg]=$out/diskimg.vhd [qemu-img]=$out/qemu.vhd [ntfsclone]=$out/ntfsclone.img
+declare -A outputs=([diskimg]=$out/diskimg.vhd [diskimg-512k]=$out/diskimg-512k.vhd [qemu-img]=$out/qemu.vhd [ntfsclone]=$out/ntfsclone.img
          [partclone]=$out/partclone.img [cat-used]=$out/cat.raw)
 
-printf '%-10s %9s %12s %14s %14s %14s\n' tool seconds "peak MiB" "bytes read" "bytes written" "output bytes"
-for tool in diskimg qemu-img ntfsclone partclone cat-used; do
-  rm -f "${outputs[$tool]}"; sync
-  if [ "$tool" = cat-used ]; then
-    timing=$( { /usr/bin/time -f "%e %M" bash -c "$(declare -f cat_used); loop=$loop cluster_size=$cluster_size work=$work out=$out; cat_used" ; } 2>&1 | tail -1)
-  else
-    timing=$( { /usr/bin/time -f "%e %M" ${commands[$tool]} > /dev/null; } 2>&1 | tail -1)
-  fi
+printf '%-13s %9s %12s %14s %14s %14s\n' tool seconds "peak MiB" "bytes read" "bytes written" "output bytes"
+for tool in diskimg diskimg-512k qemu-img ntfsclone partclone cat-used; do
+  # Best of two timed runs: the first run after another tool's output pays for its writeback.
+  best=""
+  for _ in 1 2; do
+    rm -f "${outputs[$tool]}"; sync
+    if [ "$tool" = cat-used ]; then
+      /usr/bin/time -f "%e %M" -o "$work/time.txt" \
+        bash -c "$(declare -f cat_used); loop=$loop cluster_size=$cluster_size work=$work out=$out; cat_used"
+    else
+      /usr/bin/time -f "%e %M" -o "$work/time.txt" ${commands[$tool]} > /dev/null 2>&1
+    fi
+    run_time=$(tail -1 "$work/time.txt")
+    if [ -z "$best" ] || [ "$(echo "${run_time%% *} < ${best%% *}" | bc -l)" = 1 ]; then best=$run_time; fi
+  done
+  timing=$best
   size=$(stat -c %s "${outputs[$tool]}")
   rm -f "${outputs[$tool]}"
   # Bytes through read/write system calls, from a second run under strace.
@@ -103,13 +112,14 @@ for tool in diskimg qemu-img ntfsclone partclone cat-used; do
     strace -f -qq -e trace=read,pread64,write,pwrite64 -o "$work/strace.txt" \
       bash -c "$(declare -f cat_used); loop=$loop cluster_size=$cluster_size work=$work out=$out; cat_used"
   else
-    strace -f -qq -e trace=read,pread64,write,pwrite64 -o "$work/strace.txt" ${commands[$tool]} > /dev/null
+    strace -f -qq -e trace=read,pread64,write,pwrite64 -o "$work/strace.txt" ${commands[$tool]} > /dev/null 2>&1
   fi
   bytes=$(/usr/bin/python3 -c '
 import re, sys
 read = written = 0
 for line in open(sys.argv[1]):
-    m = re.search(r"(read|pread64|write|pwrite64)\(.*\)\s+=\s+(\d+)", line)
+    # threads interleave: a call may end on a "<... pread64 resumed>" line
+    m = re.search(r"(read|pread64|write|pwrite64)(?:\(| resumed>).*=\s+(\d+)", line)
     if m:
         if m.group(1).startswith(("read", "pread")): read += int(m.group(2))
         else: written += int(m.group(2))
@@ -117,7 +127,7 @@ print(read, written)' "$work/strace.txt")
   rm -f "${outputs[$tool]}"
   read -r seconds peak_kib <<< "$timing"
   read -r bytes_read bytes_written <<< "$bytes"
-  printf '%-10s %9.2f %12.1f %14d %14d %14d\n' "$tool" "$seconds" "$(echo "$peak_kib / 1024" | bc -l)" \
+  printf '%-13s %9.2f %12.1f %14d %14d %14d\n' "$tool" "$seconds" "$(echo "$peak_kib / 1024" | bc -l)" \
     "$bytes_read" "$bytes_written" "$size"
 done
 echo "used bytes: $used_bytes; clusters: $total_clusters of $cluster_size bytes;" \
