@@ -5,8 +5,6 @@
 #include "sources.hpp"
 
 #include <diskimg/convert/convert.hpp>
-#include <diskimg/convert/new_disk_id.hpp>
-#include <diskimg/convert/volume_disk.hpp>
 #include <diskimg/error.hpp>
 
 #include <chrono>
@@ -25,7 +23,7 @@ struct ConvertArguments {
   std::vector<std::string> sources;
   std::string output;
   std::string format = "vhd-dynamic";
-  std::string block_size = "2M";
+  std::string block_size;  // empty: the library's default
   std::optional<unsigned> volume;
   bool all_sectors = false;
   bool exclude_pagefile = false;
@@ -62,21 +60,18 @@ class ProgressLine {
 };
 
 void run_convert(const ConvertArguments& arguments) {
-  const Disk source = open_disk(arguments.sources);
-  print_warnings(source.warnings());
-  // --volume: that volume alone, in a fresh MBR (which has a new signature anyway).
-  // --new-disk-id: new disk and partition identifiers, CRCs recomputed.
-  const Disk disk = arguments.volume
-      ? Disk::from_source(wrap_volume_in_mbr(source, source.volume(*arguments.volume)), source.container())
-      : arguments.new_disk_id ? Disk::from_source(with_new_disk_id(source), source.container())
-                              : source;
+  const Disk disk = open_disk(arguments.sources);
+  print_warnings(disk.warnings());
   ConvertOptions options;
   options.format = parse_output_format(arguments.format);
-  const std::uint64_t block_size = parse_size(arguments.block_size);
-  if (block_size > (2u << 20)) throw UsageError("convert: --block-size is 512K, 1M or 2M");
-  options.block_size = static_cast<std::uint32_t>(block_size);
+  if (!arguments.block_size.empty()) {
+    const std::uint64_t block_size = parse_size(arguments.block_size);
+    options.block_size = static_cast<std::uint32_t>(std::min<std::uint64_t>(block_size, UINT32_MAX));
+  }
   options.plan.all_sectors = arguments.all_sectors;
   options.plan.exclude_pagefile = arguments.exclude_pagefile;
+  options.volume = arguments.volume;
+  options.new_disk_id = arguments.new_disk_id;
   options.continue_on_read_error = arguments.continue_on_read_error;
   options.verify = arguments.verify;
   options.force = arguments.force;
@@ -119,7 +114,7 @@ void add_convert_command(CLI::App& app) {
   command->add_option("SRC", arguments->sources, "disk image, VHD or block device")->required();
   command->add_option("-o,--output", arguments->output, "the output file")->required();
   command->add_option("--format", arguments->format, "vhd-dynamic (default), vhd-fixed or raw");
-  command->add_option("--block-size", arguments->block_size, "dynamic VHD block: 512K, 1M or 2M (default)");
+  command->add_option("--block-size", arguments->block_size, "dynamic VHD block: 512K (default), 1M or 2M");
   command->add_option("--volume", arguments->volume, "one volume into its own disk");
   command->add_flag("--all-sectors", arguments->all_sectors, "copy every sector, used or not");
   command->add_flag("--exclude-pagefile", arguments->exclude_pagefile,

@@ -1,5 +1,7 @@
 #include <diskimg/bytes.hpp>
 #include <diskimg/convert/convert.hpp>
+#include <diskimg/convert/new_disk_id.hpp>
+#include <diskimg/convert/volume_disk.hpp>
 #include <diskimg/error.hpp>
 #include <diskimg/source/byte_sink.hpp>
 #include <diskimg/source/file_source.hpp>
@@ -168,6 +170,16 @@ void verify_output(const Disk& disk, const ConversionPlan& plan, const std::file
   (void)unreadable;
 }
 
+// What is copied: one volume in a fresh MBR (which has a new signature anyway), the disk
+// with new identifiers, or the disk as it is.
+Disk conversion_source(const Disk& disk, const ConvertOptions& options) {
+  if (options.volume) {
+    return Disk::from_source(wrap_volume_in_mbr(disk, disk.volume(*options.volume)), disk.container());
+  }
+  if (options.new_disk_id) return Disk::from_source(with_new_disk_id(disk), disk.container());
+  return disk;
+}
+
 }  // namespace
 
 std::string_view to_string(OutputFormat format) {
@@ -186,7 +198,7 @@ OutputFormat parse_output_format(std::string_view text) {
   throw UsageError(fmt::format("output format \"{}\": use vhd-dynamic, vhd-fixed or raw", text));
 }
 
-ConvertResult convert(const Disk& disk, const std::filesystem::path& output, const ConvertOptions& options) {
+ConvertResult convert(const Disk& original, const std::filesystem::path& output, const ConvertOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   if (options.format == OutputFormat::vhd_dynamic &&
       (options.block_size < vhd::min_block_size || options.block_size > (2u << 20))) {
@@ -196,6 +208,7 @@ ConvertResult convert(const Disk& disk, const std::filesystem::path& output, con
   if (std::filesystem::exists(output, exists_error) && !options.force) {
     throw UsageError(fmt::format("{} exists; give --force to replace it", output.string()));
   }
+  const Disk disk = conversion_source(original, options);
   const ConversionPlan plan = plan_conversion(disk, options.plan);
   ConvertResult result;
   result.output = output.string();
@@ -241,6 +254,11 @@ ConvertResult convert(const Disk& disk, const std::filesystem::path& output, con
     }
     if (options.verify) verify_output(disk, plan, partial, options, result.unreadable);
     std::filesystem::rename(partial, output);
+  } catch (const IoError& error) {
+    // A read or write failed (a bad sector, a full disk): say that nothing was left behind.
+    std::error_code ignored;
+    std::filesystem::remove(partial, ignored);
+    throw IoError(fmt::format("{}; {} was not written (partial file removed)", error.what(), output.string()));
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(partial, ignored);

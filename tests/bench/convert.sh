@@ -80,17 +80,17 @@ PY
 
 declare -A commands=(
   [diskimg]="$build/examples/diskimg convert $disk -o $out/diskimg.vhd --force"
-  [diskimg-512k]="$build/examples/diskimg convert $disk -o $out/diskimg-512k.vhd --force --block-size 512K"
+  [diskimg-2m]="$build/examples/diskimg convert $disk -o $out/diskimg-2m.vhd --force --block-size 2M"
   [qemu-img]="qemu-img convert -f raw -O vpc -o subformat=dynamic $disk $out/qemu.vhd"
   [ntfsclone]="ntfsclone --save-image --force --quiet -o $out/ntfsclone.img $loop"
   [partclone]="partclone.ntfs -c -q -L /dev/null -s $loop -o $out/partclone.img"
   [cat-used]="cat_used"
 )
-declare -A outputs=([diskimg]=$out/diskimg.vhd [diskimg-512k]=$out/diskimg-512k.vhd [qemu-img]=$out/qemu.vhd [ntfsclone]=$out/ntfsclone.img
+declare -A outputs=([diskimg]=$out/diskimg.vhd [diskimg-2m]=$out/diskimg-2m.vhd [qemu-img]=$out/qemu.vhd [ntfsclone]=$out/ntfsclone.img
          [partclone]=$out/partclone.img [cat-used]=$out/cat.raw)
 
 printf '%-13s %9s %12s %14s %14s %14s\n' tool seconds "peak MiB" "bytes read" "bytes written" "output bytes"
-for tool in diskimg diskimg-512k qemu-img ntfsclone partclone cat-used; do
+for tool in diskimg diskimg-2m qemu-img ntfsclone partclone cat-used; do
   # Best of two timed runs: the first run after another tool's output pays for its writeback.
   best=""
   for _ in 1 2; do

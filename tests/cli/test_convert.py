@@ -1,9 +1,12 @@
 """`diskimg convert` on the bundled sample disk (GPT: EFI FAT, MSR, NTFS, recovery NTFS,
-stale bytes in free space), checked with sfdisk, The Sleuth Kit and qemu-img. The full
-conversion fixtures (MBR with logical partitions, random stale data) are still to come."""
+stale bytes in free space), checked with sfdisk, The Sleuth Kit and qemu-img. The fixtures with
+random stale data and an MBR disk are in test_convert_fixtures.py."""
 import gzip
 import json
+import os
+import resource
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -107,6 +110,39 @@ def test_an_existing_output_is_kept_without_force(sample, tmp_path):
     run("convert", sample, "-o", vhd, "--force")
     assert run("check", vhd).returncode == 0
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def convert_with_file_size_limit(sample, vhd, limit):
+    """A conversion whose writes fail with EFBIG past `limit` bytes, as on a full disk."""
+    def limit_writes():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    from conftest import DISKIMG
+    return subprocess.run([DISKIMG, "convert", str(sample), "-o", str(vhd)], capture_output=True,
+                          text=True, preexec_fn=limit_writes)
+
+
+def test_a_failed_write_removes_the_partial_file_and_says_why(sample, tmp_path):
+    vhd = tmp_path / "limited.vhd"
+    result = convert_with_file_size_limit(sample, vhd, 1 << 20)
+    assert result.returncode == 1, result.stderr
+    assert "File too large" in result.stderr and "partial file removed" in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_a_full_disk_removes_the_partial_file_and_says_so(sample, tmp_path):
+    full = tmp_path / "full"
+    full.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", full], check=True)
+    try:
+        result = run("convert", sample, "-o", full / "out.vhd", check=False)
+        assert result.returncode == 1, result.stderr
+        assert "No space left on device" in result.stderr, result.stderr
+        assert "out.vhd was not written (partial file removed)" in result.stderr, result.stderr
+        assert list(full.iterdir()) == []
+    finally:
+        subprocess.run(["umount", full], check=True)
 
 
 @pytest.mark.parametrize("fmt", ["vhd-fixed", "raw"])

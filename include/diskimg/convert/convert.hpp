@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,10 +18,19 @@ std::string_view to_string(OutputFormat format);
 // "vhd-dynamic", "vhd-fixed", "raw"; throws UsageError otherwise.
 OutputFormat parse_output_format(std::string_view text);
 
+// Conversions default to 512 KiB blocks, not the 2 MiB of an empty VHD: used data on a
+// real volume lies in many extents, and every block an extent touches is stored whole (an
+// 8 GiB volume with 2 GiB in 452 extents: 3.25 GB at 2 MiB, 2.43 GB at 512 KiB). Windows'
+// virtdisk (CreateVirtualDisk) lists 512 KiB as a dynamic-VHD block size and Azure's VHD
+// tools default to it; 2 MiB stays available for software that knows no other.
+inline constexpr std::uint32_t default_convert_block_size = 512u << 10;
+
 struct ConvertOptions {
   OutputFormat format = OutputFormat::vhd_dynamic;
-  std::uint32_t block_size = vhd::default_block_size;  // 512 KiB to 2 MiB for conversions
+  std::uint32_t block_size = default_convert_block_size;  // 512 KiB to 2 MiB
   PlanOptions plan;
+  std::optional<unsigned> volume;       // that volume alone, in a fresh MBR (wrap_volume_in_mbr)
+  bool new_disk_id = false;             // new disk and partition identifiers (with_new_disk_id)
   bool continue_on_read_error = false;  // zeros where the source cannot be read, listed
   bool verify = false;                  // re-read the output and compare every copied range
   bool force = false;                   // replace an existing output file
