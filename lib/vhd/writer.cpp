@@ -283,8 +283,16 @@ void VhdWriter::allocate_block(std::uint32_t block, std::uint64_t within,
     throw UsageError("vhd: the file has grown past what 32-bit BAT entries address");
   }
   sink_->write(start + bitmap_bytes_ + within, data);
+  // A differencing disk marks just the sectors written; the rest come from the parent. A
+  // dynamic disk marks every sector of the block inside the disk, as qemu does: the sectors
+  // not written read as zeros from the data area, as they would through a clear bit, and
+  // libvhdi (20210425) returns zeros for data that a read reaches after crossing clear bits.
   std::vector<std::byte> bits(bitmap_bytes_, std::byte{0});
-  for (std::uint64_t sector = within / 512; sector < (within + data.size()) / 512; ++sector) {
+  const std::uint64_t block_sectors =
+      std::min<std::uint64_t>(block_size_, size() - std::uint64_t{block} * block_size_) / 512;
+  const std::uint64_t first = parent_ ? within / 512 : 0;
+  const std::uint64_t last = parent_ ? (within + data.size()) / 512 : block_sectors;
+  for (std::uint64_t sector = first; sector < last; ++sector) {
     bits[sector / 8] |= std::byte{static_cast<unsigned char>(0x80u >> (sector % 8))};
   }
   sink_->write(start, bits);

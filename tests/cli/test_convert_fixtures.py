@@ -192,3 +192,18 @@ def test_excluded_pagefiles_read_as_zeros_and_stay_listed(name, restored, tmp_pa
             assert path in fls  # the entry is still there
             checked += 1
     assert checked >= 1
+
+
+@pytest.mark.parametrize("block", ["512K", "2M"])
+@pytest.mark.parametrize("name", DISKS)
+def test_libvhdi_reads_the_conversion_as_qemu_does(name, block, restored, tmp_path):
+    pyvhdi = pytest.importorskip("pyvhdi")
+    vhd = tmp_path / "out.vhd"
+    run("convert", restored(name), "-o", vhd, "--block-size", block)
+    back = tmp_path / "back.raw"
+    subprocess.run(["qemu-img", "convert", "-f", "vpc", "-O", "raw", vhd, back], check=True)
+    handle = pyvhdi.file()
+    handle.open(str(vhd))
+    # One read of the whole disk: it crosses every block boundary.
+    assert handle.read_buffer(handle.media_size) == back.read_bytes()
+    handle.close()
