@@ -8,6 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libboost-dev libfmt-dev zlib1g-dev doctest-dev nlohmann-json3-dev libcli11-dev
   pybind11-dev python3-dev python3-pybind11 python3-pytest python3-setuptools python3-pip
+  python3-venv python3-wheel
   # fuzzing: clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
   # independent oracles used by the tests and fixture scripts

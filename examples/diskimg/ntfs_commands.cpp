@@ -77,15 +77,8 @@ Target resolve(const ntfs::Volume& volume, const RecordOptions& options,
     if (path) throw UsageError("give either a PATH or --record, not both");
     return {volume.read_file(*options.record), options.stream};
   }
-  std::string text = *path;
-  std::string stream = options.stream;
-  const std::size_t colon = text.rfind(':');
-  const std::size_t slash = text.rfind('/');
-  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
-    stream = text.substr(colon + 1);
-    text.resize(colon);
-  }
-  return {volume.open_path(text), stream};
+  const ntfs::StreamPath split = ntfs::split_stream_path(*path);
+  return {volume.open_path(split.path), split.stream.empty() ? options.stream : split.stream};
 }
 
 void print_attribute(const ntfs::Attribute& attribute) {

@@ -30,10 +30,9 @@ void run_create(const CreateArguments& arguments) {
   } else {
     if (arguments.size.empty()) throw UsageError("create: --size is required (or --parent)");
     options.size = parse_size(arguments.size);
-    if (arguments.format == "vhd-fixed") {
-      options.type = vhd::VhdType::fixed;
-    } else if (arguments.format != "vhd-dynamic") {
-      throw UsageError("create: --format is vhd-fixed or vhd-dynamic");
+    options.type = vhd::parse_vhd_type(arguments.format);
+    if (options.type == vhd::VhdType::differencing) {
+      throw UsageError("create: a differencing disk is made with --parent");
     }
   }
   if (!arguments.block_size.empty()) {

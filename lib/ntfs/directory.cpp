@@ -218,6 +218,15 @@ std::optional<DirectoryEntry> Volume::find_in_directory(const File& directory,
   return exact ? exact : caseless;
 }
 
+StreamPath split_stream_path(std::string_view text) {
+  const std::size_t colon = text.rfind(':');
+  const std::size_t slash = text.rfind('/');
+  if (colon == std::string_view::npos || (slash != std::string_view::npos && colon < slash)) {
+    return {std::string(text), {}};
+  }
+  return {std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+}
+
 File Volume::open_path(std::string_view path) const {
   File current = read_file(root_directory_record);
   std::string walked;

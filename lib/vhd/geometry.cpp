@@ -1,6 +1,9 @@
+#include <diskimg/error.hpp>
 #include <diskimg/vhd/vhd.hpp>
 
 #include <algorithm>
+
+#include <fmt/format.h>
 
 namespace diskimg::vhd {
 
@@ -11,6 +14,13 @@ std::string_view to_string(VhdType type) {
     case VhdType::differencing: return "vhd-differencing";
   }
   return "vhd-fixed";
+}
+
+VhdType parse_vhd_type(std::string_view text) {
+  if (text == "vhd-fixed") return VhdType::fixed;
+  if (text == "vhd-dynamic") return VhdType::dynamic;
+  if (text == "vhd-differencing") return VhdType::differencing;
+  throw UsageError(fmt::format("VHD format \"{}\": use vhd-fixed, vhd-dynamic or vhd-differencing", text));
 }
 
 // The specification's appendix "CHS Calculation", step for step.

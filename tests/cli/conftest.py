@@ -1,17 +1,18 @@
 """Shared helpers of the command-line tests: the tool, the fixtures, a runner."""
-import gzip
 import json
 import os
 import re
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from oracles import FIXTURES, unpacker  # noqa: E402
+
 DISKIMG = os.environ.get("DISKIMG", "diskimg")
 VHD_TOOL = os.environ.get("VHD_TOOL", "vhd_tool")
-FIXTURES = Path(os.environ.get("DISKIMG_FIXTURES", Path(__file__).parents[1] / "fixtures"))
 
 
 def run(*args, check=True):
@@ -39,18 +40,7 @@ def run_json(*args):
 @pytest.fixture(scope="session")
 def unpacked(tmp_path_factory):
     """Returns a function that unpacks fixtures/<relative>.gz once and gives its path."""
-    directory = tmp_path_factory.mktemp("fixtures")
-    cache = {}
-
-    def unpack(relative):
-        if relative not in cache:
-            target = directory / Path(relative).name.removesuffix(".gz")
-            with gzip.open(FIXTURES / relative, "rb") as source, open(target, "wb") as out:
-                shutil.copyfileobj(source, out)
-            cache[relative] = target
-        return cache[relative]
-
-    return unpack
+    return unpacker(tmp_path_factory.mktemp("fixtures"))
 
 
 def partition_number(node):

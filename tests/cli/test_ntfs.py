@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from conftest import FIXTURES, run, run_bytes, run_json
+from oracles import fls_entries, tsk
 
 NTFS = FIXTURES / "ntfs"
 VOLUMES = sorted(p.name.removesuffix(".img.gz") for p in NTFS.glob("*.img.gz"))
@@ -17,24 +18,6 @@ SAMPLE_EVERY = 40
 
 def tsk_opens(name):
     return (NTFS / f"{name}.fls.txt").exists()
-
-
-def tsk(*args):
-    return subprocess.run(list(map(str, args)), capture_output=True, check=True).stdout
-
-
-def fls_entries(image):
-    """Allocated entries of `fls -r -p`: (path, record, attribute type or None)."""
-    entries = []
-    for line in tsk("fls", "-r", "-p", image).decode("utf-8", "surrogateescape").splitlines():
-        match = re.match(r"^(\S+) (\*?) ?([0-9]+)(?:-([0-9]+)-([0-9]+))?(?:\(realloc\))?:\t(.*)$", line)
-        if not match or match.group(2) == "*":
-            continue  # deleted
-        kind, _, record, attr_type, _, path = match.groups()
-        if kind.startswith("V") or path.startswith("$OrphanFiles"):
-            continue  # TSK's virtual folders
-        entries.append(("/" + path, int(record), int(attr_type) if attr_type else None))
-    return entries
 
 
 def mount_walk(name):
@@ -261,23 +244,12 @@ def test_a_volume_inside_a_partitioned_disk_reads_as_fls_reads_it(tmp_path):
     sector_offset = volume["offset"] // 512
     ours = {(e["path"], e["record"]) for e in run_json("ls", "-r", "--volume", volume["index"], sample)}
     theirs = {(path.partition(":")[0], record)
-              for path, record, attr in fls_entries_at(sample, sector_offset)}
+              for path, record, attr in fls_entries(sample, sector_offset)}
     assert ours == theirs
     readme = "/Users/Public/Documents/readme.txt"
     record = next(r for p, r in ours if p == readme)
     ours_bytes = run_bytes("cat", "--volume", volume["index"], sample, readme)
     assert ours_bytes == tsk("icat", "-o", sector_offset, sample, record)
-
-
-def fls_entries_at(image, sector_offset):
-    entries = []
-    for line in tsk("fls", "-r", "-p", "-o", sector_offset, image).decode().splitlines():
-        match = re.match(r"^(\S+) (\*?) ?([0-9]+)(?:-([0-9]+)-([0-9]+))?:\t(.*)$", line)
-        if not match or match.group(2) == "*" or match.group(1).startswith("V") \
-                or match.group(6).startswith("$OrphanFiles"):
-            continue
-        entries.append(("/" + match.group(6), int(match.group(3)), match.group(4)))
-    return entries
 
 
 @pytest.mark.parametrize("name", VOLUMES)

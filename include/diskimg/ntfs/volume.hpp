@@ -20,6 +20,14 @@ namespace diskimg::ntfs {
 
 inline constexpr std::uint64_t root_directory_record = 5;
 
+// "PATH[:STREAM]" as the command line and Python take it: the path and the stream's name
+// ("" for the unnamed $DATA). Only a colon after the last slash starts a stream name.
+struct StreamPath {
+  std::string path;
+  std::string stream;
+};
+StreamPath split_stream_path(std::string_view text);
+
 class Volume {
  public:
   // Reads the boot sector (the backup at the volume's end, with a warning, when the

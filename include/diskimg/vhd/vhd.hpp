@@ -16,6 +16,8 @@ namespace diskimg::vhd {
 enum class VhdType { fixed, dynamic, differencing };
 // "vhd-fixed", "vhd-dynamic", "vhd-differencing": the names INTERFACE.md uses.
 std::string_view to_string(VhdType type);
+// The reverse; throws UsageError for any other text.
+VhdType parse_vhd_type(std::string_view text);
 
 // The largest dynamic or differencing disk: the BAT's 32-bit sector offsets (and the seed's
 // "no volumes larger than 2040 GB").

@@ -1,0 +1,32 @@
+"""VHD images: create, open, check, merge."""
+import os
+from typing import Optional, Union
+
+from . import File
+
+PathLike = Union[str, bytes, os.PathLike]
+
+class CheckReport:
+    ok: bool
+    problems: list[str]
+    def __bool__(self) -> bool: ...
+
+class Vhd:
+    path: str
+    format: str
+    size: int
+    block_size: Optional[int]
+    creator: str
+    unique_id: str
+    chain: list[str]
+    warnings: list[str]
+    def block_allocated(self, offset: int) -> bool: ...
+    def open(self) -> File: ...
+    def __enter__(self) -> Vhd: ...
+    def __exit__(self, *args: object) -> None: ...
+
+def create(path: PathLike, *, size: Optional[int] = None, format: str = "vhd-dynamic",
+           block_size: Optional[int] = None, parent: Optional[PathLike] = None) -> None: ...
+def open(path: PathLike) -> Vhd: ...
+def check(path: PathLike) -> CheckReport: ...
+def merge(child: PathLike) -> None: ...

@@ -1,0 +1,58 @@
+// The Python module diskimg._diskimg, one file per layer of the library. Each binding is a
+// thin wrapper: arguments in, the library's call (without the GIL when it reads or writes),
+// the library's values out. No logic of its own.
+#pragma once
+
+#include <diskimg/disk.hpp>
+#include <diskimg/source/byte_source.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pybind11/pybind11.h>
+
+namespace diskimg::ntfs {
+class Volume;
+}
+
+namespace diskimg::python {
+
+namespace py = pybind11;
+
+void bind_errors(py::module_& module);
+void bind_file(py::module_& module);
+void bind_disk(py::module_& module);
+void bind_ntfs(py::module_& module);
+void bind_vhd(py::module_& module);
+void bind_convert(py::module_& module);
+
+// The Python Disk: a diskimg::Disk until close(). Volumes and files taken from it keep
+// their own references to the bytes and stay readable after it closes.
+class OpenDisk {
+ public:
+  explicit OpenDisk(Disk disk) : disk_(std::move(disk)) {}
+  const Disk& get() const {
+    if (!disk_) throw py::value_error("the disk is closed");
+    return *disk_;
+  }
+  bool closed() const { return !disk_; }
+  void close() { disk_.reset(); }
+
+ private:
+  std::optional<Disk> disk_;
+};
+
+// A read-only, seekable file object (diskimg.File) over any byte source.
+py::object make_file(SourcePtr source);
+
+// diskimg.Ntfs over an opened NTFS volume.
+py::object make_ntfs(std::shared_ptr<const ntfs::Volume> volume);
+
+// A path from str, bytes or os.PathLike; one or several for sources that take a list.
+std::filesystem::path to_path(py::handle object);
+std::vector<std::filesystem::path> to_paths(py::handle object);
+
+}  // namespace diskimg::python

@@ -1,0 +1,124 @@
+// diskimg.open() and what it returns: the disk (container, partition layout, volumes), its
+// partitions and volumes, each of which opens as a file or, for NTFS, as a file system.
+#include "bindings.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/ntfs/volume.hpp>
+
+#include <optional>
+
+#include <pybind11/stl.h>
+
+namespace diskimg::python {
+namespace {
+
+OpenDisk open_disk(py::handle sources) {
+  const std::vector<std::filesystem::path> paths = to_paths(sources);
+  if (paths.empty()) throw UsageError("open: no source given");
+  if (paths.size() != 1) {
+    throw UnsupportedError("open: several sources are the disks of one LDM disk group, which this "
+                           "version does not read yet");
+  }
+  py::gil_scoped_release unlocked;
+  return OpenDisk(Disk::open(paths.front()));
+}
+
+std::optional<std::string> gpt_only(const Partition& partition, const Guid& guid) {
+  if (partition.type_guid.is_zero()) return std::nullopt;
+  return guid.to_string();
+}
+
+}  // namespace
+
+void bind_disk(py::module_& module) {
+  py::class_<Container>(module, "Container", "What the disk's bytes came in: a raw image or a VHD chain.")
+      .def_readonly("format", &Container::format, "raw, vhd-fixed, vhd-dynamic or vhd-differencing")
+      .def_readonly("virtual_size", &Container::virtual_size, "Bytes the guest sees.")
+      .def_readonly("chain", &Container::chain, "The files read, child first.")
+      .def("__repr__", [](const Container& c) { return "<diskimg.Container " + c.format + ">"; });
+
+  py::class_<Partition>(module, "Partition",
+                        "A partition, numbered as sfdisk and sgdisk number them (MBR logical "
+                        "partitions from 5; GPT entries by slot).")
+      .def_readonly("number", &Partition::number)
+      .def_readonly("start", &Partition::start, "Bytes from the start of the disk.")
+      .def_readonly("size", &Partition::size, "Bytes.")
+      .def_property_readonly("type", &Partition::type, "\"0x07\" (MBR) or the type GUID (GPT).")
+      .def_property_readonly("type_name", &Partition::type_name)
+      .def_readonly("name", &Partition::name, "GPT partition name (\"\" for MBR).")
+      .def_property_readonly("guid", [](const Partition& p) { return gpt_only(p, p.guid); },
+                             "GPT unique partition GUID; None for MBR.")
+      .def_property_readonly("attributes", [](const Partition& p) -> std::optional<std::uint64_t> {
+        if (p.type_guid.is_zero()) return std::nullopt;
+        return p.attributes;
+      }, "GPT attribute bits; None for MBR.")
+      .def_readonly("bootable", &Partition::bootable)
+      .def_readonly("logical", &Partition::logical)
+      .def_readonly("extended", &Partition::extended, "An MBR extended partition (a container).")
+      .def("__repr__", [](const Partition& p) {
+        return "<diskimg.Partition " + std::to_string(p.number) + " " + p.type_name() + ", " +
+               std::to_string(p.size) + " bytes at " + std::to_string(p.start) + ">";
+      });
+
+  py::class_<Volume>(module, "Volume",
+                     "Something that holds a file system: a partition or a whole unpartitioned image.")
+      .def_readonly("index", &Volume::index, "From 0, in inspect order (the CLI's --volume N).")
+      .def_readonly("source", &Volume::origin, "\"partition 2\", \"whole image\".")
+      .def_readonly("partition", &Volume::partition, "The partition's number, or None.")
+      .def_readonly("offset", &Volume::offset, "Bytes from the start of the disk.")
+      .def_readonly("size", &Volume::size)
+      .def_property_readonly("filesystem", [](const Volume& v) { return std::string(to_string(v.filesystem)); },
+                             "ntfs, fat, exfat or unknown.")
+      .def("open", [](const Volume& v) { return make_file(v.bytes); }, "The volume's bytes as a File.")
+      .def("ntfs", [](const Volume& v) {
+        if (v.filesystem != FilesystemKind::ntfs) {
+          throw UsageError("volume " + std::to_string(v.index) + " (" + v.origin + ") holds " +
+                           std::string(to_string(v.filesystem)) + ", not NTFS");
+        }
+        std::shared_ptr<const ntfs::Volume> volume;
+        {
+          py::gil_scoped_release unlocked;
+          volume = ntfs::Volume::open(v.bytes);
+        }
+        return make_ntfs(std::move(volume));
+      }, "Opens the NTFS file system (diskimg.Ntfs).")
+      .def("__repr__", [](const Volume& v) {
+        return "<diskimg.Volume " + std::to_string(v.index) + " (" + v.origin + ") " +
+               std::string(to_string(v.filesystem)) + ", " + std::to_string(v.size) + " bytes>";
+      });
+
+  py::class_<OpenDisk>(module, "Disk",
+                       "A disk image, block device or VHD (read through its chain): its layout and "
+                       "volumes. A context manager; close() releases it.")
+      .def_property_readonly("name", [](const OpenDisk& d) { return d.get().source()->name(); })
+      .def_property_readonly("size", [](const OpenDisk& d) { return d.get().size(); }, "Bytes.")
+      .def_property_readonly("sector_size", [](const OpenDisk& d) { return d.get().sector_size(); })
+      .def_property_readonly("scheme", [](const OpenDisk& d) { return std::string(to_string(d.get().layout().scheme)); },
+                             "mbr, gpt or none.")
+      .def_property_readonly("disk_id", [](const OpenDisk& d) { return d.get().layout().disk_id(); },
+                             "\"0x1234abcd\" (MBR signature), the disk GUID (GPT) or \"\".")
+      .def_property_readonly("container", [](const OpenDisk& d) { return d.get().container(); })
+      .def_property_readonly("partitions", [](const OpenDisk& d) { return d.get().layout().partitions; })
+      .def_property_readonly("volumes", [](const OpenDisk& d) { return d.get().volumes(); })
+      .def_property_readonly("warnings", [](const OpenDisk& d) { return d.get().warnings(); },
+                             "Damage worked around while reading the layout.")
+      .def("volume", [](const OpenDisk& d, unsigned index) { return d.get().volume(index); }, py::arg("index"),
+           "The volume with this index; UsageError names the valid range otherwise.")
+      .def("open", [](const OpenDisk& d) { return make_file(d.get().source()); },
+           "The disk's bytes (through a VHD chain) as a File.")
+      .def_property_readonly("closed", &OpenDisk::closed)
+      .def("close", &OpenDisk::close)
+      .def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](OpenDisk& self, py::args) { self.close(); })
+      .def("__repr__", [](const OpenDisk& d) {
+        if (d.closed()) return std::string("<diskimg.Disk closed>");
+        return "<diskimg.Disk " + d.get().source()->name() + ", " + std::to_string(d.get().size()) + " bytes, " +
+               std::string(to_string(d.get().layout().scheme)) + ">";
+      });
+
+  module.def("open", &open_disk, py::arg("source"),
+             "Opens a disk image, block device or VHD (through its differencing chain).\n"
+             "source: a path, or a list of the paths of one disk group's disks.");
+}
+
+}  // namespace diskimg::python

@@ -1,0 +1,140 @@
+// diskimg.File: a read-only, seekable binary file over a byte source (a disk, a volume, an
+// NTFS stream), with the io.RawIOBase methods, so io.BufferedReader, shutil.copyfileobj and
+// hashlib.file_digest take it. Reads go straight to the source without the GIL; nothing is
+// loaded whole unless read() is asked for everything.
+#include "bindings.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include <pybind11/stl.h>
+
+namespace diskimg::python {
+namespace {
+
+class File {
+ public:
+  explicit File(SourcePtr source) : source_(std::move(source)) {}
+
+  std::uint64_t size() const { return open().size(); }
+  std::string name() const { return open().name(); }
+  bool closed() const { return source_ == nullptr; }
+  void close() { source_.reset(); }
+  std::uint64_t tell() const {
+    open();
+    return position_;
+  }
+
+  std::uint64_t seek(std::int64_t offset, int whence) {
+    std::int64_t base = 0;
+    if (whence == 1) base = static_cast<std::int64_t>(tell());
+    else if (whence == 2) base = static_cast<std::int64_t>(size());
+    else if (whence != 0) throw py::value_error("seek: whence is 0 (start), 1 (current) or 2 (end)");
+    open();
+    if (offset < -base) throw py::value_error("seek: negative position");
+    position_ = static_cast<std::uint64_t>(base + offset);
+    return position_;
+  }
+
+  // read(size=-1): up to `size` bytes from the position; everything left when negative.
+  py::bytes read(std::int64_t size) {
+    const std::uint64_t wanted = std::min(remaining(), size < 0 ? std::numeric_limits<std::uint64_t>::max()
+                                                                 : static_cast<std::uint64_t>(size));
+    if (wanted > static_cast<std::uint64_t>(std::numeric_limits<Py_ssize_t>::max())) {
+      throw py::value_error("read: more bytes than a Python bytes object holds");
+    }
+    PyObject* bytes = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(wanted));
+    if (bytes == nullptr) throw py::error_already_set();
+    py::bytes result = py::reinterpret_steal<py::bytes>(bytes);
+    fill(std::span(reinterpret_cast<std::byte*>(PyBytes_AS_STRING(bytes)), static_cast<std::size_t>(wanted)));
+    return result;
+  }
+
+  // readinto(buffer): fills a writable buffer from the position; returns the count.
+  std::size_t readinto(py::buffer buffer) {
+    const py::buffer_info info = buffer.request(/*writable=*/true);
+    if (!PyBuffer_IsContiguous(info.view(), 'C')) throw py::value_error("readinto: the buffer must be contiguous");
+    const auto length = static_cast<std::size_t>(
+        std::min<std::uint64_t>(remaining(), static_cast<std::uint64_t>(info.size * info.itemsize)));
+    fill(std::span(static_cast<std::byte*>(info.ptr), length));
+    return length;
+  }
+
+ private:
+  const ByteSource& open() const {
+    if (!source_) throw py::value_error("I/O operation on closed file");
+    return *source_;
+  }
+  std::uint64_t remaining() const {
+    const std::uint64_t total = size();
+    return position_ < total ? total - position_ : 0;
+  }
+  void fill(std::span<std::byte> out) {
+    const SourcePtr source = source_;
+    {
+      py::gil_scoped_release unlocked;
+      source->read(position_, out);
+    }
+    position_ += out.size();
+  }
+
+  SourcePtr source_;
+  std::uint64_t position_ = 0;
+};
+
+}  // namespace
+
+py::object make_file(SourcePtr source) { return py::cast(File(std::move(source))); }
+
+std::filesystem::path to_path(py::handle object) {
+  const py::object text = py::module_::import("os").attr("fsdecode")(object);
+  return std::filesystem::path(text.cast<std::string>());
+}
+
+std::vector<std::filesystem::path> to_paths(py::handle object) {
+  if (py::isinstance<py::str>(object) || py::isinstance<py::bytes>(object) ||
+      py::hasattr(object, "__fspath__")) {
+    return {to_path(object)};
+  }
+  std::vector<std::filesystem::path> paths;
+  for (py::handle item : py::iter(object)) paths.push_back(to_path(item));
+  return paths;
+}
+
+void bind_file(py::module_& module) {
+  py::class_<File>(module, "File",
+                   "A read-only, seekable binary file over a disk, a volume or an NTFS stream.\n"
+                   "Registered as an io.RawIOBase, so io.BufferedReader and TextIOWrapper wrap it.")
+      .def_property_readonly("size", &File::size, "The length in bytes.")
+      .def_property_readonly("name", &File::name, "What the bytes are (a path, \"/dir/file:stream\").")
+      .def_property_readonly("closed", &File::closed)
+      .def_property_readonly("mode", [](const File&) { return "rb"; })
+      .def("read", &File::read, py::arg("size") = -1,
+           "Up to size bytes from the current position (all that is left when size < 0).")
+      .def("readall", [](File& self) { return self.read(-1); }, "Everything from the position on.")
+      .def("readinto", &File::readinto, py::arg("buffer"),
+           "Fills a writable buffer (bytearray, memoryview) from the position; returns the count.")
+      .def("seek", &File::seek, py::arg("offset"), py::arg("whence") = 0,
+           "Moves the position: whence 0 from the start, 1 from here, 2 from the end.")
+      .def("tell", &File::tell)
+      .def("close", &File::close)
+      .def("readable", [](const File&) { return true; })
+      .def("seekable", [](const File&) { return true; })
+      .def("writable", [](const File&) { return false; })
+      .def("isatty", [](const File&) { return false; })
+      .def("flush", [](const File&) {})
+      .def("fileno", [](const File&) -> int {
+        PyErr_SetString(py::module_::import("io").attr("UnsupportedOperation").ptr(),
+                        "diskimg.File has no file descriptor");
+        throw py::error_already_set();
+      })
+      .def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](File& self, py::args) { self.close(); })
+      .def("__repr__", [](const File& self) {
+        return self.closed() ? std::string("<diskimg.File closed>")
+                             : "<diskimg.File " + self.name() + ", " + std::to_string(self.size()) + " bytes>";
+      });
+}
+
+}  // namespace diskimg::python

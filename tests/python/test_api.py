@@ -1,0 +1,120 @@
+"""The module's surface: the type stubs name exactly what the module has, help() documents
+it, errors form one hierarchy, files behave as io expects, and hostile bytes raise
+diskimg errors instead of crashing the interpreter."""
+import ast
+import io
+import os
+import pydoc
+import random
+from pathlib import Path
+
+import pytest
+
+import diskimg
+
+STUBS = Path(diskimg.__file__).parent
+
+
+def stub_names(path):
+    """Top-level names of a stub file, and each class's members."""
+    tree = ast.parse(path.read_text())
+    names, members = set(), {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            names.add(node.name)
+            members[node.name] = {n.name if isinstance(n, ast.FunctionDef) else n.target.id
+                                  for n in node.body if isinstance(n, (ast.FunctionDef, ast.AnnAssign))}
+        elif isinstance(node, ast.FunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.AnnAssign):
+            names.add(node.target.id)
+    return names, members
+
+
+def public(obj):
+    return {n for n in dir(obj) if not n.startswith("_")}
+
+
+@pytest.mark.parametrize("module, stub", [(diskimg, "__init__.pyi"), (diskimg.vhd, "vhd.pyi")])
+def test_the_stubs_name_exactly_what_the_module_has(module, stub):
+    names, members = stub_names(STUBS / stub)
+    runtime = {n for n in public(module) if not isinstance(getattr(module, n), type(os))}
+    aliases = {"PathLike", "Run"}  # the stubs' own type aliases
+    assert names - aliases - {"__version__"} == runtime
+    for name, stubbed in members.items():
+        cls = getattr(module, name)
+        if issubclass(cls, BaseException):
+            continue
+        declared = {m for m in stubbed if not m.startswith("_")}
+        assert declared == public(cls) - {"mro"}, name
+
+
+def test_help_documents_every_class_and_function():
+    text = pydoc.render_doc(diskimg, renderer=pydoc.plaintext)
+    for name in ("open", "convert", "Disk", "Ntfs", "File", "Record", "Error"):
+        assert name in text
+    for name in public(diskimg):
+        obj = getattr(diskimg, name)
+        if callable(obj):
+            assert obj.__doc__, name
+
+
+def test_errors_form_one_hierarchy_with_the_builtin_kinds():
+    assert issubclass(diskimg.FormatError, diskimg.Error)
+    assert issubclass(diskimg.IoError, (diskimg.Error, OSError))
+    assert issubclass(diskimg.NotFoundError, FileNotFoundError)
+    assert issubclass(diskimg.UsageError, ValueError)
+    assert issubclass(diskimg.UnsupportedError, NotImplementedError)
+    assert diskimg.FormatError.__module__ == "diskimg"
+
+
+def test_a_file_is_an_io_object_that_wrappers_accept(sample):
+    with diskimg.open(sample) as disk:
+        f = disk.open()
+    assert isinstance(f, io.RawIOBase) and f.readable() and f.seekable() and not f.writable()
+    with io.BufferedReader(f) as buffered:
+        assert buffered.read(2)  # the protective MBR's first bytes
+        assert buffered.seek(510) == 510 and buffered.read(2) == b"\x55\xaa"
+    assert f.closed
+    with pytest.raises(ValueError):
+        f.tell()
+    with diskimg.open(sample) as disk, disk.open() as g:
+        with pytest.raises(io.UnsupportedOperation):
+            g.fileno()
+        with pytest.raises(ValueError):
+            g.seek(-1)
+
+
+def test_hostile_bytes_raise_diskimg_errors_and_never_crash(sample, tmp_path):
+    """Sectors of the sample disk overwritten with random bytes at random places: every call
+    either works or raises diskimg.Error."""
+    original = sample.read_bytes()
+    rng = random.Random(3)
+    outcomes = {"ok": 0, "error": 0}
+    for trial in range(40):
+        data = bytearray(original)
+        for _ in range(rng.randrange(1, 40)):
+            where = rng.choice([0, 512, 1024, rng.randrange(len(data) // 512) * 512,
+                                26214400 + rng.randrange(0, 3 << 20)])
+            data[where:where + 512] = rng.randbytes(512)
+        path = tmp_path / f"hostile{trial}.img"
+        path.write_bytes(data)
+        try:
+            with diskimg.open(path) as disk:
+                for volume in disk.volumes:
+                    if volume.filesystem != "ntfs":
+                        continue
+                    try:
+                        fs = volume.ntfs()
+                        for _, _, files in fs.walk("/"):
+                            for entry in files[:20]:
+                                with fs.open(entry.path) as f:
+                                    f.read()
+                        fs.verify_used_map()
+                    except diskimg.Error:
+                        outcomes["error"] += 1
+            outcomes["ok"] += 1
+        except diskimg.Error:
+            outcomes["error"] += 1
+        path.unlink()
+    assert outcomes["ok"] and outcomes["error"]

@@ -1,0 +1,139 @@
+"""diskimg.convert: the sample disk into VHDs that qemu-img and The Sleuth Kit read as the
+source; progress, cancelling (a callback, an exception, Ctrl-C) and the GIL."""
+import os
+import signal
+import subprocess
+import threading
+
+import pytest
+
+import diskimg
+from oracles import fls_entries, tsk
+
+
+def to_raw(vhd, tmp_path):
+    raw = tmp_path / "back.raw"
+    subprocess.run(["qemu-img", "convert", "-f", "vpc", "-O", "raw", str(vhd), str(raw)], check=True)
+    return raw
+
+
+def test_conversion_reads_back_as_the_source_by_qemu_and_tsk(sample, tmp_path):
+    vhd = tmp_path / "out.vhd"
+    seen = []
+    result = diskimg.convert(sample, vhd, progress=lambda done, total: seen.append((done, total)))
+    assert result.output == str(vhd) and result.format == "vhd-dynamic"
+    assert result.virtual_size == sample.stat().st_size == result.virtual_size
+    assert result.file_size == vhd.stat().st_size < sample.stat().st_size
+    assert seen and seen[-1][0] == seen[-1][1] == result.bytes_read
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+    raw = to_raw(vhd, tmp_path)
+    with diskimg.open(sample) as disk:
+        windows = next(v for v in disk.volumes if v.filesystem == "ntfs")
+    sector = windows.offset // 512
+    listed = [(p, r) for p, r, a in fls_entries(sample, sector) if ":" not in p]
+    assert listed == [(p, r) for p, r, a in fls_entries(raw, sector) if ":" not in p]
+    for path, record in listed[:80]:
+        assert tsk("icat", "-o", sector, raw, record) == tsk("icat", "-o", sector, sample, record), path
+
+
+def test_all_sectors_to_raw_is_identical_for_qemu(sample, tmp_path):
+    out = tmp_path / "all.raw"
+    with diskimg.open(sample) as disk:
+        diskimg.convert(disk, out, format="raw", all_sectors=True, verify=True)
+    assert subprocess.run(["qemu-img", "compare", "-f", "raw", "-F", "raw", str(out), str(sample)]).returncode == 0
+
+
+def test_a_callback_returning_false_cancels_and_leaves_nothing(sample, tmp_path):
+    with pytest.raises(diskimg.Error, match="cancelled"):
+        diskimg.convert(sample, tmp_path / "x.vhd", progress=lambda done, total: done < (4 << 20))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_callback_exception_is_raised_and_leaves_nothing(sample, tmp_path):
+    def fail(done, total):
+        raise LookupError("from the callback")
+    with pytest.raises(LookupError, match="from the callback"):
+        diskimg.convert(sample, tmp_path / "x.vhd", progress=fail)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_a_conversion_cancels_it_cleanly(sample, tmp_path):
+    """SIGINT arrives from another thread while the library is copying; the next progress
+    point lets Python run its handler, and KeyboardInterrupt comes out with no file left."""
+    started = threading.Event()
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        started.set()
+        if len(calls) == 1:
+            threading.Event().wait(0.3)  # give the signal time to arrive
+    threading.Thread(target=lambda: started.wait() and os.kill(os.getpid(), signal.SIGINT)).start()
+    with pytest.raises(KeyboardInterrupt):
+        diskimg.convert(sample, tmp_path / "x.vhd", progress=progress, all_sectors=True)
+    assert list(tmp_path.iterdir()) == []
+    assert len(calls) < 16  # stopped at once, not after all the 4 MiB pieces
+
+
+@pytest.fixture(scope="module")
+def big_source(tmp_path_factory):
+    """128 MiB of random bytes without a partition table: all of it must be copied."""
+    source = tmp_path_factory.mktemp("big") / "big.img"
+    with open(source, "wb") as out:
+        for _ in range(32):
+            out.write(os.urandom(4 << 20))
+    return source
+
+
+def partial_files(directory):
+    return [p for p in directory.iterdir() if p.name.endswith(".part")]
+
+
+def test_the_gil_is_released_while_converting(big_source, tmp_path):
+    """The main thread runs Python while another thread converts: it sees the partial file
+    and counts on while the copy goes on (no progress callback, so the library never needs
+    the GIL on the way)."""
+    worker = threading.Thread(target=diskimg.convert, args=(big_source, tmp_path / "out.vhd"))
+    worker.start()
+    while worker.is_alive() and not partial_files(tmp_path):
+        pass
+    count = 0
+    while worker.is_alive():
+        count += 1
+    worker.join()
+    assert (tmp_path / "out.vhd").exists()
+    assert count > 1000
+
+
+def test_ctrl_c_without_a_progress_callback_cancels_too(big_source, tmp_path):
+    def interrupt_once_writing():
+        while not partial_files(tmp_path):
+            threading.Event().wait(0.001)
+        os.kill(os.getpid(), signal.SIGINT)
+    threading.Thread(target=interrupt_once_writing).start()
+    with pytest.raises(KeyboardInterrupt):
+        diskimg.convert(big_source, tmp_path / "x.vhd")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_conversion_errors_are_diskimg_errors(sample, tmp_path):
+    (tmp_path / "taken.vhd").write_bytes(b"keep")
+    with pytest.raises(diskimg.UsageError, match="exists"):
+        diskimg.convert(sample, tmp_path / "taken.vhd")
+    assert (tmp_path / "taken.vhd").read_bytes() == b"keep"
+    with pytest.raises(diskimg.UsageError):
+        diskimg.convert(sample, tmp_path / "x.vhd", format="qcow2")
+    with pytest.raises(diskimg.UsageError):
+        diskimg.convert(sample, tmp_path / "x.vhd", volume=42)
+    with pytest.raises(OSError):
+        diskimg.convert(tmp_path / "missing.img", tmp_path / "x.vhd")
+
+
+def test_one_volume_becomes_a_disk_sfdisk_accepts(sample, tmp_path):
+    out = tmp_path / "volume.vhd"
+    diskimg.convert(sample, out, volume=2)
+    raw = to_raw(out, tmp_path)
+    table = subprocess.run(["sfdisk", "--dump", str(raw)], capture_output=True, text=True, check=True).stdout
+    assert "start=        2048" in table and "type=7" in table
+    with diskimg.open(raw) as disk:
+        assert disk.volumes[0].ntfs().label == "Windows"
