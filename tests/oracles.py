@@ -1,5 +1,6 @@
-"""Shared by the command-line and Python tests: the fixtures, and what The Sleuth Kit (an
-independent reader) says about them."""
+"""Shared by the command-line and Python tests: the fixtures (the pytest fixtures `unpacked`
+and `sample`, imported by both conftest.py files), and what The Sleuth Kit (an independent
+reader) says about them."""
 import gzip
 import os
 import re
@@ -7,7 +8,18 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 FIXTURES = Path(os.environ.get("DISKIMG_FIXTURES", Path(__file__).parent / "fixtures"))
+# The bundled sample disk: GPT with EFI FAT, MSR, NTFS "Windows", recovery NTFS.
+SAMPLE = Path(__file__).parents[1] / "examples" / "sample-disk" / "sample-disk.img.gz"
+
+
+def unpack_sample(directory):
+    path = Path(directory) / "sample.img"
+    with gzip.open(SAMPLE) as source, open(path, "wb") as out:
+        shutil.copyfileobj(source, out)
+    return path
 
 
 def unpacker(directory):
@@ -23,6 +35,18 @@ def unpacker(directory):
         return cache[relative]
 
     return unpack
+
+
+@pytest.fixture(scope="session")
+def unpacked(tmp_path_factory):
+    """A function that unpacks fixtures/<relative>.gz once and gives its path."""
+    return unpacker(tmp_path_factory.mktemp("fixtures"))
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory):
+    """The bundled sample disk, unpacked once (read-only)."""
+    return unpack_sample(tmp_path_factory.mktemp("sample"))
 
 
 def tsk(*args):
@@ -43,3 +67,18 @@ def fls_entries(image, sector_offset=None):
             continue
         entries.append(("/" + path, int(record), int(attr_type) if attr_type else None))
     return entries
+
+
+def fls_names_and_streams(image):
+    """What fls lists, as two sets: (path, record) of every name, and ("path:name", record)
+    of every named $DATA stream. fls prints a line per named attribute ("$Secure:$SDS")
+    and repeats a directory's named streams under its "." entry (left out here)."""
+    names, streams = set(), set()
+    for path, record, attr_type in fls_entries(image):
+        base, _, stream = path.partition(":")
+        if base.endswith("/."):
+            continue
+        names.add((base, record))
+        if stream and attr_type == 128:
+            streams.add((path, record))
+    return names, streams

@@ -6,10 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from oracles import FIXTURES, unpacker  # noqa: E402
+from oracles import FIXTURES, sample, unpacked  # noqa: E402,F401  (fixtures)
 
 DISKIMG = os.environ.get("DISKIMG", "diskimg")
 VHD_TOOL = os.environ.get("VHD_TOOL", "vhd_tool")
@@ -37,10 +35,6 @@ def run_json(*args):
     return json.loads(run(*args, "--json").stdout)
 
 
-@pytest.fixture(scope="session")
-def unpacked(tmp_path_factory):
-    """Returns a function that unpacks fixtures/<relative>.gz once and gives its path."""
-    return unpacker(tmp_path_factory.mktemp("fixtures"))
 
 
 def partition_number(node):

@@ -1,29 +1,15 @@
 """`diskimg convert` on the bundled sample disk (GPT: EFI FAT, MSR, NTFS, recovery NTFS,
 stale bytes in free space), checked with sfdisk, The Sleuth Kit and qemu-img. The fixtures with
 random stale data and an MBR disk are in test_convert_fixtures.py."""
-import gzip
 import json
 import os
 import resource
-import shutil
 import signal
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from conftest import run
-
-SAMPLE = Path(__file__).parents[2] / "examples" / "sample-disk" / "sample-disk.img.gz"
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    path = tmp_path_factory.mktemp("convert") / "sample.img"
-    with gzip.open(SAMPLE) as source, open(path, "wb") as out:
-        shutil.copyfileobj(source, out)
-    return path
-
 
 def back_to_raw(vhd, tmp_path):
     raw = tmp_path / "back.raw"

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from conftest import FIXTURES, run, run_bytes, run_json
-from oracles import fls_entries, tsk
+from oracles import fls_entries, fls_names_and_streams, tsk
 
 NTFS = FIXTURES / "ntfs"
 VOLUMES = sorted(p.name.removesuffix(".img.gz") for p in NTFS.glob("*.img.gz"))
@@ -65,17 +65,7 @@ def test_paths_and_records_match_fls(name, listing, unpacked):
     ours = {(e["path"], e["record"]) for e in listing(name)}
     data_streams = {(f"{e['path']}:{s['name']}", e["record"]) for e in listing(name)
                     for s in e["streams"]}
-    fls_names = set()
-    fls_streams = set()
-    for path, record, attr_type in fls_entries(image):
-        # fls prints a line per named attribute ("$Secure:$SDS", "$Extend/$Quota:$O") and
-        # none for the bare name of a file that has no unnamed $DATA.
-        base, _, stream = path.partition(":")
-        if base.endswith("/."):
-            continue  # fls repeats a directory's named streams under its "." entry
-        fls_names.add((base, record))
-        if stream and attr_type == 128:
-            fls_streams.add((path, record))
+    fls_names, fls_streams = fls_names_and_streams(image)
     # fls also lists names left in index blocks that $BITMAP marks free (the notes'
     # "stale names"); a correct reader must not. Every extra name of fls must be absent
     # from the ntfs-3g mount walk too.
@@ -232,13 +222,7 @@ def test_missing_paths_and_records_are_errors_that_name_them(name, unpacked):
     assert "MFT record 99999999 does not exist" in result.stderr
 
 
-def test_a_volume_inside_a_partitioned_disk_reads_as_fls_reads_it(tmp_path):
-    import gzip
-    import shutil
-    sample = tmp_path / "sample.img"
-    with gzip.open(FIXTURES.parent.parent / "examples/sample-disk/sample-disk.img.gz") as src, \
-            open(sample, "wb") as out:
-        shutil.copyfileobj(src, out)
+def test_a_volume_inside_a_partitioned_disk_reads_as_fls_reads_it(sample):
     report = run_json("inspect", sample)
     volume = next(v for v in report["volumes"] if v["ntfs"] and v["ntfs"]["label"] == "Windows")
     sector_offset = volume["offset"] // 512

@@ -223,12 +223,7 @@ def test_a_parent_timestamp_that_differs_is_only_a_warning(tmp_path):
     assert vhd_tool("dump", child).stdout == base_raw.read_bytes()
 
 
-def test_partitions_and_ntfs_read_through_a_vhd(tmp_path):
-    import gzip
-    sample = tmp_path / "sample.img"
-    with gzip.open(os.path.join(os.path.dirname(__file__), "../../examples/sample-disk/sample-disk.img.gz")) as src, \
-            open(sample, "wb") as out:
-        shutil.copyfileobj(src, out)
+def test_partitions_and_ntfs_read_through_a_vhd(sample, tmp_path):
     vhd = tmp_path / "sample.vhd"
     assert qemu_img("convert", "-f", "raw", "-O", "vpc", "-o", "subformat=dynamic,force_size=on",
                     sample, vhd).returncode == 0

@@ -10,7 +10,7 @@ import pytest
 
 import diskimg
 from conftest import NTFS, ROOT, TSK_VOLUMES
-from oracles import fls_entries, tsk
+from oracles import fls_entries
 
 EXAMPLES = ROOT / "examples" / "python"
 
