@@ -20,11 +20,22 @@ declare -A seeds=(
   [lznt1_fuzzer]=lznt1
   [ntfs_volume_fuzzer]=ntfs_volume
   [vhd_fuzzer]=vhd
+  [ldm_fuzzer]=ldm
 )
+
+# LDM seeds come from the sample disks beside the checkout, when they are there.
+samples=${DISKIMG_LDM_SAMPLES:-$root/../shared/ldm-samples}
+if [ -f "$samples/ldm-data.tar.xz" ]; then
+  /usr/bin/python3 "$root/fuzz/make_ldm_seeds.py" "$samples/ldm-data.tar.xz" "$build/fuzz-seeds/ldm"
+else
+  echo "fuzz: no LDM samples at $samples: ldm_fuzzer starts from nothing"
+  mkdir -p "$build/fuzz-seeds/ldm"
+fi
 
 for harness in "${!seeds[@]}"; do
   corpus=$build/fuzz-corpus/$harness
   seed_dir=$root/fuzz/corpus/${seeds[$harness]}
+  [ "$harness" = ldm_fuzzer ] && seed_dir=$build/fuzz-seeds/ldm
   mkdir -p "$corpus" "$seed_dir"
   echo "fuzz: $harness for ${seconds}s"
   log=$build/fuzz-$harness.log

@@ -59,6 +59,19 @@ void print_volumes(const Disk& disk) {
   }
 }
 
+void print_disk_group(const ldm::DiskGroup& group) {
+  fmt::print("\nLDM disk group '{}' ({}):\n", group.name, group.guid);
+  for (const ldm::GroupDisk& disk : group.disks) {
+    fmt::print("  {:<8} {}  {}\n", disk.name, disk.guid, disk.source ? disk.source->name() : "(not given)");
+  }
+  for (const ldm::GroupVolume& volume : group.volumes) {
+    std::string extents;
+    for (const ldm::Extent& extent : volume.extents) extents += " " + extent.name;
+    fmt::print("  {:<10} {:<8} {:>10}  {:<9}{}{}\n", volume.name, to_string(volume.layout), human_size(volume.size),
+               volume.state, extents, volume.drive_hint.empty() ? "" : "  (" + volume.drive_hint + ")");
+  }
+}
+
 void print_human(const Disk& disk) {
   const Container& container = disk.container();
   const PartitionTable& layout = disk.layout();
@@ -69,15 +82,12 @@ void print_human(const Disk& disk) {
   if (layout.scheme != Scheme::none) fmt::print(", disk id {}", layout.disk_id());
   fmt::print("\n");
   print_partitions(layout);
+  if (disk.ldm()) print_disk_group(*disk.ldm());
   print_volumes(disk);
 }
 
 void run_inspect(const InspectOptions& options) {
-  if (options.sources.size() > 1) {
-    throw UsageError("inspect: several sources are the disks of one LDM disk group, "
-                     "which this version does not read yet");
-  }
-  const Disk disk = Disk::open(options.sources.front());
+  const Disk disk = Disk::open(std::vector<std::filesystem::path>(options.sources.begin(), options.sources.end()));
   for (const std::string& warning : disk.warnings()) {
     std::cerr << "diskimg: warning: " << warning << '\n';
   }
@@ -94,7 +104,8 @@ void add_inspect_command(CLI::App& app) {
   auto options = std::make_shared<InspectOptions>();
   CLI::App* command = app.add_subcommand(
       "inspect", "Show the container, partition table and volumes of a disk image");
-  command->add_option("SRC", options->sources, "disk image or block device")->required();
+  command->add_option("SRC", options->sources,
+                      "disk image, block device or VHD; several: the disks of one LDM disk group")->required();
   command->add_flag("--json", options->json, "print JSON (see INTERFACE.md)");
   command->callback([options] { run_inspect(*options); });
 }

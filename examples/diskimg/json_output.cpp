@@ -71,6 +71,36 @@ json to_json(const Volume& volume) {
   };
 }
 
+json ldm_json(const ldm::DiskGroup& group) {
+  json disks = json::array();
+  for (const ldm::GroupDisk& disk : group.disks) {
+    disks.push_back({{"name", disk.name}, {"guid", disk.guid}, {"present", disk.source != nullptr},
+                     {"source", disk.source ? json(disk.source->name()) : json(nullptr)},
+                     {"data_start", disk.data_start}, {"data_size", disk.data_size}});
+  }
+  json volumes = json::array();
+  for (const ldm::GroupVolume& volume : group.volumes) {
+    json extents = json::array();
+    for (const ldm::Extent& extent : volume.extents) {
+      extents.push_back({{"name", extent.name}, {"disk", extent.disk}, {"disk_offset", extent.disk_offset},
+                         {"data_offset", extent.data_offset},
+                         {"volume_offset", extent.volume_offset}, {"size", extent.size}, {"plex", extent.plex},
+                         {"column", extent.column}, {"present", extent.present}});
+    }
+    volumes.push_back({{"name", volume.name},
+                       {"guid", volume.guid},
+                       {"layout", std::string(to_string(volume.layout))},
+                       {"size", volume.size},
+                       {"stripe_size", volume.stripe_size},
+                       {"columns", volume.columns},
+                       {"drive_hint", volume.drive_hint},
+                       {"state", volume.state},
+                       {"missing_disks", volume.missing_disks},
+                       {"extents", extents}});
+  }
+  return {{"disk_group", group.name}, {"disk_group_guid", group.guid}, {"disks", disks}, {"volumes", volumes}};
+}
+
 json inspect_json(const Disk& disk) {
   const PartitionTable& layout = disk.layout();
   json partitions = json::array();
@@ -86,7 +116,7 @@ json inspect_json(const Disk& disk) {
       {"scheme", std::string(to_string(layout.scheme))},
       {"disk_id", layout.disk_id()},
       {"partitions", partitions},
-      {"ldm", nullptr},
+      {"ldm", disk.ldm() ? ldm_json(*disk.ldm()) : json(nullptr)},
       {"volumes", volumes},
       {"warnings", disk.warnings()},
   };

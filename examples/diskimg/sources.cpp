@@ -36,11 +36,7 @@ SplitArguments split_sources(const std::vector<std::string>& positionals, bool p
 }
 
 Disk open_disk(const std::vector<std::string>& sources) {
-  if (sources.size() != 1) {
-    throw UsageError("several sources are the disks of one LDM disk group, which this "
-                     "version does not read yet");
-  }
-  return Disk::open(sources.front());
+  return Disk::open(std::vector<std::filesystem::path>(sources.begin(), sources.end()));
 }
 
 void print_warnings(const std::vector<std::string>& warnings) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <diskimg/layout/filesystem.hpp>
+#include <diskimg/ldm/disk_group.hpp>
 #include <diskimg/layout/partition_table.hpp>
 #include <diskimg/source/byte_source.hpp>
 
@@ -19,7 +20,8 @@ struct Container {
   std::vector<std::string> chain;  // the files read, child first
 };
 
-// Something that holds a file system: a partition, or a whole unpartitioned image.
+// Something that holds a file system: a partition, an LDM volume, or a whole unpartitioned
+// image.
 struct Volume {
   unsigned index = 0;                     // from 0, in inspect order
   std::string origin;                     // "partition 2", "whole image"
@@ -28,19 +30,30 @@ struct Volume {
   std::uint64_t size = 0;
   FilesystemKind filesystem = FilesystemKind::unknown;
   SourcePtr bytes;                        // the volume's bytes, offset 0 = its first byte
+  // An LDM volume: its bytes are assembled from the disk group's disks; `offset` is 0 and
+  // means nothing on this disk.
+  bool ldm = false;
 };
 
 class Disk {
  public:
-  // Opens an image file or block device.
+  // Opens an image file, block device or VHD (through its chain).
   static Disk open(const std::filesystem::path& path);
-  // Reads the layout and volumes of any byte source.
-  static Disk from_source(SourcePtr source, Container container);
+  // Opens the disks of one LDM disk group: the first is the disk whose layout is shown, the
+  // others lend their extents to its group's volumes. Throws UsageError when one of them
+  // has no LDM database or belongs to another group.
+  static Disk open(const std::vector<std::filesystem::path>& paths);
+  // Reads the layout and volumes of any byte source (with the other disks of its LDM group).
+  static Disk from_source(SourcePtr source, Container container, std::vector<SourcePtr> group_members = {});
 
   const SourcePtr& source() const { return source_; }
   const Container& container() const { return container_; }
   const PartitionTable& layout() const { return layout_; }
   const std::vector<Volume>& volumes() const { return volumes_; }
+  // The LDM disk group when this is a dynamic disk.
+  const std::optional<ldm::DiskGroup>& ldm() const { return ldm_; }
+  // This disk's LDM database (where it lies, for copying it whole).
+  const std::optional<ldm::Database>& ldm_database() const { return ldm_database_; }
   std::uint64_t size() const { return source_->size(); }
   std::uint32_t sector_size() const { return layout_.sector_size; }
   // The layout's warnings and any found while listing volumes.
@@ -58,6 +71,8 @@ class Disk {
   Container container_;
   PartitionTable layout_;
   std::vector<Volume> volumes_;
+  std::optional<ldm::DiskGroup> ldm_;
+  std::optional<ldm::Database> ldm_database_;
   std::vector<std::string> warnings_;
 };
 

@@ -21,32 +21,74 @@ Volume partition_volume(const SourcePtr& disk, const Partition& partition) {
   return volume;
 }
 
-}  // namespace
-
-Disk Disk::open(const std::filesystem::path& path) {
+// A file or block device, or the VHD (and its chain) in it; `container` says which.
+SourcePtr open_source(const std::filesystem::path& path, Container& container, std::vector<std::string>& warnings) {
   auto file = std::make_shared<FileSource>(path);
-  Container container;
   if (vhd::looks_like_vhd(*file)) {
     auto image = vhd::VhdImage::open(path);
     container.format = std::string(vhd::to_string(image->type()));
     container.virtual_size = image->size();
     for (const auto& member : image->chain()) container.chain.push_back(member.string());
-    const std::vector<std::string> vhd_warnings = image->warnings();
-    Disk disk = from_source(std::move(image), std::move(container));
-    disk.warnings_.insert(disk.warnings_.begin(), vhd_warnings.begin(), vhd_warnings.end());
-    return disk;
+    warnings = image->warnings();
+    return image;
   }
   container.virtual_size = file->size();
   container.chain.push_back(path.string());
-  return from_source(std::move(file), std::move(container));
+  return file;
 }
 
-Disk Disk::from_source(SourcePtr source, Container container) {
+}  // namespace
+
+Disk Disk::open(const std::filesystem::path& path) {
+  return open(std::vector<std::filesystem::path>{path});
+}
+
+Disk Disk::open(const std::vector<std::filesystem::path>& paths) {
+  if (paths.empty()) throw UsageError("no source given");
+  Container container;
+  std::vector<std::string> warnings;
+  SourcePtr first = open_source(paths.front(), container, warnings);
+  std::vector<SourcePtr> members;
+  for (std::size_t i = 1; i < paths.size(); ++i) {
+    Container ignored;
+    std::vector<std::string> member_warnings;
+    members.push_back(open_source(paths[i], ignored, member_warnings));
+    warnings.insert(warnings.end(), member_warnings.begin(), member_warnings.end());
+  }
+  Disk disk = from_source(std::move(first), std::move(container), std::move(members));
+  disk.warnings_.insert(disk.warnings_.begin(), warnings.begin(), warnings.end());
+  return disk;
+}
+
+namespace {
+
+std::vector<ldm::MemberDisk> group_members(const SourcePtr& first, const PartitionTable& layout,
+                                           const std::vector<SourcePtr>& others) {
+  std::vector<ldm::MemberDisk> members{{first, ldm::read_database(*first, layout)}};
+  for (const SourcePtr& other : others) {
+    const PartitionTable other_layout = read_partition_table(*other);
+    if (!ldm::has_database(other_layout)) {
+      throw UsageError(fmt::format("{} has no LDM database: several sources must be the disks of one LDM disk group",
+                                   other->name()));
+    }
+    members.push_back({other, ldm::read_database(*other, other_layout)});
+  }
+  return members;
+}
+
+}  // namespace
+
+Disk Disk::from_source(SourcePtr source, Container container, std::vector<SourcePtr> group_members_given) {
   Disk disk;
   disk.source_ = std::move(source);
   disk.container_ = std::move(container);
   disk.layout_ = read_partition_table(*disk.source_);
   disk.warnings_ = disk.layout_.warnings;
+  const bool dynamic = ldm::has_database(disk.layout_);
+  if (!dynamic && !group_members_given.empty()) {
+    throw UsageError(fmt::format("{} has no LDM database: several sources must be the disks of one LDM disk group",
+                                 disk.source_->name()));
+  }
 
   if (disk.layout_.scheme == Scheme::none) {
     Volume whole;
@@ -56,7 +98,7 @@ Disk Disk::from_source(SourcePtr source, Container container) {
     disk.volumes_.push_back(std::move(whole));
   }
   for (const Partition& partition : disk.layout_.partitions) {
-    if (partition.extended) continue;
+    if (partition.extended || ldm::is_ldm_partition(disk.layout_, partition)) continue;
     if (partition.end() > disk.source_->size()) {
       disk.warnings_.push_back(fmt::format(
           "partition {} is not listed as a volume: it extends past the end of the disk",
@@ -64,6 +106,34 @@ Disk Disk::from_source(SourcePtr source, Container container) {
       continue;
     }
     disk.volumes_.push_back(partition_volume(disk.source_, partition));
+  }
+  if (dynamic) {
+    try {
+      const std::vector<ldm::MemberDisk> members = group_members(disk.source_, disk.layout_, group_members_given);
+      disk.ldm_database_ = members.front().database;
+      disk.ldm_ = ldm::assemble_disk_group(members);
+    } catch (const FormatError& error) {
+      // Alone, a disk whose database is damaged still shows its layout; asked to assemble a
+      // group, the caller hears why it cannot.
+      if (!group_members_given.empty()) throw;
+      disk.warnings_.push_back(fmt::format("{} (its LDM volumes are not listed)", error.what()));
+    }
+  }
+  if (disk.ldm_) {
+    disk.warnings_.insert(disk.warnings_.end(), disk.ldm_->warnings.begin(), disk.ldm_->warnings.end());
+    for (const ldm::GroupVolume& group_volume : disk.ldm_->volumes) {
+      if (!group_volume.bytes) {
+        disk.warnings_.push_back(fmt::format("ldm volume {} cannot be read: disk(s) {} not given", group_volume.name,
+                                             fmt::join(group_volume.missing_disks, ", ")));
+        continue;
+      }
+      Volume volume;
+      volume.origin = "ldm " + group_volume.name;
+      volume.size = group_volume.size;
+      volume.bytes = group_volume.bytes;
+      volume.ldm = true;
+      disk.volumes_.push_back(std::move(volume));
+    }
   }
   for (unsigned index = 0; index < disk.volumes_.size(); ++index) {
     Volume& volume = disk.volumes_[index];

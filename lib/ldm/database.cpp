@@ -1,0 +1,177 @@
+// Finding and reading the LDM database: PRIVHEAD (with its copies), the TOCBLOCK it points
+// to, and the config region holding the VMDB and the VBLK records.
+#include "ldm/ldm_structures.hpp"
+
+#include "core/load.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/guid.hpp>
+#include <diskimg/ldm/database.hpp>
+
+#include <algorithm>
+#include <numeric>
+
+#include <fmt/format.h>
+
+namespace diskimg::ldm {
+namespace {
+
+constexpr std::uint8_t mbr_ldm_type = 0x42;
+const Guid gpt_metadata_type = *Guid::parse("5808C8AA-7E8F-42E0-85D2-E1E90434CFB3");
+const Guid gpt_data_type = *Guid::parse("AF9B60A0-1431-4F62-BC68-3311714A69AD");
+// The database may not claim more than this: Windows makes it 1 MiB.
+constexpr std::uint64_t max_config_bytes = 64u << 20;
+
+template <std::size_t N>
+std::string text_of(const std::array<char, N>& field) {
+  const auto end = std::find(field.begin(), field.end(), '\0');
+  return std::string(field.begin(), end);
+}
+
+// The byte sum of a sector with its checksum field (bytes 8-11) counted as zero.
+std::uint32_t checksum_of(std::span<const std::byte> sector) {
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i < sector.size(); ++i) {
+    if (i < 8 || i >= 12) sum += std::to_integer<std::uint32_t>(sector[i]);
+  }
+  return sum;
+}
+
+struct Located {
+  PrivateHeader header;
+  std::uint64_t sector = 0;
+};
+
+std::optional<PrivateHeader> privhead_at(const ByteSource& disk, std::uint64_t sector, std::uint32_t sector_size,
+                                         std::vector<std::string>& faults) {
+  if ((sector + 1) * sector_size > disk.size()) {
+    faults.push_back(fmt::format("sector {} is past the disk's end", sector));
+    return std::nullopt;
+  }
+  const std::vector<std::byte> bytes = disk.read(sector * sector_size, 512);
+  const auto header = load<PrivateHeader>(bytes);
+  if (header.magic != privhead_magic) {
+    faults.push_back(fmt::format("sector {}: no \"PRIVHEAD\" signature", sector));
+    return std::nullopt;
+  }
+  if (checksum_of(bytes) != header.checksum.value()) {
+    faults.push_back(fmt::format("sector {}: checksum {:#x}, the bytes sum to {:#x}", sector,
+                                 header.checksum.value(), checksum_of(bytes)));
+    return std::nullopt;
+  }
+  return header;
+}
+
+// Where PRIVHEAD may be: sector 6 and the database's copies (the last sector of the disk,
+// and 191 sectors before it) on MBR disks; the metadata partition's last sector on GPT.
+std::vector<std::uint64_t> privhead_candidates(const ByteSource& disk, const PartitionTable& layout) {
+  const std::uint64_t sectors = disk.size() / layout.sector_size;
+  for (const Partition& partition : layout.partitions) {
+    if (layout.scheme == Scheme::gpt && partition.type_guid == gpt_metadata_type) {
+      return {(partition.end() / layout.sector_size) - 1};
+    }
+  }
+  std::vector<std::uint64_t> candidates{6};
+  if (sectors >= 2048) candidates.insert(candidates.end(), {sectors - 1, sectors - 1 - 2047 + 1856});
+  return candidates;
+}
+
+Located find_privhead(const ByteSource& disk, const PartitionTable& layout, std::vector<std::string>& warnings) {
+  std::vector<std::string> faults;
+  for (const std::uint64_t sector : privhead_candidates(disk, layout)) {
+    if (auto header = privhead_at(disk, sector, layout.sector_size, faults)) {
+      if (!faults.empty()) {
+        warnings.push_back(fmt::format("ldm: PRIVHEAD copy at sector {} used ({})", sector, faults.front()));
+      }
+      return {*header, sector};
+    }
+  }
+  std::string list;
+  for (const std::string& fault : faults) list += (list.empty() ? "" : "; ") + fault;
+  throw FormatError("ldm: no usable PRIVHEAD: " + list);
+}
+
+std::optional<TocRegion> config_region_at(const ByteSource& disk, std::uint64_t sector, std::uint32_t sector_size,
+                                          std::vector<std::string>& faults) {
+  if ((sector + 1) * sector_size > disk.size()) {
+    faults.push_back(fmt::format("TOCBLOCK at sector {} is past the disk's end", sector));
+    return std::nullopt;
+  }
+  const std::vector<std::byte> bytes = disk.read(sector * sector_size, 512);
+  const auto toc = load<TocBlock>(bytes);
+  if (toc.magic != tocblock_magic || checksum_of(bytes) != toc.checksum.value()) {
+    faults.push_back(fmt::format("sector {}: no TOCBLOCK with a valid checksum", sector));
+    return std::nullopt;
+  }
+  for (const TocRegion& region : toc.regions) {
+    if (text_of(region.name) == "config") return region;
+  }
+  faults.push_back(fmt::format("TOCBLOCK at sector {} has no \"config\" region", sector));
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool has_database(const PartitionTable& layout) {
+  return std::any_of(layout.partitions.begin(), layout.partitions.end(), [&](const Partition& p) {
+    return (layout.scheme == Scheme::mbr && p.mbr_type == mbr_ldm_type) ||
+           (layout.scheme == Scheme::gpt && p.type_guid == gpt_metadata_type);
+  });
+}
+
+bool is_ldm_partition(const PartitionTable& layout, const Partition& partition) {
+  if (layout.scheme == Scheme::mbr) return partition.mbr_type == mbr_ldm_type;
+  return layout.scheme == Scheme::gpt &&
+         (partition.type_guid == gpt_metadata_type || partition.type_guid == gpt_data_type);
+}
+
+Database read_database(const ByteSource& disk, const PartitionTable& layout) {
+  Database db;
+  const Located found = find_privhead(disk, layout, db.warnings);
+  const PrivateHeader& header = found.header;
+  db.disk_guid = text_of(header.disk_guid);
+  db.disk_group_guid = text_of(header.disk_group_guid);
+  db.disk_group_name = text_of(header.disk_group_name);
+  db.sector_size = layout.sector_size;
+  db.data_start = header.data_start.value();
+  db.data_size = header.data_size.value();
+  db.config_start = header.config_start.value();
+  db.config_size = header.config_size.value();
+  const std::uint64_t sectors = disk.size() / layout.sector_size;
+  const std::string where = fmt::format("ldm: PRIVHEAD (sector {})", found.sector);
+  if (db.config_start >= sectors || db.config_size > sectors - db.config_start) {
+    throw FormatError(fmt::format("{}: database at sectors {}+{} is not on the disk ({} sectors)", where,
+                                  db.config_start, db.config_size, sectors));
+  }
+  if (db.data_start >= sectors || db.data_size > sectors - db.data_start) {
+    throw FormatError(fmt::format("{}: data area at sectors {}+{} is not on the disk ({} sectors)", where,
+                                  db.data_start, db.data_size, sectors));
+  }
+
+  // The TOCBLOCK PRIVHEAD points to (older copies may be stale), else its second.
+  std::vector<std::string> faults;
+  std::optional<TocRegion> config;
+  for (const std::uint64_t relative : {header.primary_toc.value(), header.secondary_toc.value()}) {
+    if (relative >= db.config_size) {
+      faults.push_back(fmt::format("TOCBLOCK at database sector {} is outside the database", relative));
+      continue;
+    }
+    if ((config = config_region_at(disk, db.config_start + relative, layout.sector_size, faults))) break;
+  }
+  if (!config) throw FormatError(fmt::format("{}: no usable TOCBLOCK: {}", where, faults.empty() ? "" : faults.back()));
+  if (!faults.empty()) db.warnings.push_back("ldm: second TOCBLOCK used: " + faults.front());
+
+  const std::uint64_t start = config->start.value();
+  const std::uint64_t size = config->size.value();
+  if (start >= db.config_size || size > db.config_size - start ||
+      size * layout.sector_size > max_config_bytes) {
+    throw FormatError(fmt::format("ldm: TOCBLOCK: config region at database sectors {}+{} does not fit the "
+                                  "database ({} sectors)", start, size, db.config_size));
+  }
+  const std::vector<std::byte> bytes = disk.read((db.config_start + start) * layout.sector_size,
+                                                 static_cast<std::size_t>(size * layout.sector_size));
+  parse_vblks(bytes, db.config_start + start, db);
+  return db;
+}
+
+}  // namespace diskimg::ldm

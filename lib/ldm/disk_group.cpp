@@ -1,0 +1,249 @@
+// Assembling a disk group: members matched to disk records, volumes built from their
+// components and partition records.
+#include "ldm/volume_sources.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/ldm/disk_group.hpp>
+#include <diskimg/source/slice_source.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace diskimg::ldm {
+namespace {
+
+struct Context {
+  const Database& db;
+  std::map<std::uint64_t, const MemberDisk*> member_of;  // disk record id -> member given
+};
+
+// The extents of one component grouped by column, each column in volume-offset order and
+// checked to leave no gap.
+std::map<std::uint64_t, std::vector<const PartitionRecord*>> columns_of(const Database& db, const ComponentRecord& component) {
+  std::map<std::uint64_t, std::vector<const PartitionRecord*>> columns;
+  for (const PartitionRecord& partition : db.partitions) {
+    if (partition.component_id == component.id) columns[partition.column].push_back(&partition);
+  }
+  for (auto& [column, parts] : columns) {
+    std::sort(parts.begin(), parts.end(), [](auto* a, auto* b) { return a->volume_offset < b->volume_offset; });
+    std::uint64_t expected = 0;
+    for (const PartitionRecord* part : parts) {
+      if (part->volume_offset != expected) {
+        throw FormatError(fmt::format("ldm: partition {} (record {}) starts at volume sector {}, where sector {} "
+                                      "was expected", part->name, part->id, part->volume_offset, expected));
+      }
+      expected += part->size;
+    }
+  }
+  return columns;
+}
+
+// A column: its extents on their disks, joined; null when a disk is missing.
+SourcePtr column_source(const Context& context, const std::vector<const PartitionRecord*>& parts, GroupVolume& volume,
+                        unsigned plex, unsigned column) {
+  const std::uint64_t sector = context.db.sector_size;
+  std::vector<SourcePtr> pieces;
+  bool complete = true;
+  for (const PartitionRecord* part : parts) {
+    const DiskRecord* disk = context.db.find_disk(part->disk_id);
+    if (disk == nullptr) {
+      throw FormatError(fmt::format("ldm: partition {} (record {}) names disk record {}, which does not exist",
+                                    part->name, part->id, part->disk_id));
+    }
+    const auto found = context.member_of.find(disk->id);
+    const std::uint64_t data_start = found != context.member_of.end() ? found->second->database.data_start
+                                                                      : context.db.data_start;
+    Extent extent{part->name, disk->name, (data_start + part->start) * sector, part->start * sector,
+                  part->volume_offset * sector, part->size * sector, plex, column, found != context.member_of.end()};
+    volume.extents.push_back(extent);
+    if (!extent.present) {
+      if (std::find(volume.missing_disks.begin(), volume.missing_disks.end(), disk->name) == volume.missing_disks.end()) {
+        volume.missing_disks.push_back(disk->name);
+      }
+      complete = false;
+      continue;
+    }
+    const SourcePtr& source = found->second->source;
+    // Each member has its own data start; the records count from it.
+    const std::uint64_t offset = (found->second->database.data_start + part->start) * sector;
+    if (offset > source->size() || part->size * sector > source->size() - offset) {
+      throw FormatError(fmt::format("ldm: partition {} (record {}) at sectors {}+{} runs past the end of {} ({} bytes)",
+                                    part->name, part->id, offset / sector, part->size, disk->name, source->size()));
+    }
+    pieces.push_back(std::make_shared<SliceSource>(source, offset, part->size * sector,
+                                                   fmt::format("ldm {} on {}", part->name, source->name())));
+  }
+  if (!complete || pieces.empty()) return nullptr;
+  return concatenate(std::move(pieces), fmt::format("ldm {} column {}", volume.name, column));
+}
+
+// One component as a byte source (a plex): concatenated or striped; null when a disk is
+// missing. RAID-5 components are built by the caller, which may rebuild a column.
+SourcePtr plex_source(const Context& context, const ComponentRecord& component, GroupVolume& volume, unsigned plex,
+                      std::vector<SourcePtr>* raid_columns) {
+  const auto columns = columns_of(context.db, component);
+  if (columns.empty()) {
+    throw FormatError(fmt::format("ldm: component {} (record {}) has no partitions", component.name, component.id));
+  }
+  const std::string name = fmt::format("ldm volume {}", volume.name);
+  const std::uint64_t sector = context.db.sector_size;
+  if (component.layout == ComponentLayout::concatenated) {
+    if (columns.size() != 1) {
+      throw FormatError(fmt::format("ldm: concatenated component {} (record {}) has {} columns", component.name,
+                                    component.id, columns.size()));
+    }
+    return column_source(context, columns.begin()->second, volume, plex, 0);
+  }
+  if (component.stripe_size == 0) {
+    throw FormatError(fmt::format("ldm: component {} (record {}): stripe size of zero", component.name, component.id));
+  }
+  if (component.columns != columns.size() || columns.rbegin()->first + 1 != columns.size()) {
+    throw FormatError(fmt::format("ldm: component {} (record {}) says {} columns; its partitions fill {}",
+                                  component.name, component.id, component.columns, columns.size()));
+  }
+  volume.stripe_size = component.stripe_size * sector;
+  volume.columns = static_cast<unsigned>(columns.size());
+  std::vector<SourcePtr> sources;
+  for (const auto& [column, parts] : columns) {
+    sources.push_back(column_source(context, parts, volume, plex, static_cast<unsigned>(column)));
+  }
+  if (component.layout == ComponentLayout::raid5) {
+    if (raid_columns == nullptr) {
+      throw FormatError(fmt::format("ldm: component {} (record {}) is RAID-5, its volume {} is not", component.name,
+                                    component.id, volume.name));
+    }
+    *raid_columns = std::move(sources);
+    return nullptr;
+  }
+  if (std::count(sources.begin(), sources.end(), nullptr) != 0) return nullptr;
+  return stripe(std::move(sources), volume.stripe_size, volume.size, name);
+}
+
+GroupVolume build_volume(const Context& context, const VolumeRecord& record) {
+  GroupVolume volume;
+  volume.name = record.name;
+  volume.guid = record.guid;
+  volume.drive_hint = record.drive_hint;
+  volume.partition_type = record.partition_type;
+  volume.size = record.size * context.db.sector_size;
+  std::vector<const ComponentRecord*> components;
+  for (const ComponentRecord& component : context.db.components) {
+    if (component.volume_id == record.id) components.push_back(&component);
+  }
+  if (components.empty()) {
+    throw FormatError(fmt::format("ldm: volume {} (record {}) has no components", record.name, record.id));
+  }
+  const std::string name = fmt::format("ldm volume {}", record.name);
+  if (record.type == "raid5") {
+    if (components.size() != 1 || components[0]->layout != ComponentLayout::raid5) {
+      throw FormatError(fmt::format("ldm: RAID-5 volume {} (record {}) needs one RAID-5 component", record.name, record.id));
+    }
+    volume.layout = VolumeLayout::raid5;
+    std::vector<SourcePtr> columns;
+    plex_source(context, *components[0], volume, 0, &columns);
+    const auto missing = std::count(columns.begin(), columns.end(), nullptr);
+    volume.state = missing == 0 ? "complete" : missing == 1 ? "degraded" : "missing";
+    if (missing <= 1) volume.bytes = raid5(std::move(columns), volume.stripe_size, volume.size, name);
+    return volume;
+  }
+  std::vector<SourcePtr> plexes;
+  for (unsigned plex = 0; plex < components.size(); ++plex) {
+    plexes.push_back(plex_source(context, *components[plex], volume, plex, nullptr));
+  }
+  const auto present = static_cast<std::size_t>(plexes.size() - std::count(plexes.begin(), plexes.end(), nullptr));
+  if (components.size() > 1) {
+    volume.layout = VolumeLayout::mirror;
+    volume.state = present == plexes.size() ? "complete" : present > 0 ? "degraded" : "missing";
+    if (present > 0) volume.bytes = mirror(std::move(plexes), volume.size, name);
+    return volume;
+  }
+  const ComponentRecord& only = *components[0];
+  volume.layout = only.layout == ComponentLayout::striped ? VolumeLayout::striped
+                  : volume.extents.size() > 1              ? VolumeLayout::spanned
+                                                           : VolumeLayout::simple;
+  volume.state = present == 1 ? "complete" : "missing";
+  if (present == 1) {
+    if (plexes[0]->size() < volume.size) {
+      throw FormatError(fmt::format("ldm: volume {} (record {}) of {} bytes has extents of only {} bytes", record.name,
+                                    record.id, volume.size, plexes[0]->size()));
+    }
+    volume.bytes = plexes[0]->size() == volume.size ? plexes[0] : mirror({plexes[0]}, volume.size, name);
+  }
+  return volume;
+}
+
+}  // namespace
+
+std::string_view to_string(VolumeLayout layout) {
+  switch (layout) {
+    case VolumeLayout::simple: return "simple";
+    case VolumeLayout::spanned: return "spanned";
+    case VolumeLayout::striped: return "striped";
+    case VolumeLayout::mirror: return "mirror";
+    case VolumeLayout::raid5: return "raid5";
+  }
+  return "simple";
+}
+
+DiskGroup assemble_disk_group(const std::vector<MemberDisk>& members) {
+  if (members.empty()) throw UsageError("ldm: no disks given");
+  // The newest database among the members describes the group.
+  const MemberDisk* newest = &members.front();
+  for (const MemberDisk& member : members) {
+    if (member.database.disk_group_guid != members.front().database.disk_group_guid) {
+      throw UsageError(fmt::format("ldm: {} belongs to disk group {} ({}), {} to {} ({})", member.source->name(),
+                                   member.database.disk_group_name, member.database.disk_group_guid,
+                                   members.front().source->name(), members.front().database.disk_group_name,
+                                   members.front().database.disk_group_guid));
+    }
+    if (member.database.committed_sequence > newest->database.committed_sequence) newest = &member;
+  }
+  const Database& db = newest->database;
+  DiskGroup group;
+  group.name = db.disk_group_name;
+  group.guid = db.disk_group_guid;
+  group.warnings = db.warnings;
+  Context context{db, {}};
+  std::set<std::string> seen;
+  for (const MemberDisk& member : members) {
+    if (!seen.insert(member.database.disk_guid).second) {
+      throw UsageError(fmt::format("ldm: disk {} is given twice ({})", member.database.disk_guid, member.source->name()));
+    }
+    if (member.database.committed_sequence != db.committed_sequence) {
+      group.warnings.push_back(fmt::format("ldm: {} holds an older database (sequence {}, the newest is {})",
+                                           member.source->name(), member.database.committed_sequence,
+                                           db.committed_sequence));
+    }
+    const auto record = std::find_if(db.disks.begin(), db.disks.end(),
+                                     [&](const DiskRecord& d) { return d.guid == member.database.disk_guid; });
+    if (record == db.disks.end()) {
+      group.warnings.push_back(fmt::format("ldm: {} (disk {}) is not a disk of group {}", member.source->name(),
+                                           member.database.disk_guid, db.disk_group_name));
+      continue;
+    }
+    context.member_of[record->id] = &member;
+  }
+  for (const DiskRecord& disk : db.disks) {
+    const auto found = context.member_of.find(disk.id);
+    GroupDisk entry{disk.name, disk.guid, nullptr, 0, 0};
+    if (found != context.member_of.end()) {
+      const Database& own = found->second->database;
+      entry = {disk.name, disk.guid, found->second->source, own.data_start * own.sector_size, own.data_size * own.sector_size};
+    }
+    group.disks.push_back(std::move(entry));
+  }
+  for (const VolumeRecord& record : db.volumes) {
+    group.volumes.push_back(build_volume(context, record));
+    const GroupVolume& volume = group.volumes.back();
+    if (volume.state == "degraded") {
+      group.warnings.push_back(fmt::format("ldm: volume {} is degraded: disk(s) {} missing; read from the rest",
+                                           volume.name, fmt::join(volume.missing_disks, ", ")));
+    }
+  }
+  return group;
+}
+
+}  // namespace diskimg::ldm

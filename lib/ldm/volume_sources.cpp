@@ -1,0 +1,193 @@
+#include "ldm/volume_sources.hpp"
+
+#include <diskimg/error.hpp>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace diskimg::ldm {
+namespace {
+
+// Shared by the layouts: a name, a size and the logical sector size of the members.
+class AssembledSource : public ByteSource {
+ public:
+  AssembledSource(std::uint64_t size, std::uint32_t sector_size, std::string name)
+      : size_(size), sector_size_(sector_size), name_(std::move(name)) {}
+  std::uint64_t size() const override { return size_; }
+  std::uint32_t sector_size() const override { return sector_size_; }
+  std::string name() const override { return name_; }
+
+ private:
+  std::uint64_t size_;
+  std::uint32_t sector_size_;
+  std::string name_;
+};
+
+std::uint32_t sector_size_of(const std::vector<SourcePtr>& parts) {
+  for (const SourcePtr& part : parts) {
+    if (part) return part->sector_size();
+  }
+  return 512;
+}
+
+class Concatenated final : public AssembledSource {
+ public:
+  Concatenated(std::vector<SourcePtr> parts, std::uint64_t size, std::string name)
+      : AssembledSource(size, sector_size_of(parts), std::move(name)), parts_(std::move(parts)) {}
+
+ protected:
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
+    std::uint64_t start = 0;
+    for (const SourcePtr& part : parts_) {
+      const std::uint64_t end = start + part->size();
+      if (offset < end && !buffer.empty()) {
+        const auto length = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), end - offset));
+        part->read(offset - start, buffer.first(length));
+        buffer = buffer.subspan(length);
+        offset += length;
+      }
+      start = end;
+    }
+  }
+
+ private:
+  std::vector<SourcePtr> parts_;
+};
+
+// Walks a range chunk by chunk: calls visit(chunk index, offset within the chunk, piece).
+template <class Visit>
+void for_each_chunk(std::uint64_t offset, std::span<std::byte> buffer, std::uint64_t chunk, Visit visit) {
+  while (!buffer.empty()) {
+    const std::uint64_t within = offset % chunk;
+    const auto length = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), chunk - within));
+    visit(offset / chunk, within, buffer.first(length));
+    buffer = buffer.subspan(length);
+    offset += length;
+  }
+}
+
+class Striped final : public AssembledSource {
+ public:
+  Striped(std::vector<SourcePtr> columns, std::uint64_t stripe_size, std::uint64_t size, std::string name)
+      : AssembledSource(size, sector_size_of(columns), std::move(name)), columns_(std::move(columns)),
+        stripe_size_(stripe_size) {}
+
+ protected:
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
+    const std::uint64_t n = columns_.size();
+    for_each_chunk(offset, buffer, stripe_size_, [&](std::uint64_t chunk, std::uint64_t within, std::span<std::byte> piece) {
+      columns_[chunk % n]->read(chunk / n * stripe_size_ + within, piece);
+    });
+  }
+
+ private:
+  std::vector<SourcePtr> columns_;
+  std::uint64_t stripe_size_;
+};
+
+class Mirrored final : public AssembledSource {
+ public:
+  Mirrored(std::vector<SourcePtr> plexes, std::uint64_t size, std::string name)
+      : AssembledSource(size, sector_size_of(plexes), std::move(name)), plexes_(std::move(plexes)) {}
+
+ protected:
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
+    std::string failures;
+    for (const SourcePtr& plex : plexes_) {
+      if (!plex) continue;
+      try {
+        plex->read(offset, buffer);
+        return;
+      } catch (const IoError& error) {
+        failures += std::string(failures.empty() ? "" : "; ") + error.what();
+      }
+    }
+    throw IoError(fmt::format("{}: no plex could be read at offset {:#x}: {}", name(), offset, failures));
+  }
+
+ private:
+  std::vector<SourcePtr> plexes_;
+};
+
+class Raid5 final : public AssembledSource {
+ public:
+  Raid5(std::vector<SourcePtr> columns, std::uint64_t stripe_size, std::uint64_t size, std::string name)
+      : AssembledSource(size, sector_size_of(columns), std::move(name)), columns_(std::move(columns)),
+        stripe_size_(stripe_size) {}
+
+ protected:
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
+    const std::uint64_t n = columns_.size();
+    for_each_chunk(offset, buffer, stripe_size_, [&](std::uint64_t chunk, std::uint64_t within, std::span<std::byte> piece) {
+      const std::uint64_t row = chunk / (n - 1);
+      const std::uint64_t parity = (n - 1) - row % n;
+      const std::uint64_t column = (parity + 1 + chunk % (n - 1)) % n;
+      const std::uint64_t at = row * stripe_size_ + within;
+      if (columns_[column]) {
+        columns_[column]->read(at, piece);
+        return;
+      }
+      // Rebuild from the others, parity included.
+      std::fill(piece.begin(), piece.end(), std::byte{0});
+      std::vector<std::byte> other(piece.size());
+      for (std::uint64_t c = 0; c < n; ++c) {
+        if (c == column) continue;
+        columns_[c]->read(at, other);
+        for (std::size_t i = 0; i < piece.size(); ++i) piece[i] ^= other[i];
+      }
+    });
+  }
+
+ private:
+  std::vector<SourcePtr> columns_;
+  std::uint64_t stripe_size_;
+};
+
+std::uint64_t shortest(const std::vector<SourcePtr>& parts) {
+  std::uint64_t size = UINT64_MAX;
+  for (const SourcePtr& part : parts) {
+    if (part) size = std::min(size, part->size());
+  }
+  return size == UINT64_MAX ? 0 : size;
+}
+
+}  // namespace
+
+SourcePtr concatenate(std::vector<SourcePtr> parts, std::string name) {
+  if (parts.size() == 1) return parts.front();
+  std::uint64_t size = 0;
+  for (const SourcePtr& part : parts) size += part->size();
+  return std::make_shared<Concatenated>(std::move(parts), size, std::move(name));
+}
+
+SourcePtr stripe(std::vector<SourcePtr> columns, std::uint64_t stripe_size, std::uint64_t size, std::string name) {
+  if (stripe_size == 0) throw FormatError(name + ": stripe size of zero");
+  if (size > shortest(columns) / stripe_size * stripe_size * columns.size()) {
+    throw FormatError(fmt::format("{}: {} bytes do not fit {} columns of {} bytes", name, size, columns.size(),
+                                  shortest(columns)));
+  }
+  return std::make_shared<Striped>(std::move(columns), stripe_size, size, std::move(name));
+}
+
+SourcePtr mirror(std::vector<SourcePtr> plexes, std::uint64_t size, std::string name) {
+  if (size > shortest(plexes)) {
+    throw FormatError(fmt::format("{}: {} bytes do not fit plexes of {} bytes", name, size, shortest(plexes)));
+  }
+  return std::make_shared<Mirrored>(std::move(plexes), size, std::move(name));
+}
+
+SourcePtr raid5(std::vector<SourcePtr> columns, std::uint64_t stripe_size, std::uint64_t size, std::string name) {
+  if (stripe_size == 0) throw FormatError(name + ": stripe size of zero");
+  if (columns.size() < 3) throw FormatError(fmt::format("{}: RAID-5 with {} columns", name, columns.size()));
+  if (std::count(columns.begin(), columns.end(), nullptr) > 1) {
+    throw FormatError(name + ": more than one RAID-5 column missing");
+  }
+  if (size > shortest(columns) / stripe_size * stripe_size * (columns.size() - 1)) {
+    throw FormatError(fmt::format("{}: {} bytes do not fit {} columns of {} bytes with parity", name, size,
+                                  columns.size(), shortest(columns)));
+  }
+  return std::make_shared<Raid5>(std::move(columns), stripe_size, size, std::move(name));
+}
+
+}  // namespace diskimg::ldm
