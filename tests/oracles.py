@@ -49,6 +49,24 @@ def sample(tmp_path_factory):
     return unpack_sample(tmp_path_factory.mktemp("sample"))
 
 
+# Real Windows dynamic disks (GPL data, read where they are, never copied in).
+LDM_SAMPLES = Path(os.environ.get("DISKIMG_LDM_SAMPLES", Path(__file__).parents[2] / "shared" / "ldm-samples"))
+LDM_GROUPS = {"2003r2": ["mirrored-1", "mirrored-2", "raid5-1", "raid5-2", "raid5-3", "simple-1", "spanned-1",
+                         "spanned-2", "striped-1", "striped-2"],
+              "2008r2": ["mirrored-1", "mirrored-2", "raid5-1", "raid5-2", "raid5-3", "spanned-1", "spanned-2",
+                         "striped-1", "striped-2"]}
+needs_ldm_samples = pytest.mark.skipif(not (LDM_SAMPLES / "ldm-data.tar.xz").exists(),
+                                       reason=f"the LDM samples are not at {LDM_SAMPLES} (set DISKIMG_LDM_SAMPLES)")
+
+
+@pytest.fixture(scope="session")
+def ldm_images(tmp_path_factory):
+    """A function giving the image paths of a sample disk group ("2003r2", "2008r2")."""
+    directory = tmp_path_factory.mktemp("ldm")
+    subprocess.run(["tar", "-SJxf", str(LDM_SAMPLES / "ldm-data.tar.xz"), "-C", str(directory)], check=True)
+    return lambda group: [directory / f"ldm-{group}-{name}.img" for name in LDM_GROUPS[group]]
+
+
 def tsk(*args):
     return subprocess.run(list(map(str, args)), capture_output=True, check=True).stdout
 

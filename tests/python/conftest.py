@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from oracles import FIXTURES, sample, unpacked  # noqa: E402,F401  (fixtures)
+from oracles import FIXTURES, ldm_images, sample, unpacked  # noqa: E402,F401  (fixtures)
 
 ROOT = Path(__file__).parents[2]
 NTFS = FIXTURES / "ntfs"

@@ -75,6 +75,6 @@ def test_a_closed_disk_says_so_and_its_volumes_still_read(sample):
     assert volume.ntfs().label == "Windows"
 
 
-def test_a_list_of_several_disks_is_not_read_yet(sample):
-    with pytest.raises(diskimg.UnsupportedError):
+def test_several_disks_must_be_one_ldm_disk_group(sample):
+    with pytest.raises(diskimg.UsageError, match="no LDM database"):
         diskimg.open([sample, sample])

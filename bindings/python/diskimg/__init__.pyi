@@ -59,9 +59,48 @@ class Partition:
     logical: bool
     extended: bool
 
+class LdmExtent:
+    name: str
+    disk: str
+    disk_offset: int
+    data_offset: int
+    volume_offset: int
+    size: int
+    plex: int
+    column: int
+    present: bool
+
+class LdmVolume:
+    name: str
+    guid: str
+    drive_hint: str
+    layout: str
+    size: int
+    stripe_size: int
+    columns: int
+    extents: list[LdmExtent]
+    missing_disks: list[str]
+    state: str
+
+class LdmDisk:
+    name: str
+    guid: str
+    present: bool
+    source: Optional[str]
+    data_start: int
+    data_size: int
+
+class DiskGroup:
+    name: str
+    guid: str
+    disks: list[LdmDisk]
+    volumes: list[LdmVolume]
+    warnings: list[str]
+
 class Volume:
     index: int
     source: str
+    ldm: bool
     partition: Optional[int]
     offset: int
     size: int
@@ -78,6 +117,7 @@ class Disk:
     container: Container
     partitions: list[Partition]
     volumes: list[Volume]
+    ldm: Optional[DiskGroup]
     warnings: list[str]
     closed: bool
     def volume(self, index: int) -> Volume: ...
@@ -207,7 +247,7 @@ class ConvertResult:
     notes: list[str]
 
 def convert(
-    source: Union[PathLike, Disk],
+    source: Union[PathLike, Sequence[PathLike], Disk],
     output: PathLike,
     *,
     format: str = "vhd-dynamic",

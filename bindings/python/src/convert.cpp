@@ -17,12 +17,8 @@ namespace {
 Disk source_disk(py::handle source) {
   if (py::isinstance<OpenDisk>(source)) return source.cast<const OpenDisk&>().get();
   const std::vector<std::filesystem::path> paths = to_paths(source);
-  if (paths.size() != 1) {
-    throw UnsupportedError("convert: several sources are the disks of one LDM disk group, which "
-                           "this version does not read yet");
-  }
   py::gil_scoped_release unlocked;
-  return Disk::open(paths.front());
+  return Disk::open(paths);
 }
 
 ConvertResult run_convert(py::handle source, py::handle output, const std::string& format,
@@ -95,7 +91,7 @@ void bind_convert(py::module_& module) {
              py::arg("exclude_pagefile") = false, py::arg("new_disk_id") = false,
              py::arg("continue_on_read_error") = false, py::arg("verify") = false,
              py::arg("force") = false, py::arg("progress") = py::none(),
-             "Converts a disk (a path or a Disk) into a virtual disk holding only what is in use.\n\n"
+             "Converts a disk (a path, the paths of an LDM disk group, or a Disk) into a virtual disk holding only what is in use.\n\n"
              "format: vhd-dynamic (default), vhd-fixed or raw; block_size: 512 KiB (default) to 2 MiB;\n"
              "volume: that volume alone, in a fresh MBR; all_sectors: copy everything;\n"
              "exclude_pagefile: pagefile.sys, hiberfil.sys and swapfile.sys read as zeros;\n"

@@ -15,12 +15,8 @@ namespace {
 OpenDisk open_disk(py::handle sources) {
   const std::vector<std::filesystem::path> paths = to_paths(sources);
   if (paths.empty()) throw UsageError("open: no source given");
-  if (paths.size() != 1) {
-    throw UnsupportedError("open: several sources are the disks of one LDM disk group, which this "
-                           "version does not read yet");
-  }
   py::gil_scoped_release unlocked;
-  return OpenDisk(Disk::open(paths.front()));
+  return OpenDisk(Disk::open(paths));
 }
 
 std::optional<std::string> gpt_only(const Partition& partition, const Guid& guid) {
@@ -30,7 +26,49 @@ std::optional<std::string> gpt_only(const Partition& partition, const Guid& guid
 
 }  // namespace
 
+void bind_ldm(py::module_& module) {
+  py::class_<ldm::Extent>(module, "LdmExtent", "One LDM partition record, placed on its disk.")
+      .def_readonly("name", &ldm::Extent::name, "\"Disk1-01\"")
+      .def_readonly("disk", &ldm::Extent::disk)
+      .def_readonly("disk_offset", &ldm::Extent::disk_offset, "Bytes from the start of its disk.")
+      .def_readonly("data_offset", &ldm::Extent::data_offset, "Bytes from its disk's data area.")
+      .def_readonly("volume_offset", &ldm::Extent::volume_offset, "Bytes within its column or plex.")
+      .def_readonly("size", &ldm::Extent::size)
+      .def_readonly("plex", &ldm::Extent::plex)
+      .def_readonly("column", &ldm::Extent::column)
+      .def_readonly("present", &ldm::Extent::present, "Whether its disk was given.");
+  py::class_<ldm::GroupVolume>(module, "LdmVolume", "An LDM volume of the disk group.")
+      .def_readonly("name", &ldm::GroupVolume::name)
+      .def_readonly("guid", &ldm::GroupVolume::guid)
+      .def_readonly("drive_hint", &ldm::GroupVolume::drive_hint)
+      .def_property_readonly("layout", [](const ldm::GroupVolume& v) { return std::string(to_string(v.layout)); },
+                             "simple, spanned, striped, mirror or raid5.")
+      .def_readonly("size", &ldm::GroupVolume::size)
+      .def_readonly("stripe_size", &ldm::GroupVolume::stripe_size)
+      .def_readonly("columns", &ldm::GroupVolume::columns)
+      .def_readonly("extents", &ldm::GroupVolume::extents)
+      .def_readonly("missing_disks", &ldm::GroupVolume::missing_disks)
+      .def_readonly("state", &ldm::GroupVolume::state, "complete, degraded or missing.");
+  py::class_<ldm::GroupDisk>(module, "LdmDisk", "A member disk of the group.")
+      .def_readonly("name", &ldm::GroupDisk::name)
+      .def_readonly("guid", &ldm::GroupDisk::guid)
+      .def_property_readonly("present", [](const ldm::GroupDisk& d) { return d.source != nullptr; })
+      .def_property_readonly("source", [](const ldm::GroupDisk& d) -> std::optional<std::string> {
+        if (!d.source) return std::nullopt;
+        return d.source->name();
+      }, "The image it was read from, or None.")
+      .def_readonly("data_start", &ldm::GroupDisk::data_start)
+      .def_readonly("data_size", &ldm::GroupDisk::data_size);
+  py::class_<ldm::DiskGroup>(module, "DiskGroup", "A Windows dynamic-disk group (LDM).")
+      .def_readonly("name", &ldm::DiskGroup::name)
+      .def_readonly("guid", &ldm::DiskGroup::guid)
+      .def_readonly("disks", &ldm::DiskGroup::disks)
+      .def_readonly("volumes", &ldm::DiskGroup::volumes)
+      .def_readonly("warnings", &ldm::DiskGroup::warnings);
+}
+
 void bind_disk(py::module_& module) {
+  bind_ldm(module);
   py::class_<Container>(module, "Container", "What the disk's bytes came in: a raw image or a VHD chain.")
       .def_readonly("format", &Container::format, "raw, vhd-fixed, vhd-dynamic or vhd-differencing")
       .def_readonly("virtual_size", &Container::virtual_size, "Bytes the guest sees.")
@@ -63,7 +101,8 @@ void bind_disk(py::module_& module) {
   py::class_<Volume>(module, "Volume",
                      "Something that holds a file system: a partition or a whole unpartitioned image.")
       .def_readonly("index", &Volume::index, "From 0, in inspect order (the CLI's --volume N).")
-      .def_readonly("source", &Volume::origin, "\"partition 2\", \"whole image\".")
+      .def_readonly("source", &Volume::origin, "\"partition 2\", \"ldm Volume1\", \"whole image\".")
+      .def_readonly("ldm", &Volume::ldm, "An LDM volume, assembled from the group's disks.")
       .def_readonly("partition", &Volume::partition, "The partition's number, or None.")
       .def_readonly("offset", &Volume::offset, "Bytes from the start of the disk.")
       .def_readonly("size", &Volume::size)
@@ -100,6 +139,8 @@ void bind_disk(py::module_& module) {
       .def_property_readonly("container", [](const OpenDisk& d) { return d.get().container(); })
       .def_property_readonly("partitions", [](const OpenDisk& d) { return d.get().layout().partitions; })
       .def_property_readonly("volumes", [](const OpenDisk& d) { return d.get().volumes(); })
+      .def_property_readonly("ldm", [](const OpenDisk& d) { return d.get().ldm(); },
+                             "The LDM disk group (DiskGroup) of a dynamic disk, else None.")
       .def_property_readonly("warnings", [](const OpenDisk& d) { return d.get().warnings(); },
                              "Damage worked around while reading the layout.")
       .def("volume", [](const OpenDisk& d, unsigned index) { return d.get().volume(index); }, py::arg("index"),
@@ -118,7 +159,8 @@ void bind_disk(py::module_& module) {
 
   module.def("open", &open_disk, py::arg("source"),
              "Opens a disk image, block device or VHD (through its differencing chain).\n"
-             "source: a path, or a list of the paths of one disk group's disks.");
+             "source: a path, or a list of paths: the disks of one LDM disk group (the first is the\n"
+             "disk whose layout is shown; volumes use extents from all of them).");
 }
 
 }  // namespace diskimg::python

@@ -1,0 +1,268 @@
+// LDM records built byte by byte: fragments out of order and apart, and hostile databases
+// (fragment counts and lengths that lie, fields past the record, missing parents, extents
+// past a disk, stripe sizes of zero) each give an error naming the record, never a crash.
+#include "ldm/ldm_structures.hpp"
+
+#include <diskimg/error.hpp>
+#include <diskimg/ldm/disk_group.hpp>
+#include <diskimg/source/memory_source.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+namespace diskimg::ldm {
+namespace {
+
+using Bytes = std::vector<std::byte>;
+
+void put(Bytes& out, std::uint64_t value, int length) {
+  for (int i = length - 1; i >= 0; --i) out.push_back(static_cast<std::byte>(value >> (8 * i)));
+}
+void number(Bytes& out, std::uint64_t value) {
+  int length = 0;
+  for (std::uint64_t v = value; v != 0; v >>= 8) ++length;
+  out.push_back(static_cast<std::byte>(length));
+  put(out, value, length);
+}
+void text(Bytes& out, const std::string& value) {
+  out.push_back(static_cast<std::byte>(value.size()));
+  for (char c : value) out.push_back(static_cast<std::byte>(c));
+}
+// The record as it follows a VBLK's 16-byte header: status, flags, type, data length, data.
+Bytes record(std::uint8_t flags, std::uint8_t revision_and_type, const Bytes& data) {
+  Bytes out;
+  put(out, 0, 2);
+  out.push_back(static_cast<std::byte>(flags));
+  out.push_back(static_cast<std::byte>(revision_and_type));
+  put(out, data.size(), 4);
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+Bytes disk_record(std::uint64_t id, const std::string& name, const std::string& guid) {
+  Bytes d;
+  number(d, id);
+  text(d, name);
+  text(d, guid);
+  text(d, "");
+  put(d, 0, 4 + 8);
+  return record(0, 0x34, d);
+}
+Bytes volume_record(std::uint64_t id, const std::string& name, std::uint64_t sectors, const std::string& type = "gen") {
+  Bytes d;
+  number(d, id);
+  text(d, name);
+  text(d, type);
+  text(d, "");
+  for (int i = 0; i < 14; ++i) d.push_back(std::byte{'A'});
+  d.push_back(std::byte{0});
+  number(d, 1);
+  put(d, 0, 4);
+  number(d, 1);
+  put(d, 0, 16);
+  number(d, sectors);
+  put(d, 0, 4);
+  d.push_back(std::byte{0x07});
+  put(d, 0x1234, 16);
+  return record(0, 0x51, d);
+}
+Bytes component_record(std::uint64_t id, const std::string& name, std::uint8_t layout, std::uint64_t volume,
+                       std::uint64_t stripe = 0, std::uint64_t columns = 0) {
+  Bytes d;
+  number(d, id);
+  text(d, name);
+  text(d, "ACTIVE");
+  d.push_back(static_cast<std::byte>(layout));
+  put(d, 0, 4);
+  number(d, 1);
+  put(d, 0, 16);
+  number(d, volume);
+  number(d, 0);
+  if (layout != 2) {
+    number(d, stripe);
+    number(d, columns);
+  }
+  return record(layout != 2 ? component_has_stripe : 0, 0x32, d);
+}
+Bytes partition_record(std::uint64_t id, const std::string& name, std::uint64_t start, std::uint64_t offset,
+                       std::uint64_t sectors, std::uint64_t component, std::uint64_t disk, std::uint64_t column = 0) {
+  Bytes d;
+  number(d, id);
+  text(d, name);
+  put(d, 0, 4 + 8);
+  put(d, start, 8);
+  put(d, offset, 8);
+  number(d, sectors);
+  number(d, component);
+  number(d, disk);
+  number(d, column);
+  return record(partition_has_column, 0x33, d);
+}
+
+// A config region: the VMDB header, then 128-byte slots.
+class Config {
+ public:
+  explicit Config(std::size_t slots = 64) : bytes_(slots * 128) {
+    Bytes header;
+    for (char c : std::string("VMDB")) header.push_back(static_cast<std::byte>(c));
+    put(header, slots, 4);
+    put(header, 128, 4);
+    put(header, 512, 4);
+    std::copy(header.begin(), header.end(), bytes_.begin());
+  }
+  // The record in `count` fragments at the given slots (each holds 112 bytes of it).
+  void add(std::uint32_t group, const Bytes& body, std::vector<std::size_t> slots, int count = -1) {
+    const std::size_t per = 128 - 16;
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      Bytes slot;
+      for (char c : std::string("VBLK")) slot.push_back(static_cast<std::byte>(c));
+      put(slot, slots[i], 4);
+      put(slot, group, 4);
+      put(slot, i, 2);
+      put(slot, count < 0 ? slots.size() : static_cast<std::size_t>(count), 2);
+      for (std::size_t j = i * per; j < std::min(body.size(), (i + 1) * per); ++j) slot.push_back(body[j]);
+      std::copy(slot.begin(), slot.end(), bytes_.begin() + static_cast<std::ptrdiff_t>(slots[i] * 128));
+    }
+  }
+  Database parse() const {
+    Database db;
+    parse_vblks(bytes_, 17, db);
+    return db;
+  }
+
+ private:
+  Bytes bytes_;
+};
+
+const std::string guid1 = "11111111-2222-3333-4444-555555555555";
+
+// A group of one disk (the memory source) holding what `config` describes.
+DiskGroup assemble(const Config& config, std::uint64_t disk_bytes = 1 << 20) {
+  Database db = config.parse();
+  db.disk_guid = guid1;
+  db.disk_group_guid = "group";
+  auto disk = std::make_shared<MemorySource>(Bytes(disk_bytes), 512, "disk.img");
+  return assemble_disk_group({{disk, db}});
+}
+
+}  // namespace
+
+TEST_CASE("a record in fragments that are apart and out of order is joined") {
+  Config config;
+  const Bytes long_volume = volume_record(7, std::string(150, 'V'), 100);
+  REQUIRE(long_volume.size() > 2 * 112);
+  config.add(9, long_volume, {30, 5, 17});
+  const Database db = config.parse();
+  REQUIRE(db.volumes.size() == 1);
+  CHECK(db.volumes[0].name == std::string(150, 'V'));
+  CHECK(db.volumes[0].size == 100);
+}
+
+TEST_CASE("fragment counts and indexes that lie") {
+  SUBCASE("a missing fragment skips the record with a warning") {
+    Config config;
+    config.add(9, volume_record(7, std::string(150, 'V'), 100), {4, 5}, 3);
+    const Database db = config.parse();
+    CHECK(db.volumes.empty());
+    REQUIRE(db.warnings.size() == 1);
+    CHECK(db.warnings[0].find("record 9: fragments missing") != std::string::npos);
+  }
+  SUBCASE("counts that disagree") {
+    Config config;
+    config.add(9, volume_record(7, "V", 100), {4}, 2);
+    config.add(9, volume_record(7, "V", 100), {6}, 3);
+    CHECK_THROWS_WITH_AS(config.parse(), doctest::Contains("says 3 fragments, an earlier one 2"), FormatError);
+  }
+  SUBCASE("too many fragments") {
+    Config config;
+    config.add(9, volume_record(7, "V", 100), {4}, 1000);
+    CHECK_THROWS_WITH_AS(config.parse(), doctest::Contains("1000 fragments"), FormatError);
+  }
+}
+
+TEST_CASE("lengths that lie are errors naming the record") {
+  SUBCASE("a data length past the record") {
+    Bytes body = disk_record(3, "Disk1", guid1);
+    body[4] = std::byte{0x7F};  // data length, most significant byte
+    Config config;
+    config.add(12, body, {4});
+    CHECK_THROWS_WITH_AS(config.parse(), doctest::Contains("VBLK record 12: data length"), FormatError);
+  }
+  SUBCASE("a string past the record") {
+    Bytes body = disk_record(3, "Disk1", guid1);
+    body[8 + 2] = std::byte{100};  // the name's length byte, after the 1-byte id
+    Config config;
+    config.add(12, body, {4});
+    CHECK_THROWS_WITH_AS(config.parse(), doctest::Contains("VBLK record 12: field of 100 bytes"), FormatError);
+  }
+  SUBCASE("a number of more than 8 bytes") {
+    Bytes body = disk_record(3, "Disk1", guid1);
+    body[8] = std::byte{9};  // the id's length byte
+    Config config;
+    config.add(12, body, {4});
+    CHECK_THROWS_WITH_AS(config.parse(), doctest::Contains("a number of 9 bytes"), FormatError);
+  }
+}
+
+TEST_CASE("a simple volume assembles and reads its extent") {
+  Config config;
+  config.add(1, disk_record(3, "Disk1", guid1), {4});
+  config.add(2, volume_record(10, "Volume1", 64), {5});
+  config.add(3, component_record(11, "Volume1-01", 2, 10), {6});
+  config.add(4, partition_record(12, "Disk1-01", 8, 0, 64, 11, 3), {7});
+  const DiskGroup group = assemble(config);
+  REQUIRE(group.volumes.size() == 1);
+  CHECK(group.volumes[0].state == "complete");
+  CHECK(group.volumes[0].layout == VolumeLayout::simple);
+  REQUIRE(group.volumes[0].bytes);
+  CHECK(group.volumes[0].bytes->size() == 64 * 512);
+  CHECK(group.volumes[0].extents[0].disk_offset == 8 * 512);
+}
+
+TEST_CASE("records that do not make a readable volume are errors naming them") {
+  Config config;
+  config.add(1, disk_record(3, "Disk1", guid1), {4});
+  config.add(2, volume_record(10, "Volume1", 64), {5});
+  SUBCASE("a partition on a disk that has no record") {
+    config.add(3, component_record(11, "Volume1-01", 2, 10), {6});
+    config.add(4, partition_record(12, "Disk1-01", 0, 0, 64, 11, 99), {7});
+    CHECK_THROWS_WITH_AS(assemble(config), doctest::Contains("partition Disk1-01 (record 12) names disk record 99"),
+                         FormatError);
+  }
+  SUBCASE("a volume with no component") {
+    config.add(3, component_record(11, "Volume1-01", 2, 77), {6});
+    CHECK_THROWS_WITH_AS(assemble(config), doctest::Contains("volume Volume1 (record 10) has no components"),
+                         FormatError);
+  }
+  SUBCASE("an extent past the end of the disk") {
+    config.add(3, component_record(11, "Volume1-01", 2, 10), {6});
+    config.add(4, partition_record(12, "Disk1-01", 4000, 0, 64, 11, 3), {7});
+    CHECK_THROWS_WITH_AS(assemble(config), doctest::Contains("Disk1-01 (record 12) at sectors 4000+64 runs past"),
+                         FormatError);
+  }
+  SUBCASE("a stripe size of zero") {
+    config.add(3, component_record(11, "Volume1-01", 1, 10, 0, 2), {6});
+    config.add(4, partition_record(12, "Disk1-01", 0, 0, 32, 11, 3, 0), {7});
+    config.add(5, partition_record(13, "Disk1-02", 32, 0, 32, 11, 3, 1), {8});
+    CHECK_THROWS_WITH_AS(assemble(config), doctest::Contains("stripe size of zero"), FormatError);
+  }
+  SUBCASE("a gap between extents of a spanned volume") {
+    config.add(3, component_record(11, "Volume1-01", 2, 10), {6});
+    config.add(4, partition_record(12, "Disk1-01", 0, 0, 32, 11, 3), {7});
+    config.add(5, partition_record(13, "Disk1-02", 100, 40, 32, 11, 3), {8});
+    CHECK_THROWS_WITH_AS(assemble(config), doctest::Contains("Disk1-02 (record 13) starts at volume sector 40"),
+                         FormatError);
+  }
+  SUBCASE("a RAID-5 component under a volume that is not") {
+    config.add(3, component_record(11, "Volume1-01", 3, 10, 8, 3), {6});
+    for (std::uint64_t c = 0; c < 3; ++c) {
+      config.add(static_cast<std::uint32_t>(4 + c),
+                 partition_record(12 + c, "Disk1-0" + std::to_string(c), c * 40, 0, 32, 11, 3, c), {7 + c});
+    }
+    CHECK_THROWS_WITH_AS(assemble(config), doctest::Contains("is RAID-5, its volume Volume1 is not"), FormatError);
+  }
+}
+
+}  // namespace diskimg::ldm
