@@ -188,6 +188,36 @@ std::string_view to_string(VolumeLayout layout) {
   return "simple";
 }
 
+// Record ids are unique across a database: one used twice would join unrelated records.
+// Components and partitions whose parent does not exist belong to no volume: a warning.
+void check_references(const Database& db, std::vector<std::string>& warnings) {
+  std::map<std::uint64_t, std::string> ids;
+  const auto claim = [&](std::uint64_t id, const std::string& what) {
+    const auto [it, fresh] = ids.emplace(id, what);
+    if (!fresh) throw FormatError(fmt::format("ldm: record id {} is used by {} and by {}", id, it->second, what));
+  };
+  for (const DiskRecord& r : db.disks) claim(r.id, "disk " + r.name);
+  for (const VolumeRecord& r : db.volumes) claim(r.id, "volume " + r.name);
+  for (const ComponentRecord& r : db.components) claim(r.id, "component " + r.name);
+  for (const PartitionRecord& r : db.partitions) claim(r.id, "partition " + r.name);
+  const auto is = [&](std::uint64_t id, const char* kind) {
+    const auto it = ids.find(id);
+    return it != ids.end() && it->second.rfind(kind, 0) == 0;
+  };
+  for (const ComponentRecord& r : db.components) {
+    if (!is(r.volume_id, "volume ")) {
+      warnings.push_back(fmt::format("ldm: component {} (record {}) belongs to volume record {}, which does not "
+                                     "exist; ignored", r.name, r.id, r.volume_id));
+    }
+  }
+  for (const PartitionRecord& r : db.partitions) {
+    if (!is(r.component_id, "component ")) {
+      warnings.push_back(fmt::format("ldm: partition {} (record {}) belongs to component record {}, which does not "
+                                     "exist; ignored", r.name, r.id, r.component_id));
+    }
+  }
+}
+
 DiskGroup assemble_disk_group(const std::vector<MemberDisk>& members) {
   if (members.empty()) throw UsageError("ldm: no disks given");
   // The newest database among the members describes the group.
@@ -206,6 +236,7 @@ DiskGroup assemble_disk_group(const std::vector<MemberDisk>& members) {
   group.name = db.disk_group_name;
   group.guid = db.disk_group_guid;
   group.warnings = db.warnings;
+  check_references(db, group.warnings);
   Context context{db, {}};
   std::set<std::string> seen;
   for (const MemberDisk& member : members) {

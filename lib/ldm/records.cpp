@@ -153,10 +153,17 @@ void parse_record(std::span<const std::byte> record, std::uint32_t group, Databa
   FieldReader in(record.subspan(sizeof(RecordHeader), header.data_length.value()), where);
   const unsigned type = header.revision_and_type & 0x0F;
   const unsigned revision = header.revision_and_type >> 4;
+  // Windows 2000 to 11 write volumes in revision 5, components and partitions in 3; another
+  // revision would lay its fields out differently, so it is refused rather than misread.
+  const auto expect = [&](unsigned wanted) {
+    if (revision != wanted) {
+      in.fail(fmt::format("record type {} in revision {} (revision {} is known)", type, revision, wanted));
+    }
+  };
   switch (type) {
-    case record_volume: parse_volume(in, header.flags, db); break;
-    case record_component: parse_component(in, header.flags, db); break;
-    case record_partition: parse_partition(in, header.flags, db); break;
+    case record_volume: expect(5); parse_volume(in, header.flags, db); break;
+    case record_component: expect(3); parse_component(in, header.flags, db); break;
+    case record_partition: expect(3); parse_partition(in, header.flags, db); break;
     case record_disk: parse_disk(in, revision, db); break;
     case record_disk_group: break;  // the group's name and GUID are in PRIVHEAD and VMDB
     default: db.warnings.push_back(fmt::format("{}: unknown record type {:#04x} skipped", where, header.revision_and_type));

@@ -266,3 +266,121 @@ TEST_CASE("records that do not make a readable volume are errors naming them") {
 }
 
 }  // namespace diskimg::ldm
+
+namespace diskimg::ldm {
+namespace {
+
+// A disk whose every 512-byte sector holds its own number in its first 8 bytes.
+SourcePtr numbered_disk(std::uint64_t sectors) {
+  Bytes bytes(sectors * 512);
+  for (std::uint64_t s = 0; s < sectors; ++s) {
+    for (int i = 0; i < 8; ++i) bytes[s * 512 + i] = static_cast<std::byte>(s >> (8 * i));
+  }
+  return std::make_shared<MemorySource>(std::move(bytes), 512, "numbered.img");
+}
+
+std::uint64_t sector_at(const ByteSource& source, std::uint64_t offset) {
+  const Bytes bytes = source.read(offset, 8);
+  std::uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) value = value << 8 | std::to_integer<std::uint64_t>(bytes[i]);
+  return value;
+}
+
+}  // namespace
+
+TEST_CASE("a striped column made of two extents maps each chunk to its disk sector") {
+  Config config;
+  config.add(1, disk_record(3, "Disk1", guid1), {4});
+  config.add(2, volume_record(10, "Stripe", 64), {5});
+  config.add(3, component_record(11, "Stripe-01", 1, 10, 4, 2), {6});
+  // Column 0: sectors 100..115 then 300..315; column 1: sectors 200..231. Chunks of 4 sectors.
+  config.add(4, partition_record(12, "Disk1-01", 100, 0, 16, 11, 3, 0), {7});
+  config.add(5, partition_record(13, "Disk1-02", 300, 16, 16, 11, 3, 0), {8});
+  config.add(6, partition_record(14, "Disk1-03", 200, 0, 32, 11, 3, 1), {9});
+  Database db = config.parse();
+  db.disk_guid = guid1;
+  db.disk_group_guid = "group";
+  const DiskGroup group = assemble_disk_group({{numbered_disk(400), db}});
+  const ByteSource& volume = *group.volumes.at(0).bytes;
+  CHECK(group.volumes[0].layout == VolumeLayout::striped);
+  for (std::uint64_t sector = 0; sector < 64; ++sector) {
+    const std::uint64_t chunk = sector / 4;
+    const std::uint64_t in_column = chunk / 2 * 4 + sector % 4;
+    const std::uint64_t expected = chunk % 2 == 1 ? 200 + in_column : in_column < 16 ? 100 + in_column : 300 + in_column - 16;
+    CHECK(sector_at(volume, sector * 512) == expected);
+  }
+}
+
+TEST_CASE("a RAID-5 volume rebuilds a missing column from parity") {
+  Config config;
+  const std::string guids[] = {guid1, "22222222-2222-3333-4444-555555555555", "33333333-2222-3333-4444-555555555555"};
+  for (std::uint64_t d = 0; d < 3; ++d) config.add(static_cast<std::uint32_t>(1 + d), disk_record(3 + d, "Disk" + std::to_string(d + 1), guids[d]), {4 + d});
+  config.add(4, volume_record(10, "Raid", 64, "raid5"), {7});
+  config.add(5, component_record(11, "Raid-01", 3, 10, 4, 3), {8});
+  for (std::uint64_t c = 0; c < 3; ++c) {
+    config.add(static_cast<std::uint32_t>(6 + c), partition_record(12 + c, "P" + std::to_string(c), 0, 0, 32, 11, 3 + c, c), {9 + c});
+  }
+  Database db = config.parse();
+  db.disk_group_guid = "group";
+  // Column c = a XOR b: in every row each column is the XOR of the other two, whichever
+  // of them holds the parity, as RAID-5 keeps it.
+  Bytes a(32 * 512), b(32 * 512), c(32 * 512);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    a[i] = static_cast<std::byte>(i * 7 + 1);
+    b[i] = static_cast<std::byte>(i * 13 + 5);
+    c[i] = a[i] ^ b[i];
+  }
+  const std::vector<SourcePtr> disks = {std::make_shared<MemorySource>(a, 512, "a"), std::make_shared<MemorySource>(b, 512, "b"),
+                                        std::make_shared<MemorySource>(c, 512, "c")};
+  const auto member = [&](std::size_t d) {
+    Database own = db;
+    own.disk_guid = guids[d];
+    return MemberDisk{disks[d], own};
+  };
+  const DiskGroup complete = assemble_disk_group({member(0), member(1), member(2)});
+  REQUIRE(complete.volumes.at(0).state == "complete");
+  const Bytes whole = complete.volumes[0].bytes->read(0, 64 * 512);
+  for (std::size_t missing = 0; missing < 3; ++missing) {
+    std::vector<MemberDisk> given;
+    for (std::size_t d = 0; d < 3; ++d) {
+      if (d != missing) given.push_back(member(d));
+    }
+    const DiskGroup degraded = assemble_disk_group(given);
+    CHECK(degraded.volumes.at(0).state == "degraded");
+    CHECK(degraded.volumes[0].missing_disks == std::vector<std::string>{"Disk" + std::to_string(missing + 1)});
+    CHECK(degraded.volumes[0].bytes->read(0, 64 * 512) == whole);
+  }
+  // Chunk 0 (row 0, parity in column 2) is column 0's first chunk.
+  CHECK(Bytes(whole.begin(), whole.begin() + 2048) == Bytes(a.begin(), a.begin() + 2048));
+}
+
+TEST_CASE("record ids used twice are refused; orphans are warned about") {
+  Config config;
+  config.add(1, disk_record(3, "Disk1", guid1), {4});
+  config.add(2, volume_record(10, "Volume1", 64), {5});
+  config.add(3, component_record(11, "Volume1-01", 2, 10), {6});
+  config.add(4, partition_record(12, "Disk1-01", 0, 0, 64, 11, 3), {7});
+  SUBCASE("a partition whose component does not exist") {
+    config.add(5, partition_record(13, "Disk1-02", 64, 0, 64, 55, 3), {8});
+    const DiskGroup group = assemble(config);
+    REQUIRE(group.volumes.size() == 1);
+    CHECK(std::any_of(group.warnings.begin(), group.warnings.end(), [](const std::string& w) {
+      return w.find("partition Disk1-02 (record 13) belongs to component record 55") != std::string::npos;
+    }));
+  }
+  SUBCASE("an id used twice") {
+    config.add(5, volume_record(11, "Volume2", 64), {8});
+    CHECK_THROWS_WITH_AS(assemble(config), doctest::Contains("record id 11 is used by volume Volume2 and by component"),
+                         FormatError);
+  }
+}
+
+TEST_CASE("a record revision that is not known is refused") {
+  Config config;
+  Bytes body = volume_record(10, "Volume1", 64);
+  body[3] = std::byte{0x41};  // a volume in revision 4
+  config.add(2, body, {5});
+  CHECK_THROWS_WITH_AS(config.parse(), doctest::Contains("record type 1 in revision 4"), FormatError);
+}
+
+}  // namespace diskimg::ldm
