@@ -1,5 +1,6 @@
 #include <diskimg/convert/plan.hpp>
 #include <diskimg/error.hpp>
+#include <diskimg/ldm/database.hpp>
 #include <diskimg/ntfs/volume.hpp>
 #include <diskimg/usedmap/used_map.hpp>
 
@@ -118,7 +119,19 @@ ConversionPlan plan_conversion(const Disk& disk, const PlanOptions& options) {
   for (const Partition& partition : layout.partitions) first_partition = std::min(first_partition, partition.start);
   if (layout.scheme != Scheme::none) add(ranges, 0, first_partition);  // boot loaders live here
 
+  // A dynamic disk: its LDM partitions and its database whole. Its LDM volumes lie inside
+  // those partitions (and on other disks), not at their own offsets on this one.
+  for (const Partition& partition : layout.partitions) {
+    if (!ldm::is_ldm_partition(layout, partition)) continue;
+    add(ranges, partition.start, partition.size);
+    plan.notes.push_back(fmt::format("partition {}: LDM, copied whole", partition.number));
+  }
+  if (const auto& database = disk.ldm_database()) {
+    add(ranges, database->config_start * database->sector_size, database->config_size * database->sector_size);
+    plan.notes.push_back("the LDM database: copied whole");
+  }
   for (const Volume& volume : disk.volumes()) {
+    if (volume.ldm) continue;
     if (volume.filesystem == FilesystemKind::ntfs) {
       try {
         add_ntfs_volume(volume, options, ranges, plan.notes);

@@ -140,6 +140,26 @@ def test_an_ldm_volume_converts_to_a_basic_disk(images, tmp_path):
     assert subprocess.run(["icat", "-o", "2048", str(raw), record], capture_output=True).stdout == b"Filesystem test"
 
 
+@pytest.mark.parametrize("name", ["2003r2-simple-1", "2008r2-spanned-2"])
+def test_a_whole_dynamic_disk_converts_with_its_database_and_partitions(name, images, tmp_path):
+    """Not --volume: the disk itself, whose LDM partition and database are copied whole; the
+    copy reads as the same group, and its volume as the original's."""
+    group = name.split("-")[0]
+    source = next(p for p in images(group) if p.name == f"ldm-{name}.img")
+    out = tmp_path / "disk.vhd"
+    summary = json.loads(run("convert", source, "-o", out, "--json").stdout)
+    assert any("LDM" in note for note in summary["notes"])
+    raw = tmp_path / "disk.raw"
+    subprocess.run(["qemu-img", "convert", "-f", "vpc", "-O", "raw", str(out), str(raw)], check=True)
+    assert run_json("inspect", raw)["ldm"] == {**run_json("inspect", source)["ldm"], "disks": run_json("inspect", raw)["ldm"]["disks"]}
+    others = [p for p in images(group) if p != source]
+    original = run_json("inspect", source, *others)
+    copied = run_json("inspect", raw, *others)
+    assert original["ldm"]["volumes"] == copied["ldm"]["volumes"]
+    for volume in (v for v in copied["volumes"] if v["source"].startswith("ldm ")):
+        assert run("cat", "--volume", volume["index"], raw, *others, "/test.txt").stdout == "Filesystem test"
+
+
 def test_a_disk_of_another_group_is_refused(images):
     result = run("inspect", images("2003r2")[0], images("2008r2")[0], check=False)
     assert result.returncode == 2 and "belongs to disk group" in result.stderr
