@@ -112,9 +112,9 @@ Disk Disk::from_source(SourcePtr source, Container container, std::vector<Source
       const std::vector<ldm::MemberDisk> members = group_members(disk.source_, disk.layout_, group_members_given);
       disk.ldm_database_ = members.front().database;
       disk.ldm_ = ldm::assemble_disk_group(members);
-    } catch (const FormatError& error) {
-      // Alone, a disk whose database is damaged still shows its layout; asked to assemble a
-      // group, the caller hears why it cannot.
+    } catch (const Error& error) {
+      // Alone, a disk whose database is damaged or unreadable still shows its layout; asked
+      // to assemble a group, the caller hears why it cannot.
       if (!group_members_given.empty()) throw;
       disk.warnings_.push_back(fmt::format("{} (its LDM volumes are not listed)", error.what()));
     }

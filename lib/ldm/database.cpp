@@ -20,7 +20,14 @@ constexpr std::uint8_t mbr_ldm_type = 0x42;
 const Guid gpt_metadata_type = *Guid::parse("5808C8AA-7E8F-42E0-85D2-E1E90434CFB3");
 const Guid gpt_data_type = *Guid::parse("AF9B60A0-1431-4F62-BC68-3311714A69AD");
 // The database may not claim more than this: Windows makes it 1 MiB.
-constexpr std::uint64_t max_config_bytes = 64u << 20;
+constexpr std::uint64_t max_config_bytes = 16u << 20;
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  });
+  return text;
+}
 
 template <std::size_t N>
 std::string text_of(const std::array<char, N>& field) {
@@ -129,15 +136,23 @@ Database read_database(const ByteSource& disk, const PartitionTable& layout) {
   Database db;
   const Located found = find_privhead(disk, layout, db.warnings);
   const PrivateHeader& header = found.header;
-  db.disk_guid = text_of(header.disk_guid);
+  db.disk_guid = lower(text_of(header.disk_guid));
   db.disk_group_guid = text_of(header.disk_group_guid);
   db.disk_group_name = text_of(header.disk_group_name);
+  // LDM counts in the sectors PRIVHEAD names; the partition table's size is the fallback.
   db.sector_size = layout.sector_size;
+  const std::uint32_t own = header.bytes_per_sector.value();
+  if (own == 512 || own == 4096) {
+    db.sector_size = own;
+  } else {
+    db.warnings.push_back(fmt::format("ldm: PRIVHEAD (sector {}) says {} bytes per sector; {} used", found.sector,
+                                      own, layout.sector_size));
+  }
   db.data_start = header.data_start.value();
   db.data_size = header.data_size.value();
   db.config_start = header.config_start.value();
   db.config_size = header.config_size.value();
-  const std::uint64_t sectors = disk.size() / layout.sector_size;
+  const std::uint64_t sectors = disk.size() / db.sector_size;
   const std::string where = fmt::format("ldm: PRIVHEAD (sector {})", found.sector);
   if (db.config_start >= sectors || db.config_size > sectors - db.config_start) {
     throw FormatError(fmt::format("{}: database at sectors {}+{} is not on the disk ({} sectors)", where,
@@ -156,7 +171,7 @@ Database read_database(const ByteSource& disk, const PartitionTable& layout) {
       faults.push_back(fmt::format("TOCBLOCK at database sector {} is outside the database", relative));
       continue;
     }
-    if ((config = config_region_at(disk, db.config_start + relative, layout.sector_size, faults))) break;
+    if ((config = config_region_at(disk, db.config_start + relative, db.sector_size, faults))) break;
   }
   if (!config) throw FormatError(fmt::format("{}: no usable TOCBLOCK: {}", where, faults.empty() ? "" : faults.back()));
   if (!faults.empty()) db.warnings.push_back("ldm: second TOCBLOCK used: " + faults.front());
@@ -164,12 +179,12 @@ Database read_database(const ByteSource& disk, const PartitionTable& layout) {
   const std::uint64_t start = config->start.value();
   const std::uint64_t size = config->size.value();
   if (start >= db.config_size || size > db.config_size - start ||
-      size * layout.sector_size > max_config_bytes) {
+      size * db.sector_size > max_config_bytes) {
     throw FormatError(fmt::format("ldm: TOCBLOCK: config region at database sectors {}+{} does not fit the "
                                   "database ({} sectors)", start, size, db.config_size));
   }
-  const std::vector<std::byte> bytes = disk.read((db.config_start + start) * layout.sector_size,
-                                                 static_cast<std::size_t>(size * layout.sector_size));
+  const std::vector<std::byte> bytes = disk.read((db.config_start + start) * db.sector_size,
+                                                 static_cast<std::size_t>(size * db.sector_size));
   parse_vblks(bytes, db.config_start + start, db);
   return db;
 }

@@ -15,6 +15,14 @@
 namespace diskimg::ldm {
 namespace {
 
+// Sectors as bytes; a count too large for 64-bit byte offsets is an error naming `what`.
+std::uint64_t bytes_of(std::uint64_t sectors, std::uint64_t sector_size, const std::string& what) {
+  if (sectors > UINT64_MAX / sector_size) {
+    throw FormatError(fmt::format("ldm: {}: {} sectors do not fit 64-bit byte offsets", what, sectors));
+  }
+  return sectors * sector_size;
+}
+
 struct Context {
   const Database& db;
   std::map<std::uint64_t, const MemberDisk*> member_of;  // disk record id -> member given
@@ -35,6 +43,10 @@ std::map<std::uint64_t, std::vector<const PartitionRecord*>> columns_of(const Da
         throw FormatError(fmt::format("ldm: partition {} (record {}) starts at volume sector {}, where sector {} "
                                       "was expected", part->name, part->id, part->volume_offset, expected));
       }
+      if (part->size > UINT64_MAX - expected) {
+        throw FormatError(fmt::format("ldm: partition {} (record {}): {} sectors overflow its column", part->name,
+                                      part->id, part->size));
+      }
       expected += part->size;
     }
   }
@@ -54,10 +66,15 @@ SourcePtr column_source(const Context& context, const std::vector<const Partitio
                                     part->name, part->id, part->disk_id));
     }
     const auto found = context.member_of.find(disk->id);
+    // A member's own data start places its extents; for a disk not given, the newest
+    // database's is the best guess.
     const std::uint64_t data_start = found != context.member_of.end() ? found->second->database.data_start
                                                                       : context.db.data_start;
-    Extent extent{part->name, disk->name, (data_start + part->start) * sector, part->start * sector,
-                  part->volume_offset * sector, part->size * sector, plex, column, found != context.member_of.end()};
+    const std::string what = fmt::format("partition {} (record {})", part->name, part->id);
+    if (part->start > UINT64_MAX - data_start) throw FormatError(fmt::format("ldm: {}: start {} overflows", what, part->start));
+    Extent extent{part->name, disk->name, bytes_of(data_start + part->start, sector, what),
+                  bytes_of(part->start, sector, what), bytes_of(part->volume_offset, sector, what),
+                  bytes_of(part->size, sector, what), plex, column, found != context.member_of.end()};
     volume.extents.push_back(extent);
     if (!extent.present) {
       if (std::find(volume.missing_disks.begin(), volume.missing_disks.end(), disk->name) == volume.missing_disks.end()) {
@@ -67,13 +84,11 @@ SourcePtr column_source(const Context& context, const std::vector<const Partitio
       continue;
     }
     const SourcePtr& source = found->second->source;
-    // Each member has its own data start; the records count from it.
-    const std::uint64_t offset = (found->second->database.data_start + part->start) * sector;
-    if (offset > source->size() || part->size * sector > source->size() - offset) {
-      throw FormatError(fmt::format("ldm: partition {} (record {}) at sectors {}+{} runs past the end of {} ({} bytes)",
-                                    part->name, part->id, offset / sector, part->size, disk->name, source->size()));
+    if (extent.disk_offset > source->size() || extent.size > source->size() - extent.disk_offset) {
+      throw FormatError(fmt::format("ldm: {} at sectors {}+{} runs past the end of {} ({} bytes)", what,
+                                    data_start + part->start, part->size, disk->name, source->size()));
     }
-    pieces.push_back(std::make_shared<SliceSource>(source, offset, part->size * sector,
+    pieces.push_back(std::make_shared<SliceSource>(source, extent.disk_offset, extent.size,
                                                    fmt::format("ldm {} on {}", part->name, source->name())));
   }
   if (!complete || pieces.empty()) return nullptr;
@@ -104,7 +119,8 @@ SourcePtr plex_source(const Context& context, const ComponentRecord& component, 
     throw FormatError(fmt::format("ldm: component {} (record {}) says {} columns; its partitions fill {}",
                                   component.name, component.id, component.columns, columns.size()));
   }
-  volume.stripe_size = component.stripe_size * sector;
+  volume.stripe_size = bytes_of(component.stripe_size, sector, fmt::format("component {} (record {}) stripe size",
+                                                                          component.name, component.id));
   volume.columns = static_cast<unsigned>(columns.size());
   std::vector<SourcePtr> sources;
   for (const auto& [column, parts] : columns) {
@@ -128,7 +144,7 @@ GroupVolume build_volume(const Context& context, const VolumeRecord& record) {
   volume.guid = record.guid;
   volume.drive_hint = record.drive_hint;
   volume.partition_type = record.partition_type;
-  volume.size = record.size * context.db.sector_size;
+  volume.size = bytes_of(record.size, context.db.sector_size, fmt::format("volume {} (record {})", record.name, record.id));
   std::vector<const ComponentRecord*> components;
   for (const ComponentRecord& component : context.db.components) {
     if (component.volume_id == record.id) components.push_back(&component);
@@ -267,7 +283,19 @@ DiskGroup assemble_disk_group(const std::vector<MemberDisk>& members) {
     group.disks.push_back(std::move(entry));
   }
   for (const VolumeRecord& record : db.volumes) {
-    group.volumes.push_back(build_volume(context, record));
+    try {
+      group.volumes.push_back(build_volume(context, record));
+    } catch (const FormatError& error) {
+      // One volume's bad records do not hide the others.
+      GroupVolume damaged;
+      damaged.name = record.name;
+      damaged.guid = record.guid;
+      damaged.drive_hint = record.drive_hint;
+      damaged.state = "damaged";
+      group.volumes.push_back(std::move(damaged));
+      group.warnings.push_back(fmt::format("{} (volume {} is not readable)", error.what(), record.name));
+      continue;
+    }
     const GroupVolume& volume = group.volumes.back();
     if (volume.state == "degraded") {
       group.warnings.push_back(fmt::format("ldm: volume {} is degraded: disk(s) {} missing; read from the rest",

@@ -83,6 +83,9 @@ def test_a_file_is_an_io_object_that_wrappers_accept(sample):
             g.fileno()
         with pytest.raises(ValueError):
             g.seek(-1)
+        g.seek(1)
+        with pytest.raises(ValueError, match="past 2\\^63"):
+            g.seek(2 ** 63 - 1, 1)
 
 
 def test_hostile_bytes_raise_diskimg_errors_and_never_crash(sample, tmp_path):

@@ -57,6 +57,15 @@ def test_a_callback_exception_is_raised_and_leaves_nothing(sample, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_callback_answer_that_cannot_be_a_bool_is_raised(sample, tmp_path):
+    class Undecided:
+        def __bool__(self):
+            raise ArithmeticError("neither")
+    with pytest.raises(ArithmeticError, match="neither"):
+        diskimg.convert(sample, tmp_path / "x.vhd", progress=lambda done, total: Undecided())
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_ctrl_c_during_a_conversion_cancels_it_cleanly(sample, tmp_path):
     """SIGINT arrives from another thread while the library is copying; the next progress
     point lets Python run its handler, and KeyboardInterrupt comes out with no file left."""

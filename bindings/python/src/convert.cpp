@@ -48,7 +48,10 @@ ConvertResult run_convert(py::handle source, py::handle output, const std::strin
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();
       if (progress.is_none()) return true;
       const py::object answer = progress(done, total);
-      return answer.is_none() || PyObject_IsTrue(answer.ptr()) == 1;
+      if (answer.is_none()) return true;
+      const int go_on = PyObject_IsTrue(answer.ptr());
+      if (go_on < 0) throw py::error_already_set();  // its __bool__ raised
+      return go_on == 1;
     } catch (py::error_already_set& error) {
       raised.emplace(std::move(error));
       return false;

@@ -104,7 +104,7 @@ void bind_disk(py::module_& module) {
       .def_readonly("source", &Volume::origin, "\"partition 2\", \"ldm Volume1\", \"whole image\".")
       .def_readonly("ldm", &Volume::ldm, "An LDM volume, assembled from the group's disks.")
       .def_readonly("partition", &Volume::partition, "The partition's number, or None.")
-      .def_readonly("offset", &Volume::offset, "Bytes from the start of the disk.")
+      .def_readonly("offset", &Volume::offset, "Bytes from the start of the disk (0 for an LDM volume).")
       .def_readonly("size", &Volume::size)
       .def_property_readonly("filesystem", [](const Volume& v) { return std::string(to_string(v.filesystem)); },
                              "ntfs, fat, exfat or unknown.")

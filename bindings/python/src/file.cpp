@@ -33,6 +33,9 @@ class File {
     else if (whence != 0) throw py::value_error("seek: whence is 0 (start), 1 (current) or 2 (end)");
     open();
     if (offset < -base) throw py::value_error("seek: negative position");
+    if (offset > 0 && base > std::numeric_limits<std::int64_t>::max() - offset) {
+      throw py::value_error("seek: position past 2^63");
+    }
     position_ = static_cast<std::uint64_t>(base + offset);
     return position_;
   }
@@ -71,12 +74,14 @@ class File {
     return position_ < total ? total - position_ : 0;
   }
   void fill(std::span<std::byte> out) {
+    // Copies first: another thread may seek or close this file while the GIL is released.
     const SourcePtr source = source_;
+    const std::uint64_t position = position_;
     {
       py::gil_scoped_release unlocked;
-      source->read(position_, out);
+      source->read(position, out);
     }
-    position_ += out.size();
+    position_ = position + out.size();
   }
 
   SourcePtr source_;

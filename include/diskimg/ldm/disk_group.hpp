@@ -19,7 +19,8 @@ std::string_view to_string(VolumeLayout layout);
 struct Extent {                     // one partition record, placed on its disk
   std::string name;                 // "Disk1-01"
   std::string disk;                 // "Disk1"
-  std::uint64_t disk_offset = 0;    // bytes from the start of its disk
+  std::uint64_t disk_offset = 0;    // bytes from the start of its disk (for a disk not given,
+                                    // placed by the newest database's data start)
   std::uint64_t data_offset = 0;    // bytes from the start of its disk's data area
   std::uint64_t volume_offset = 0;  // bytes within its column (or plex)
   std::uint64_t size = 0;           // bytes
@@ -40,7 +41,8 @@ struct GroupVolume {
   std::vector<Extent> extents;
   std::vector<std::string> missing_disks;  // members not given, by name
   // "complete"; "degraded" (a mirror without some plexes, a RAID-5 without one column: it
-  // reads all the same); "missing" (too few disks to read it).
+  // reads all the same); "missing" (too few disks to read it); "damaged" (its records do
+  // not describe a readable volume: the group's warnings say why).
   std::string state;
   SourcePtr bytes;                  // null when missing
 };
@@ -68,9 +70,9 @@ struct MemberDisk {
 
 // Matches the members to the disk records of the newest database among them and builds each
 // volume. Throws UsageError when the disks belong to different groups or one is given twice,
-// FormatError naming the record when the records do not describe a readable volume (extents
-// past a disk's end, a stripe size of zero, columns that do not add up, parents that are
-// missing).
+// FormatError when a record id is used twice. A volume whose records do not describe a
+// readable volume (extents past a disk's end, a stripe size of zero, columns that do not add
+// up, a missing parent, sizes past 64 bits) is "damaged", with a warning naming the record.
 DiskGroup assemble_disk_group(const std::vector<MemberDisk>& members);
 
 }  // namespace diskimg::ldm
