@@ -5,6 +5,7 @@
 #include <diskimg/usedmap/used_map.hpp>
 
 #include <algorithm>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -42,7 +43,10 @@ std::vector<ClusterExtent> excluded_clusters(const ntfs::Volume& volume, std::ve
   return excluded;
 }
 
-void add_ntfs_volume(const Volume& volume, const PlanOptions& options, std::vector<CopyRange>& ranges,
+// Where a volume's bytes go in the copy: (offset within the volume, length).
+using Emit = std::function<void(std::uint64_t, std::uint64_t)>;
+
+void add_ntfs_volume(const Volume& volume, const PlanOptions& options, const Emit& emit,
                      std::vector<std::string>& notes) {
   const auto ntfs = ntfs::Volume::open(volume.bytes);
   const UsedMap map = UsedMap::read(*ntfs);
@@ -67,13 +71,13 @@ void add_ntfs_volume(const Volume& volume, const PlanOptions& options, std::vect
         }
         stop = skip.first;
       }
-      add(ranges, volume.offset + first * cluster, (stop - first) * cluster);
+      emit(first * cluster, (stop - first) * cluster);
       first = stop;
     }
   });
   // The backup boot sector, in the last sector, past the last cluster.
-  add(ranges, volume.offset + map.backup_boot_sector_offset(),
-      std::min<std::uint64_t>(map.sector_size(), volume.size - std::min(volume.size, map.backup_boot_sector_offset())));
+  emit(map.backup_boot_sector_offset(),
+       std::min<std::uint64_t>(map.sector_size(), volume.size - std::min(volume.size, map.backup_boot_sector_offset())));
   notes.push_back(fmt::format("volume {} ({}): NTFS, {} of {} clusters used", volume.index,
                               volume.origin, map.used_clusters(), map.total_clusters()));
 }
@@ -94,6 +98,56 @@ std::vector<CopyRange> merged(std::vector<CopyRange> ranges, std::uint64_t disk_
     }
   }
   return out;
+}
+
+// A volume by its used clusters when it is NTFS, otherwise whole (`whole`).
+void add_volume(const Volume& volume, const PlanOptions& options, const Emit& emit, const std::function<void()>& whole,
+                std::vector<std::string>& notes) {
+  if (volume.filesystem == FilesystemKind::ntfs) {
+    try {
+      add_ntfs_volume(volume, options, emit, notes);
+      return;
+    } catch (const Error& error) {
+      notes.push_back(fmt::format("volume {} ({}): copied whole: {}", volume.index, volume.origin, error.what()));
+    }
+  } else {
+    notes.push_back(fmt::format("volume {} ({}): {}, copied whole", volume.index, volume.origin,
+                                to_string(volume.filesystem)));
+  }
+  whole();
+}
+
+// A dynamic disk: its LDM database whole, and what its LDM volumes keep on this disk: for an
+// NTFS volume the disk pieces of its used clusters (ldm::locate: every plex, RAID-5 parity);
+// for the rest, and for volumes that cannot be assembled, their extents here whole.
+void add_dynamic_disk(const Disk& disk, const PlanOptions& options, std::vector<CopyRange>& ranges,
+                      std::vector<std::string>& notes) {
+  const ldm::Database& database = *disk.ldm_database();
+  add(ranges, database.config_start * database.sector_size, database.config_size * database.sector_size);
+  notes.push_back("the LDM database: copied whole");
+  const ldm::DiskGroup& group = *disk.ldm();
+  const auto me = std::find_if(group.disks.begin(), group.disks.end(),
+                               [&](const ldm::GroupDisk& d) { return d.guid == database.disk_guid; });
+  if (me == group.disks.end()) return;
+  for (const ldm::GroupVolume& group_volume : group.volumes) {
+    const auto whole = [&] {
+      for (const ldm::Extent& extent : group_volume.extents) {
+        if (extent.disk == me->name) add(ranges, extent.disk_offset, extent.size);
+      }
+    };
+    const auto volume = std::find_if(disk.volumes().begin(), disk.volumes().end(),
+                                     [&](const Volume& v) { return v.ldm && v.origin == "ldm " + group_volume.name; });
+    if (volume == disk.volumes().end()) {
+      notes.push_back(fmt::format("ldm {}: cannot be assembled, its extents on this disk copied whole", group_volume.name));
+      whole();
+      continue;
+    }
+    add_volume(*volume, options, [&](std::uint64_t o, std::uint64_t l) {
+      for (const ldm::DiskPiece& piece : ldm::locate(group_volume, o, l)) {
+        if (piece.disk == me->name) add(ranges, piece.offset, piece.length);
+      }
+    }, whole, notes);
+  }
 }
 
 }  // namespace
@@ -119,32 +173,18 @@ ConversionPlan plan_conversion(const Disk& disk, const PlanOptions& options) {
   for (const Partition& partition : layout.partitions) first_partition = std::min(first_partition, partition.start);
   if (layout.scheme != Scheme::none) add(ranges, 0, first_partition);  // boot loaders live here
 
-  // A dynamic disk: its LDM partitions and its database whole. Its LDM volumes lie inside
-  // those partitions (and on other disks), not at their own offsets on this one.
-  for (const Partition& partition : layout.partitions) {
-    if (!ldm::is_ldm_partition(layout, partition)) continue;
-    add(ranges, partition.start, partition.size);
-    plan.notes.push_back(fmt::format("partition {}: LDM, copied whole", partition.number));
-  }
-  if (const auto& database = disk.ldm_database()) {
-    add(ranges, database->config_start * database->sector_size, database->config_size * database->sector_size);
-    plan.notes.push_back("the LDM database: copied whole");
-  }
   for (const Volume& volume : disk.volumes()) {
-    if (volume.ldm) continue;
-    if (volume.filesystem == FilesystemKind::ntfs) {
-      try {
-        add_ntfs_volume(volume, options, ranges, plan.notes);
-        continue;
-      } catch (const Error& error) {
-        plan.notes.push_back(fmt::format("volume {} ({}): copied whole: {}", volume.index, volume.origin,
-                                         error.what()));
-      }
-    } else {
-      plan.notes.push_back(fmt::format("volume {} ({}): {}, copied whole", volume.index, volume.origin,
-                                       to_string(volume.filesystem)));
+    if (volume.ldm) continue;  // below, through the disk group
+    add_volume(volume, options, [&](std::uint64_t o, std::uint64_t l) { add(ranges, volume.offset + o, l); },
+               [&] { add(ranges, volume.offset, volume.size); }, plan.notes);
+  }
+  if (disk.ldm()) {
+    add_dynamic_disk(disk, options, ranges, plan.notes);
+  } else {
+    // LDM partitions whose database could not be read: whole.
+    for (const Partition& partition : layout.partitions) {
+      if (ldm::is_ldm_partition(layout, partition)) add(ranges, partition.start, partition.size);
     }
-    add(ranges, volume.offset, volume.size);
   }
   plan.ranges = merged(std::move(ranges), disk.size());
   return plan;

@@ -140,24 +140,60 @@ def test_an_ldm_volume_converts_to_a_basic_disk(images, tmp_path):
     assert subprocess.run(["icat", "-o", "2048", str(raw), record], capture_output=True).stdout == b"Filesystem test"
 
 
-@pytest.mark.parametrize("name", ["2003r2-simple-1", "2008r2-spanned-2"])
-def test_a_whole_dynamic_disk_converts_with_its_database_and_partitions(name, images, tmp_path):
-    """Not --volume: the disk itself, whose LDM partition and database are copied whole; the
-    copy reads as the same group, and its volume as the original's."""
-    group = name.split("-")[0]
-    source = next(p for p in images(group) if p.name == f"ldm-{name}.img")
+def to_raw(vhd, raw):
+    subprocess.run(["qemu-img", "convert", "-f", "vpc", "-O", "raw", str(vhd), str(raw)], check=True)
+    return raw
+
+
+def test_a_whole_simple_dynamic_disk_keeps_only_used_clusters(images, tmp_path):
+    """The 2003 simple volume lies whole at sector 63, where TSK can read it directly: the
+    copy has the same files by fls and icat, and holds far less than the 0x42 partition."""
+    source = next(p for p in images("2003r2") if p.name == "ldm-2003r2-simple-1.img")
     out = tmp_path / "disk.vhd"
     summary = json.loads(run("convert", source, "-o", out, "--json").stdout)
-    assert any("LDM" in note for note in summary["notes"])
-    raw = tmp_path / "disk.raw"
-    subprocess.run(["qemu-img", "convert", "-f", "vpc", "-O", "raw", str(out), str(raw)], check=True)
-    assert run_json("inspect", raw)["ldm"] == {**run_json("inspect", source)["ldm"], "disks": run_json("inspect", raw)["ldm"]["disks"]}
-    others = [p for p in images(group) if p != source]
-    original = run_json("inspect", source, *others)
-    copied = run_json("inspect", raw, *others)
-    assert original["ldm"]["volumes"] == copied["ldm"]["volumes"]
-    for volume in (v for v in copied["volumes"] if v["source"].startswith("ldm ")):
-        assert run("cat", "--volume", volume["index"], raw, *others, "/test.txt").stdout == "Filesystem test"
+    assert any("LDM database" in note for note in summary["notes"])
+    assert summary["bytes_read"] < 8 << 20  # the 0x42 partition alone is 47 MiB
+    raw = to_raw(out, tmp_path / "disk.raw")
+    listing = lambda image: subprocess.run(["fls", "-r", "-o", "63", str(image)], capture_output=True, text=True,
+                                           check=True).stdout
+    assert listing(raw) == listing(source)
+    for line in listing(source).splitlines():
+        if line.startswith("r/r") and "*" not in line.split(":")[0]:
+            address = line.split()[1].rstrip(":")
+            icat = lambda image: subprocess.run(["icat", "-o", "63", str(image), address], capture_output=True).stdout
+            assert icat(raw) == icat(source), line
+    assert run_json("inspect", raw)["ldm"]["volumes"] == run_json("inspect", source)["ldm"]["volumes"]
+
+
+@pytest.mark.parametrize("group, kind", [("2003r2", "striped"), ("2003r2", "raid5"), ("2008r2", "raid5"),
+                                         ("2008r2", "mirrored"), ("2008r2", "spanned")])
+def test_each_disk_of_a_group_converted_alone_reassembles_to_the_same_volume(group, kind, images, tmp_path):
+    """Every member converted as a whole disk (the others given for assembly) keeps the pieces
+    of the volume's used clusters, parity included: the copies assemble, complete and with
+    each copy missing in turn, into a volume whose files read as the original's."""
+    members = [p for p in images(group) if f"-{kind}-" in p.name]
+    copies = []
+    for disk in members:
+        out = tmp_path / (disk.stem + ".vhd")
+        run("convert", disk, *[m for m in members if m != disk], "-o", out)
+        copies.append(to_raw(out, tmp_path / (disk.stem + ".raw")))
+    original = run_json("inspect", *members)
+    index = next(v["index"] for v in original["volumes"] if v["source"].startswith("ldm "))
+    files = [e for e in run_json("ls", "-r", "--volume", index, *members) if not e["is_dir"]]
+    def contents(disks):
+        # A GPT first disk lists its MSR partition before the LDM volume: look the index up.
+        report = run_json("inspect", *disks)
+        at = next(v["index"] for v in report["volumes"] if v["source"].startswith("ldm "))
+        return {e["path"]: subprocess.run([os.environ["DISKIMG"], "cat", "--volume", str(at), *map(str, disks),
+                                           e["path"]], capture_output=True).stdout for e in files}
+    expected = contents(members)
+    assert expected["/test.txt"] == b"Filesystem test"
+    assert contents(copies) == expected
+    assert run("usedmap", "--verify", "--volume", index, *copies).returncode == 0  # same first disk
+    if kind in ("raid5", "mirrored"):
+        for missing in range(len(copies)):
+            rest = copies[:missing] + copies[missing + 1:]
+            assert contents(rest) == expected, f"without {copies[missing].name}"
 
 
 def test_a_disk_of_another_group_is_refused(images):

@@ -63,6 +63,18 @@ struct DiskGroup {
   std::vector<std::string> warnings;
 };
 
+// Where some of a volume's bytes lie on its disks.
+struct DiskPiece {
+  std::string disk;                 // "Disk1"
+  std::uint64_t offset = 0;         // bytes from the start of that disk
+  std::uint64_t length = 0;
+};
+
+// The pieces of every disk that hold the volume's bytes [offset, offset + length): every
+// plex of a mirror, and for RAID-5 the whole rows touched, parity included (what a copy of
+// the disks must keep for the volume to read the same). Pieces may overlap.
+std::vector<DiskPiece> locate(const GroupVolume& volume, std::uint64_t offset, std::uint64_t length);
+
 struct MemberDisk {
   SourcePtr source;
   Database database;
