@@ -45,3 +45,15 @@ def test_each_disk_missing_in_turn_reads_the_same_bytes(group, kind, ldm_images)
     for missing in members:
         rest = [p for p in members if p != missing]
         assert digest(rest) == ("degraded", complete[1]), missing.name
+
+
+def test_an_ldm_volume_converts_from_python(ldm_images, tmp_path):
+    disks = ldm_images("2008r2")
+    with diskimg.open(disks) as disk:
+        index = next(v.index for v in disk.volumes if v.source == "ldm Volume4")  # RAID-5
+    result = diskimg.convert(disks, tmp_path / "raid5.vhd", volume=index)
+    assert result.virtual_size == (1 << 20) + 32 * 1024 * 1024
+    with diskimg.open(tmp_path / "raid5.vhd") as copy:
+        assert copy.scheme == "mbr" and copy.partitions[0].start == 1 << 20
+        with copy.volumes[0].ntfs().open("/test.txt") as f:
+            assert f.read() == b"Filesystem test"
