@@ -44,7 +44,8 @@ std::vector<DiskPiece> locate(const GroupVolume& volume, std::uint64_t offset, s
   }
   std::vector<DiskPiece> out;
   const std::uint64_t stripe = volume.stripe_size;
-  for (const auto& [plex, columns] : plexes) {
+  for (const auto& plex : plexes) {
+    const std::map<unsigned, Column>& columns = plex.second;  // a name lambdas can capture
     const std::uint64_t n = columns.size();
     if (n == 1) {
       column_pieces(columns.begin()->second, offset, length, out);
