@@ -67,11 +67,21 @@ void for_each_chunk(std::uint64_t offset, std::span<std::byte> buffer, std::uint
   }
 }
 
-class Striped final : public AssembledSource {
+// Columns read chunk by chunk: what striped and RAID-5 volumes share.
+class Chunked : public AssembledSource {
  public:
-  Striped(std::vector<SourcePtr> columns, std::uint64_t stripe_size, std::uint64_t size, std::string name)
+  Chunked(std::vector<SourcePtr> columns, std::uint64_t stripe_size, std::uint64_t size, std::string name)
       : AssembledSource(size, sector_size_of(columns), std::move(name)), columns_(std::move(columns)),
         stripe_size_(stripe_size) {}
+
+ protected:
+  std::vector<SourcePtr> columns_;
+  std::uint64_t stripe_size_;
+};
+
+class Striped final : public Chunked {
+ public:
+  using Chunked::Chunked;
 
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
@@ -80,10 +90,6 @@ class Striped final : public AssembledSource {
       columns_[chunk % n]->read(chunk / n * stripe_size_ + within, piece);
     });
   }
-
- private:
-  std::vector<SourcePtr> columns_;
-  std::uint64_t stripe_size_;
 };
 
 class Mirrored final : public AssembledSource {
@@ -110,11 +116,9 @@ class Mirrored final : public AssembledSource {
   std::vector<SourcePtr> plexes_;
 };
 
-class Raid5 final : public AssembledSource {
+class Raid5 final : public Chunked {
  public:
-  Raid5(std::vector<SourcePtr> columns, std::uint64_t stripe_size, std::uint64_t size, std::string name)
-      : AssembledSource(size, sector_size_of(columns), std::move(name)), columns_(std::move(columns)),
-        stripe_size_(stripe_size) {}
+  using Chunked::Chunked;
 
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
@@ -139,9 +143,6 @@ class Raid5 final : public AssembledSource {
     });
   }
 
- private:
-  std::vector<SourcePtr> columns_;
-  std::uint64_t stripe_size_;
 };
 
 std::uint64_t shortest(const std::vector<SourcePtr>& parts) {

@@ -138,6 +138,16 @@ class Config {
 
 const std::string guid1 = "11111111-2222-3333-4444-555555555555";
 
+// Disk1 (record 3), Volume1 (10) of 64 sectors with one concatenated component (11); the
+// partition records are the test's.
+Config one_volume_config() {
+  Config config;
+  config.add(1, disk_record(3, "Disk1", guid1), {4});
+  config.add(2, volume_record(10, "Volume1", 64), {5});
+  config.add(3, component_record(11, "Volume1-01", 2, 10), {6});
+  return config;
+}
+
 // A group of one disk (the memory source) holding what `config` describes.
 DiskGroup assemble(const Config& config, std::uint64_t disk_bytes = 1 << 20) {
   Database db = config.parse();
@@ -207,10 +217,7 @@ TEST_CASE("lengths that lie are errors naming the record") {
 }
 
 TEST_CASE("a simple volume assembles and reads its extent") {
-  Config config;
-  config.add(1, disk_record(3, "Disk1", guid1), {4});
-  config.add(2, volume_record(10, "Volume1", 64), {5});
-  config.add(3, component_record(11, "Volume1-01", 2, 10), {6});
+  Config config = one_volume_config();
   config.add(4, partition_record(12, "Disk1-01", 8, 0, 64, 11, 3), {7});
   const DiskGroup group = assemble(config);
   REQUIRE(group.volumes.size() == 1);
@@ -366,10 +373,7 @@ TEST_CASE("a RAID-5 volume rebuilds a missing column from parity") {
 }
 
 TEST_CASE("record ids used twice are refused; orphans are warned about") {
-  Config config;
-  config.add(1, disk_record(3, "Disk1", guid1), {4});
-  config.add(2, volume_record(10, "Volume1", 64), {5});
-  config.add(3, component_record(11, "Volume1-01", 2, 10), {6});
+  Config config = one_volume_config();
   config.add(4, partition_record(12, "Disk1-01", 0, 0, 64, 11, 3), {7});
   SUBCASE("a partition whose component does not exist") {
     config.add(5, partition_record(13, "Disk1-02", 64, 0, 64, 55, 3), {8});
