@@ -1,5 +1,5 @@
-// A test helper over the public VHD headers (the conversion issue will give the diskimg
-// tool a way to do both):
+// A test helper over the public VHD headers, independent of `diskimg convert` (the VHD
+// tests and tests/bench/vhd_write.sh use it):
 //   vhd_tool fill OUT.vhd RAW [fixed|dynamic|PARENT.vhd] [BLOCK_SIZE]
 //       writes every non-zero 64 KiB piece of RAW into a new VHD (a differencing one over
 //       PARENT.vhd when a path is given)
@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <future>
 #include <iostream>
 #include <string>
@@ -24,6 +25,43 @@
 using namespace diskimg;
 
 namespace {
+
+constexpr std::uint64_t chunk_size = 4 << 20;
+
+// Reads `source` in chunks and hands each to `visit(offset, bytes)`, reading the next chunk
+// on another thread meanwhile (qemu-img overlaps its reads and writes too). With
+// `skip_holes`, what the source reports as holes is neither read nor visited. Buffers are
+// page-aligned: the kernel copies from them into the page cache markedly faster.
+template <class Visit>
+void read_ahead(const ByteSource& source, bool skip_holes, Visit visit) {
+  struct Chunk {
+    std::uint64_t offset = 0;
+    std::unique_ptr<std::byte, decltype(&std::free)> memory{
+        static_cast<std::byte*>(std::aligned_alloc(4096, chunk_size)), &std::free};
+    std::span<std::byte> bytes;
+  };
+  const auto read_next = [&](std::uint64_t from, Chunk& chunk) {
+    chunk.offset = skip_holes ? source.next_data(from) : from;
+    if (chunk.offset >= source.size()) {
+      chunk.bytes = {};
+      return;
+    }
+    const std::uint64_t end = skip_holes ? std::max(source.next_hole(chunk.offset), chunk.offset + 1) : source.size();
+    chunk.bytes = std::span(chunk.memory.get(), static_cast<std::size_t>(std::min(
+                                                      chunk_size, std::min(end, source.size()) - chunk.offset)));
+    source.read(chunk.offset, chunk.bytes);
+  };
+  Chunk current;
+  Chunk next;
+  std::future<void> reading = std::async(std::launch::async, read_next, 0, std::ref(next));
+  while (true) {
+    reading.get();
+    std::swap(current, next);
+    if (current.bytes.empty()) break;
+    reading = std::async(std::launch::async, read_next, current.offset + current.bytes.size(), std::ref(next));
+    visit(current.offset, std::span<const std::byte>(current.bytes));
+  }
+}
 
 int fill(const std::string& output, const std::string& raw, const std::string& kind,
          std::uint32_t block_size) {
@@ -38,43 +76,18 @@ int fill(const std::string& output, const std::string& raw, const std::string& k
     options.parent = kind;
   }
   const auto writer = vhd::VhdWriter::create(output, options);
-  // The next chunk is read on another thread while this one is written (qemu-img overlaps
-  // its reads and writes too); holes of a sparse input are skipped without reading them.
-  constexpr std::size_t chunk_size = 4 << 20;
   constexpr std::size_t piece_size = 64 << 10;
-  struct Chunk {
-    std::uint64_t offset = 0;
-    std::vector<std::byte> bytes;
-  };
-  const auto read_next = [&](std::uint64_t from, Chunk& chunk) {
-    chunk.offset = input.next_data(from);
-    if (chunk.offset >= input.size()) {
-      chunk.bytes.clear();
-      return;
-    }
-    const std::uint64_t hole = std::max(input.next_hole(chunk.offset), chunk.offset + 1);
-    chunk.bytes.resize(static_cast<std::size_t>(
-        std::min<std::uint64_t>(chunk_size, std::min(hole, input.size()) - chunk.offset)));
-    input.read(chunk.offset, chunk.bytes);
-  };
-  Chunk current;
-  Chunk next;
-  std::future<void> reading = std::async(std::launch::async, read_next, 0, std::ref(next));
-  while (true) {
-    reading.get();
-    std::swap(current, next);
-    if (current.bytes.empty()) break;
-    reading = std::async(std::launch::async, read_next, current.offset + current.bytes.size(), std::ref(next));
-    for_each_nonzero_run(current.bytes, piece_size, [&](std::size_t at, std::span<const std::byte> run) {
-      writer->write(current.offset + at, run);
+  read_ahead(input, true, [&](std::uint64_t offset, std::span<const std::byte> bytes) {
+    for_each_nonzero_run(bytes, piece_size, [&](std::size_t at, std::span<const std::byte> run) {
+      writer->write(offset + at, run);
     });
-  }
+  });
   writer->sync();
   return 0;
 }
 
 // To stdout, or to a new sparse file OUT (what no file of the chain holds, and zero
-// chunks, left as holes, as qemu-img does). The next chunk is read while this one is written.
+// chunks, left as holes, as qemu-img does).
 int dump(const std::string& image_path, const std::string& output) {
   const auto image = vhd::VhdImage::open(image_path);
   std::unique_ptr<FileSink> file;
@@ -84,41 +97,14 @@ int dump(const std::string& image_path, const std::string& output) {
     // the final size rather than extend it (several times faster on tmpfs).
     if (::truncate(output.c_str(), static_cast<off_t>(image->size())) != 0) return 1;
   }
-  constexpr std::uint64_t chunk_size = 4 << 20;
-  // Page-aligned buffers: the kernel copies from them into the page cache markedly
-  // faster than from a misaligned heap block.
-  struct Chunk {
-    std::uint64_t offset = 0;
-    std::unique_ptr<std::byte, decltype(&std::free)> memory{
-        static_cast<std::byte*>(std::aligned_alloc(4096, chunk_size)), &std::free};
-    std::span<std::byte> bytes;
-  };
-  const auto read_next = [&](std::uint64_t from, Chunk& chunk) {
-    // stdout needs every byte; a sparse file only what may hold data.
-    chunk.offset = file ? image->next_data(from) : from;
-    if (chunk.offset >= image->size()) {
-      chunk.bytes = {};
-      return;
-    }
-    const std::uint64_t end = file ? std::max(image->next_hole(chunk.offset), chunk.offset + 1) : image->size();
-    chunk.bytes = std::span(chunk.memory.get(), static_cast<std::size_t>(std::min(
-                                                      chunk_size, std::min(end, image->size()) - chunk.offset)));
-    image->read(chunk.offset, chunk.bytes);
-  };
-  Chunk current;
-  Chunk next;
-  std::future<void> reading = std::async(std::launch::async, read_next, 0, std::ref(next));
-  while (true) {
-    reading.get();
-    std::swap(current, next);
-    if (current.bytes.empty()) break;
-    reading = std::async(std::launch::async, read_next, current.offset + current.bytes.size(), std::ref(next));
+  // stdout needs every byte; a sparse file only what may hold data.
+  read_ahead(*image, file != nullptr, [&](std::uint64_t offset, std::span<const std::byte> bytes) {
     if (!file) {
-      std::fwrite(current.bytes.data(), 1, current.bytes.size(), stdout);
-    } else if (!is_all_zero(current.bytes)) {
-      file->write(current.offset, current.bytes);
+      std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    } else if (!is_all_zero(bytes)) {
+      file->write(offset, bytes);
     }
-  }
+  });
   if (file && ::truncate(output.c_str(), static_cast<off_t>(image->size())) != 0) return 1;
   return 0;
 }
@@ -135,7 +121,7 @@ int main(int argc, char** argv) {
     if (command == "dump" && (argc == 3 || argc == 4)) return dump(argv[2], argc == 4 ? argv[3] : "");
     std::cerr << "usage: vhd_tool fill OUT RAW fixed|dynamic|PARENT [BLOCK_SIZE] | dump IMAGE\n";
     return 2;
-  } catch (const Error& error) {
+  } catch (const std::exception& error) {  // diskimg errors, and a BLOCK_SIZE that is no number
     std::cerr << "vhd_tool: " << error.what() << '\n';
     return 1;
   }
