@@ -147,12 +147,18 @@ def test_a_differencing_chain_reads_as_libvhdi_reads_it_and_merges(tmp_path):
     assert run("check", base).returncode == 0
 
 
-def test_a_replaced_or_resized_parent_is_an_error_naming_both(tmp_path):
-    base_raw = make_raw(tmp_path / "base.raw", 8 * MiB, [(0, 4096)])
+def base_and_child(tmp_path, size):
+    """A dynamic base VHD with 4 KiB of data (and its raw source), and an empty child."""
+    base_raw = make_raw(tmp_path / "base.raw", size, [(0, 4096)])
     base = tmp_path / "base.vhd"
     vhd_tool("fill", base, base_raw, "dynamic")
     child = tmp_path / "child.vhd"
     run("create", child, "--parent", base)
+    return base_raw, base, child
+
+
+def test_a_replaced_or_resized_parent_is_an_error_naming_both(tmp_path):
+    base_raw, base, child = base_and_child(tmp_path, 8 * MiB)
     base.unlink()
     vhd_tool("fill", base, base_raw, "dynamic")  # same bytes, new unique ID
     result = run("inspect", child, check=False)
@@ -212,11 +218,7 @@ def test_a_three_level_chain_reads_as_libvhdi_reads_it(tmp_path):
 
 
 def test_a_parent_timestamp_that_differs_is_only_a_warning(tmp_path):
-    base_raw = make_raw(tmp_path / "base.raw", 4 * MiB, [(0, 4096)])
-    base = tmp_path / "base.vhd"
-    vhd_tool("fill", base, base_raw, "dynamic")
-    child = tmp_path / "child.vhd"
-    run("create", child, "--parent", base)
+    base_raw, base, child = base_and_child(tmp_path, 4 * MiB)
     os.utime(base, (1_000_000_000, 1_000_000_000))  # as a copy to another time zone might
     result = run("inspect", child)
     assert "timestamps differ" in result.stderr
