@@ -12,7 +12,9 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = pathlib.Path(__file__).resolve().parent
-VERSION = re.search(r"project\(diskimg VERSION ([0-9.]+)", (ROOT / "CMakeLists.txt").read_text()).group(1)
+VERSION = "{MAJOR}.{MINOR}.{PATCH}".format(**dict(re.findall(
+    r"#define DISKIMG_VERSION_(MAJOR|MINOR|PATCH) ([0-9]+)",
+    (ROOT / "include" / "diskimg" / "version.hpp").read_text())))
 
 
 class CMakeBuild(build_ext):

@@ -3,8 +3,8 @@
 // NTFS benchmark (tests/bench/ntfs_tree.sh) times.
 //
 //   diskimg-ntfs-scan IMAGE [VOLUME_INDEX]
-#include <diskimg/disk.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/disk/disk.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/catalog.hpp>
 
 #include <chrono>

@@ -1,6 +1,6 @@
 // The input is a whole disk read as GPT with 512- and 4096-byte sectors: headers at LBA 1
 // and the last LBA, entry arrays wherever they point.
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/layout/gpt.hpp>
 #include <diskimg/source/memory_source.hpp>
 

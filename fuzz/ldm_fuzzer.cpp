@@ -3,7 +3,7 @@
 // at (TOCBLOCK, VMDB, VBLK records). The database is read, a disk group assembled from this
 // one disk, and each volume that assembles is read at its start and end. Seeds: the database
 // regions of ../shared/ldm-samples, made by fuzz/make_ldm_seeds.py at fuzz time.
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ldm/disk_group.hpp>
 #include <diskimg/layout/partition_table.hpp>
 

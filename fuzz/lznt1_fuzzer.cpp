@@ -1,5 +1,5 @@
 // The input is the stored clusters of one compression unit (16 clusters of 4 KiB).
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/lznt1.hpp>
 
 #include <cstdint>

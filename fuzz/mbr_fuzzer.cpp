@@ -1,6 +1,6 @@
 // The input is a whole disk: the MBR in its first sector, EBRs wherever the entries point.
-#include <diskimg/disk.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/disk/disk.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/layout/mbr.hpp>
 #include <diskimg/source/memory_source.hpp>
 

@@ -1,5 +1,5 @@
 // The input is the value of an $ATTRIBUTE_LIST.
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/attribute_list.hpp>
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // The input is an NTFS boot sector.
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/boot_sector.hpp>
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The input is one INDX block of a directory's $INDEX_ALLOCATION (fixups, node header,
 // entries, $FILE_NAME keys, sub-node VCNs), 4096 bytes at VCN 0.
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/directory.hpp>
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The input is one MFT file record (fixups, attribute headers, names, resident values,
 // mapping pairs), read as 1024- and 4096-byte records.
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/file_record.hpp>
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The input is a whole (small) NTFS volume: boot sector, MFT bootstrap, records, attribute
 // lists, directory trees and streams, as `diskimg ls -r` and `cat` reach them.
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/listing.hpp>
 #include <diskimg/source/memory_source.hpp>
 

@@ -1,6 +1,6 @@
 // The input is a whole VHD file: footer (and its copy), dynamic header, BAT, sector
 // bitmaps, parent locators. It is opened and read from end to end.
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/memory_source.hpp>
 #include <diskimg/vhd/image.hpp>
 

@@ -5,7 +5,7 @@
 #include "sources.hpp"
 
 #include <diskimg/convert/convert.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 
 #include <chrono>
 #include <cstdio>

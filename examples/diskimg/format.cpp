@@ -1,6 +1,6 @@
 #include "format.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 
 #include <array>
 #include <cctype>

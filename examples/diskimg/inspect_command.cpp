@@ -2,8 +2,8 @@
 #include "format.hpp"
 #include "json_output.hpp"
 
-#include <diskimg/disk.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/disk/disk.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
 #include <iostream>

@@ -1,6 +1,6 @@
 #include "json_output.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
 #include <diskimg/usedmap/used_map.hpp>
 

@@ -1,7 +1,7 @@
 // The JSON shapes promised in INTERFACE.md.
 #pragma once
 
-#include <diskimg/disk.hpp>
+#include <diskimg/disk/disk.hpp>
 
 #include <nlohmann/json.hpp>
 

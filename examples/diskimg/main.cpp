@@ -2,7 +2,7 @@
 // arguments, calls the library and prints. Exit codes: 0 ok, 1 failure, 2 usage.
 #include "commands.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 
 #include <iostream>
 

@@ -3,7 +3,7 @@
 #include "ntfs_json.hpp"
 #include "sources.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/listing.hpp>
 
 #include <cstdio>

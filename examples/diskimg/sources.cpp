@@ -1,6 +1,6 @@
 #include "sources.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 
 #include <filesystem>
 #include <iostream>

@@ -1,7 +1,7 @@
 // Arguments shared by the commands that read a disk: SRC... [--volume N] [PATH].
 #pragma once
 
-#include <diskimg/disk.hpp>
+#include <diskimg/disk/disk.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
 #include <CLI/CLI.hpp>

@@ -3,7 +3,7 @@
 #include "commands.hpp"
 #include "sources.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/usedmap/used_map.hpp>
 
 #include <iostream>

@@ -2,7 +2,7 @@
 #include "commands.hpp"
 #include "format.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/vhd/check.hpp>
 #include <diskimg/vhd/writer.hpp>
 

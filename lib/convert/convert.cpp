@@ -1,8 +1,8 @@
-#include <diskimg/bytes.hpp>
+#include <diskimg/core/bytes.hpp>
 #include <diskimg/convert/convert.hpp>
 #include <diskimg/convert/new_disk_id.hpp>
 #include <diskimg/convert/volume_disk.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/byte_sink.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/image.hpp>

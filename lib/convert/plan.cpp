@@ -1,5 +1,5 @@
 #include <diskimg/convert/plan.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ldm/database.hpp>
 #include <diskimg/ntfs/volume.hpp>
 #include <diskimg/usedmap/used_map.hpp>

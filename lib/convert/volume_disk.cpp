@@ -1,8 +1,6 @@
-#include "core/load.hpp"
-#include "layout/mbr_structures.hpp"
-
 #include <diskimg/convert/volume_disk.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
+#include <diskimg/layout/rewrite.hpp>
 #include <diskimg/ntfs/boot_sector.hpp>
 #include <diskimg/source/patched_source.hpp>
 
@@ -13,8 +11,6 @@
 
 namespace diskimg {
 namespace {
-
-constexpr std::uint64_t hidden_sectors_offset = 0x1C;  // in an NTFS or FAT boot sector
 
 class WrappedVolume final : public ByteSource {
  public:
@@ -73,10 +69,7 @@ std::uint8_t partition_type(const Disk& disk, const Volume& volume) {
 
 // The boot sector at `offset` of the volume with its hidden sectors set to the new start.
 Patch patched_boot_sector(const ByteSource& volume, std::uint64_t offset) {
-  std::vector<std::byte> sector = volume.read(offset, 512);
-  store(boost::endian::little_uint32_buf_t(static_cast<std::uint32_t>(wrapped_volume_start / 512)),
-        sector, hidden_sectors_offset);
-  return {offset, std::move(sector)};
+  return hidden_sectors_patch(volume, offset, static_cast<std::uint32_t>(wrapped_volume_start / 512));
 }
 
 }  // namespace
@@ -85,19 +78,12 @@ SourcePtr wrap_volume_in_mbr(const Disk& disk, const Volume& volume) {
   if (volume.size % 512 != 0 || volume.size / 512 > 0xFFFFFFFFULL - wrapped_volume_start / 512) {
     throw UsageError(fmt::format("volume {} of {} bytes does not fit an MBR partition", volume.index, volume.size));
   }
-  mbr::BootSector sector{};
   std::random_device random;
-  sector.disk_signature = static_cast<std::uint32_t>(random());
-  mbr::PartitionEntry& entry = sector.entries[0];
-  entry.status = 0x80;
-  entry.type = partition_type(disk, volume);
-  entry.chs_first = {0xFE, 0xFF, 0xFF};  // "use the LBA fields", as fdisk writes past 8 GiB
-  entry.chs_last = {0xFE, 0xFF, 0xFF};
-  entry.first_lba = static_cast<std::uint32_t>(wrapped_volume_start / 512);
-  entry.sector_count = static_cast<std::uint32_t>(volume.size / 512);
-  sector.signature = {0x55, 0xAA};
-  std::vector<std::byte> mbr(512);
-  store(sector, mbr);
+  SinglePartition partition;
+  partition.type = partition_type(disk, volume);
+  partition.first_lba = wrapped_volume_start / 512;
+  partition.sector_count = volume.size / 512;
+  std::vector<std::byte> mbr = single_partition_mbr(static_cast<std::uint32_t>(random()), partition);
 
   std::vector<Patch> patches;
   if (volume.filesystem == FilesystemKind::ntfs || volume.filesystem == FilesystemKind::fat) {

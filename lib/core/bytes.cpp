@@ -1,4 +1,4 @@
-#include <diskimg/bytes.hpp>
+#include <diskimg/core/bytes.hpp>
 
 #include <algorithm>
 #include <array>

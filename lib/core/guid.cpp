@@ -1,4 +1,4 @@
-#include <diskimg/guid.hpp>
+#include <diskimg/core/guid.hpp>
 
 #include <algorithm>
 #include <random>

@@ -1,22 +1,30 @@
 // Copies bytes into an on-disk structure, after checking that they are there.
 #pragma once
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 
 #include <cstddef>
 #include <cstring>
 #include <span>
+#include <string>
+#include <string_view>
 #include <type_traits>
 
 namespace diskimg {
 
+namespace detail {
+[[noreturn]] void throw_structure_does_not_fit(std::string_view what, std::size_t structure_size,
+                                               std::size_t offset, std::size_t available);
+}  // namespace detail
+
+// The structure at `offset` of `bytes`. `what` names it for the error when it does not fit
+// ("$INDEX_ROOT of record 64"), which is a FormatError.
 template <class Structure>
-Structure load(std::span<const std::byte> bytes, std::size_t offset = 0) {
+Structure load(std::span<const std::byte> bytes, std::size_t offset = 0,
+               std::string_view what = "structure") {
   static_assert(std::is_trivially_copyable_v<Structure>);
   if (offset > bytes.size() || bytes.size() - offset < sizeof(Structure)) {
-    throw FormatError("structure of " + std::to_string(sizeof(Structure)) +
-                      " bytes at offset " + std::to_string(offset) + " does not fit in " +
-                      std::to_string(bytes.size()) + " bytes");
+    detail::throw_structure_does_not_fit(what, sizeof(Structure), offset, bytes.size());
   }
   Structure value;
   std::memcpy(&value, bytes.data() + offset, sizeof(Structure));
@@ -24,12 +32,11 @@ Structure load(std::span<const std::byte> bytes, std::size_t offset = 0) {
 }
 
 template <class Structure>
-void store(const Structure& value, std::span<std::byte> bytes, std::size_t offset = 0) {
+void store(const Structure& value, std::span<std::byte> bytes, std::size_t offset = 0,
+           std::string_view what = "structure") {
   static_assert(std::is_trivially_copyable_v<Structure>);
   if (offset > bytes.size() || bytes.size() - offset < sizeof(Structure)) {
-    throw FormatError("structure of " + std::to_string(sizeof(Structure)) +
-                      " bytes at offset " + std::to_string(offset) + " does not fit in " +
-                      std::to_string(bytes.size()) + " bytes");
+    detail::throw_structure_does_not_fit(what, sizeof(Structure), offset, bytes.size());
   }
   std::memcpy(bytes.data() + offset, &value, sizeof(Structure));
 }

@@ -1,5 +1,5 @@
-#include <diskimg/disk.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/disk/disk.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/source/slice_source.hpp>
 #include <diskimg/vhd/image.hpp>

@@ -1,12 +1,18 @@
-#include <diskimg/error.hpp>
+#include "core/load.hpp"
+
+#include <diskimg/core/error.hpp>
 #include <diskimg/layout/filesystem.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstring>
 
+#include <boost/endian/buffers.hpp>
+
 namespace diskimg {
 namespace {
+
+constexpr std::size_t hidden_sectors_offset = 0x1C;  // in a FAT or NTFS BIOS parameter block
 
 std::uint16_t u16_at(std::span<const std::byte> bytes, std::size_t offset) {
   return static_cast<std::uint16_t>(std::to_integer<unsigned>(bytes[offset]) |
@@ -63,6 +69,14 @@ FilesystemKind sniff_filesystem(const ByteSource& volume) {
   std::array<std::byte, 512> sector{};
   volume.read(0, sector);
   return sniff_boot_sector(sector);
+}
+
+Patch hidden_sectors_patch(const ByteSource& volume, std::uint64_t offset,
+                           std::uint32_t hidden_sectors) {
+  std::vector<std::byte> sector = volume.read(offset, 512);
+  store(boost::endian::little_uint32_buf_t(hidden_sectors), sector, hidden_sectors_offset,
+        "hidden sectors field");
+  return {offset, std::move(sector)};
 }
 
 }  // namespace diskimg

@@ -4,7 +4,7 @@
 #include "layout/gpt_structures.hpp"
 #include "layout/overlaps.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/layout/gpt.hpp>
 #include <diskimg/layout/mbr.hpp>
 
@@ -146,16 +146,15 @@ void read_entries(const HeaderRead& chosen, std::uint64_t disk_sectors, Partitio
   }
 }
 
-void add_structures(const HeaderRead& read, const char* which, PartitionTable& table) {
+void add_structures(const HeaderRead& read, StructureKind header, StructureKind entries,
+                    PartitionTable& table) {
   const std::uint32_t sector_size = table.sector_size;
   const std::uint64_t lba = read.header.my_lba.value();
-  table.structures.push_back({lba * sector_size, sector_size,
-                              fmt::format("GPT {} header", which)});
+  table.structures.push_back({lba * sector_size, sector_size, header});
   const std::uint64_t array_bytes =
       std::uint64_t{read.header.entry_count.value()} * read.header.entry_size.value();
   const std::uint64_t rounded = (array_bytes + sector_size - 1) / sector_size * sector_size;
-  table.structures.push_back({read.header.entries_lba.value() * sector_size, rounded,
-                              fmt::format("GPT {} entry array", which)});
+  table.structures.push_back({read.header.entries_lba.value() * sector_size, rounded, entries});
 }
 
 }  // namespace
@@ -214,13 +213,15 @@ PartitionTable read_gpt(const ByteSource& disk, std::uint32_t sector_size) {
   if (!is_protective_mbr(first_sector)) {
     table.warnings.push_back("gpt: sector 0 holds no protective MBR (type 0xEE entry)");
   }
-  table.structures.push_back({0, sector_size, "protective MBR"});
+  table.structures.push_back({0, sector_size, StructureKind::protective_mbr});
   if (primary.fault.empty()) {
-    add_structures(primary, "primary", table);
+    add_structures(primary, StructureKind::gpt_primary_header, StructureKind::gpt_primary_entries, table);
   } else {
-    table.structures.push_back({sector_size, sector_size, "GPT primary header (damaged)"});
+    table.structures.push_back({sector_size, sector_size, StructureKind::gpt_damaged_header});
   }
-  if (backup.fault.empty()) add_structures(backup, "backup", table);
+  if (backup.fault.empty()) {
+    add_structures(backup, StructureKind::gpt_backup_header, StructureKind::gpt_backup_entries, table);
+  }
 
   table.disk_guid = Guid::from_mixed_endian(chosen.header.disk_guid);
   read_entries(chosen, disk_sectors, table);

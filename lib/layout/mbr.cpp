@@ -2,7 +2,7 @@
 #include "layout/mbr_structures.hpp"
 #include "layout/overlaps.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/layout/mbr.hpp>
 
 #include <algorithm>
@@ -77,7 +77,7 @@ void read_ebr_chain(const ByteSource& disk, const Partition& extended, Partition
           ebr_lba, offset));
       return;
     }
-    table.structures.push_back({offset, sector_size, fmt::format("EBR at LBA {}", ebr_lba)});
+    table.structures.push_back({offset, sector_size, StructureKind::ebr});
 
     const mbr::PartitionEntry* link = nullptr;
     for (const mbr::PartitionEntry& entry : ebr.entries) {
@@ -152,7 +152,7 @@ PartitionTable read_mbr(const ByteSource& disk, std::uint32_t sector_size) {
     throw FormatError("mbr: sector 0 (offset 0x0) has no 0x55AA boot signature");
   }
   table.mbr_signature = sector.disk_signature.value();
-  table.structures.push_back({0, sector_size, "MBR"});
+  table.structures.push_back({0, sector_size, StructureKind::mbr});
 
   for (unsigned slot = 0; slot < 4; ++slot) {
     const mbr::PartitionEntry& entry = sector.entries[slot];

@@ -1,6 +1,7 @@
+#include "core/enum_names.hpp"
 #include "layout/partition_types.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/layout/filesystem.hpp>
 #include <diskimg/layout/gpt.hpp>
 #include <diskimg/layout/mbr.hpp>
@@ -10,14 +11,26 @@
 
 namespace diskimg {
 
-std::string_view to_string(Scheme scheme) {
-  switch (scheme) {
-    case Scheme::mbr: return "mbr";
-    case Scheme::gpt: return "gpt";
-    case Scheme::none: break;
-  }
-  return "none";
-}
+namespace {
+
+constexpr std::array<EnumName<Scheme>, 3> scheme_names{{
+    {Scheme::none, "none"}, {Scheme::mbr, "mbr"}, {Scheme::gpt, "gpt"}}};
+
+constexpr std::array<EnumName<StructureKind>, 8> structure_names{{
+    {StructureKind::mbr, "MBR"},
+    {StructureKind::ebr, "EBR"},
+    {StructureKind::protective_mbr, "protective MBR"},
+    {StructureKind::gpt_primary_header, "GPT primary header"},
+    {StructureKind::gpt_backup_header, "GPT backup header"},
+    {StructureKind::gpt_primary_entries, "GPT primary entry array"},
+    {StructureKind::gpt_backup_entries, "GPT backup entry array"},
+    {StructureKind::gpt_damaged_header, "GPT primary header (damaged)"}}};
+
+}  // namespace
+
+std::string_view to_string(Scheme scheme) { return name_of(scheme_names, scheme, "none"); }
+
+std::string_view to_string(StructureKind kind) { return name_of(structure_names, kind); }
 
 std::string Partition::type() const {
   if (!type_guid.is_zero()) return type_guid.to_string();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <diskimg/guid.hpp>
+#include <diskimg/core/guid.hpp>
 
 #include <cstdint>
 #include <string_view>

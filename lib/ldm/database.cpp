@@ -4,8 +4,8 @@
 
 #include "core/load.hpp"
 
-#include <diskimg/error.hpp>
-#include <diskimg/guid.hpp>
+#include <diskimg/core/error.hpp>
+#include <diskimg/core/guid.hpp>
 #include <diskimg/ldm/database.hpp>
 
 #include <algorithm>

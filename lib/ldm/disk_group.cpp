@@ -2,7 +2,7 @@
 // components and partition records.
 #include "ldm/volume_sources.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ldm/disk_group.hpp>
 #include <diskimg/source/slice_source.hpp>
 

@@ -1,6 +1,6 @@
 #include "ldm/volume_sources.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 #include "core/utf.hpp"
 #include "ntfs/record_structures.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/attribute_list.hpp>
 
 #include <fmt/format.h>

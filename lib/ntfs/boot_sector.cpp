@@ -1,7 +1,7 @@
 #include "core/load.hpp"
 #include "ntfs/boot_sector_structures.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/boot_sector.hpp>
 
 #include <bit>

@@ -4,7 +4,7 @@
 #include "core/utf.hpp"
 #include "ntfs/index_structures.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
 #include <bit>

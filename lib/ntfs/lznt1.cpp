@@ -2,7 +2,7 @@
 // compress.c ntfs_decompress(). A compression unit holds chunks that each stand for 4096
 // bytes, each with a 16-bit header: bits 0-11 the stored size minus 1, bits 12-14 the
 // signature 3, bit 15 set when the chunk is compressed. A zero header ends the unit.
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/lznt1.hpp>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/lznt1.hpp>
 #include <diskimg/ntfs/stream.hpp>
 

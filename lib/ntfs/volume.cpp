@@ -1,6 +1,6 @@
 #include "core/utf.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/patched_source.hpp>
 
 #include <algorithm>

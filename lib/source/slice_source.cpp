@@ -1,4 +1,4 @@
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/slice_source.hpp>
 
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/catalog.hpp>
 #include <diskimg/usedmap/used_map.hpp>
 

@@ -1,6 +1,6 @@
 #include "vhd/layout.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/check.hpp>
 #include <diskimg/vhd/image.hpp>

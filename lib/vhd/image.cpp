@@ -1,6 +1,6 @@
 #include "vhd/layout.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/vhd/image.hpp>
 
 #include <algorithm>

@@ -4,7 +4,7 @@
 #include "core/utf.hpp"
 #include "vhd/vhd_structures.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 
 #include <algorithm>
 #include <bit>

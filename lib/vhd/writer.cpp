@@ -3,8 +3,8 @@
 #include "vhd/layout.hpp"
 #include "vhd/vhd_structures.hpp"
 
-#include <diskimg/bytes.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/core/bytes.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/writer.hpp>
 

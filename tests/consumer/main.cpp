@@ -1,5 +1,4 @@
-#include <diskimg/disk.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/diskimg.hpp>
 
 #include <iostream>
 

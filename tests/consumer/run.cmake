@@ -13,7 +13,7 @@ function(run)
 endfunction()
 
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
-foreach(installed include/diskimg/disk.hpp lib/cmake/diskimg/diskimgConfig.cmake bin/diskimg)
+foreach(installed include/diskimg/disk/disk.hpp lib/cmake/diskimg/diskimgConfig.cmake bin/diskimg)
   if(NOT EXISTS ${prefix}/${installed})
     message(FATAL_ERROR "cmake --install did not install ${installed}")
   endif()

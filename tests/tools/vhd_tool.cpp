@@ -5,8 +5,8 @@
 //       PARENT.vhd when a path is given)
 //   vhd_tool dump IMAGE.vhd [OUT]  writes the disk, read through its chain, to stdout or
 //                                  to a new sparse file
-#include <diskimg/bytes.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/core/bytes.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/byte_sink.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/image.hpp>

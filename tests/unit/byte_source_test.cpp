@@ -1,4 +1,4 @@
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/source/memory_source.hpp>
 #include <diskimg/source/slice_source.hpp>

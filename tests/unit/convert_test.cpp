@@ -3,7 +3,7 @@
 #include "disk_builder.hpp"
 
 #include <diskimg/convert/convert.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/memory_source.hpp>
 #include <diskimg/vhd/image.hpp>
 

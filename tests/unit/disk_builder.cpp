@@ -1,6 +1,6 @@
 #include "disk_builder.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 
 #include <zlib.h>
 

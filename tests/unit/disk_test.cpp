@@ -1,7 +1,7 @@
 #include "disk_builder.hpp"
 
-#include <diskimg/disk.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/disk/disk.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/memory_source.hpp>
 
 #include <doctest/doctest.h>

@@ -1,7 +1,7 @@
 #include "core/crc32.hpp"
 #include "disk_builder.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/layout/gpt.hpp>
 #include <diskimg/layout/partition_table.hpp>
 #include <diskimg/source/memory_source.hpp>

@@ -3,7 +3,7 @@
 // past a disk, stripe sizes of zero) each give an error naming the record, never a crash.
 #include "ldm/ldm_structures.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ldm/disk_group.hpp>
 #include <diskimg/source/memory_source.hpp>
 

@@ -1,6 +1,6 @@
 #include "disk_builder.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/layout/mbr.hpp>
 #include <diskimg/layout/partition_table.hpp>
 

@@ -1,4 +1,4 @@
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/attribute_list.hpp>
 #include <diskimg/ntfs/boot_sector.hpp>
 #include <diskimg/ntfs/file_record.hpp>

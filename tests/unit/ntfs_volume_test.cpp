@@ -2,7 +2,7 @@
 // each fault is an error for the record it is in, and the rest of the volume stays readable.
 #include "disk_builder.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/catalog.hpp>
 #include <diskimg/ntfs/listing.hpp>
 #include <diskimg/ntfs/volume.hpp>

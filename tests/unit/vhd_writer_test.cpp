@@ -1,7 +1,7 @@
 // What an interrupted VHD writer leaves: a file that reads as the disk did after some whole
 // number of writes, or one that `check` reports as damaged; never one that silently reads
 // wrong data. The writer is stopped after every possible number of its own file writes.
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/byte_sink.hpp>
 #include <diskimg/vhd/check.hpp>
 #include <diskimg/vhd/image.hpp>

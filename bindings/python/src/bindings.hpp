@@ -3,7 +3,7 @@
 // the library's values out. No logic of its own.
 #pragma once
 
-#include <diskimg/disk.hpp>
+#include <diskimg/disk/disk.hpp>
 #include <diskimg/source/byte_source.hpp>
 
 #include <filesystem>

@@ -4,7 +4,7 @@
 #include "bindings.hpp"
 
 #include <diskimg/convert/convert.hpp>
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 
 #include <optional>
 

@@ -2,7 +2,7 @@
 // partitions and volumes, each of which opens as a file or, for NTFS, as a file system.
 #include "bindings.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
 #include <optional>

@@ -4,7 +4,7 @@
 // UnsupportedError a NotImplementedError.
 #include "bindings.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 
 #include <system_error>
 

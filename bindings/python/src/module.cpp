@@ -1,8 +1,8 @@
 #include "bindings.hpp"
 
-#ifndef DISKIMG_VERSION
-#define DISKIMG_VERSION "0"
-#endif
+#include <diskimg/version.hpp>
+
+#include <string>
 
 PYBIND11_MODULE(_diskimg, module) {
   using namespace diskimg::python;
@@ -13,7 +13,7 @@ PYBIND11_MODULE(_diskimg, module) {
       "    with diskimg.open(\"disk.img\") as disk:\n"
       "        fs = disk.volumes[0].ntfs()\n"
       "        for entry in fs.listdir(\"/\"): print(entry.name, entry.size)\n";
-  module.attr("__version__") = DISKIMG_VERSION;
+  module.attr("__version__") = std::string(diskimg::version);
   bind_errors(module);
   bind_file(module);
   bind_disk(module);

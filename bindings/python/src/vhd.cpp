@@ -2,7 +2,7 @@
 // and `merge` do.
 #include "bindings.hpp"
 
-#include <diskimg/error.hpp>
+#include <diskimg/core/error.hpp>
 #include <diskimg/vhd/check.hpp>
 #include <diskimg/vhd/image.hpp>
 #include <diskimg/vhd/writer.hpp>

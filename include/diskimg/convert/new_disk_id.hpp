@@ -2,7 +2,7 @@
 // disk GUID and partition GUIDs (both headers and entry arrays, CRCs recomputed).
 #pragma once
 
-#include <diskimg/disk.hpp>
+#include <diskimg/disk/disk.hpp>
 
 namespace diskimg {
 

@@ -5,7 +5,7 @@
 // sector). Unpartitioned space after the first partition is not copied.
 #pragma once
 
-#include <diskimg/disk.hpp>
+#include <diskimg/disk/disk.hpp>
 
 #include <cstdint>
 #include <string>

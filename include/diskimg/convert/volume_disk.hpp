@@ -4,7 +4,7 @@
 // Windows checks when it boots from the volume.
 #pragma once
 
-#include <diskimg/disk.hpp>
+#include <diskimg/disk/disk.hpp>
 
 namespace diskimg {
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <diskimg/source/byte_source.hpp>
+#include <diskimg/source/patched_source.hpp>
 
 #include <span>
 #include <string_view>
@@ -16,5 +17,12 @@ FilesystemKind sniff_boot_sector(std::span<const std::byte> first_sector);
 
 // Reads the volume's first sector and judges it; a volume too small or unreadable is unknown.
 FilesystemKind sniff_filesystem(const ByteSource& volume);
+
+/// The 512-byte boot sector at `offset` of `volume` with its hidden-sectors field (offset
+/// 0x1C of the BIOS parameter block FAT and NTFS share) set to `hidden_sectors`: the first
+/// LBA of the partition holding the volume, which Windows checks when it boots from it.
+/// Throws IoError when the sector cannot be read.
+Patch hidden_sectors_patch(const ByteSource& volume, std::uint64_t offset,
+                           std::uint32_t hidden_sectors);
 
 }  // namespace diskimg

@@ -2,7 +2,7 @@
 // records) or a GPT from a byte source, and says where each partition lies.
 #pragma once
 
-#include <diskimg/guid.hpp>
+#include <diskimg/core/guid.hpp>
 #include <diskimg/source/byte_source.hpp>
 
 #include <cstdint>
@@ -16,11 +16,25 @@ namespace diskimg {
 enum class Scheme { none, mbr, gpt };
 std::string_view to_string(Scheme scheme);
 
-// A range of bytes with a word on what it holds.
+// The structures a partition table consists of.
+enum class StructureKind {
+  mbr,                   // sector 0 of an MBR disk
+  ebr,                   // an extended boot record in an EBR chain
+  protective_mbr,        // sector 0 of a GPT disk
+  gpt_primary_header,    // LBA 1, read as sound
+  gpt_backup_header,     // the last LBA (or where the primary points), read as sound
+  gpt_primary_entries,   // the entry array a sound primary header points to
+  gpt_backup_entries,
+  gpt_damaged_header,    // LBA 1 when the primary header could not be used
+};
+// "MBR", "EBR", "protective MBR", "GPT primary header", ...
+std::string_view to_string(StructureKind kind);
+
+// Bytes that belong to the partition table itself.
 struct ByteRange {
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
-  std::string what;
+  StructureKind kind = StructureKind::mbr;
 };
 
 struct Partition {

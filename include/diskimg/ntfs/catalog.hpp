@@ -3,7 +3,8 @@
 // whole tree or naming any record by path is then a lookup, not a directory walk.
 #pragma once
 
-#include <diskimg/ntfs/listing.hpp>
+#include <diskimg/ntfs/listed_entry.hpp>
+#include <diskimg/ntfs/volume.hpp>
 
 #include <functional>
 #include <string>

@@ -2,6 +2,7 @@
 // record, kind, size and named streams, one directory or a whole subtree.
 #pragma once
 
+#include <diskimg/ntfs/listed_entry.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
 #include <functional>
@@ -9,20 +10,6 @@
 #include <vector>
 
 namespace diskimg::ntfs {
-
-struct StreamInfo {
-  std::string name;
-  std::uint64_t size = 0;
-};
-
-struct ListedEntry {
-  std::string name;
-  std::string path;           // from the root, "/dir/name"
-  RecordReference file;
-  bool is_directory = false;
-  std::uint64_t size = 0;     // the unnamed $DATA's size (0 for directories)
-  std::vector<StreamInfo> streams;  // named $DATA streams
-};
 
 // Summarises one directory entry, reading the file's record for its sizes.
 ListedEntry describe_entry(const Volume& volume, const DirectoryEntry& entry,

@@ -3,7 +3,7 @@
 // (check.hpp) share these and the on-disk structures, nothing else.
 #pragma once
 
-#include <diskimg/guid.hpp>
+#include <diskimg/core/guid.hpp>
 
 #include <cstdint>
 #include <optional>

@@ -1,0 +1,62 @@
+# The layers of the library, as the build enforces them.
+#
+# diskimg_layer(NAME [USES lower...] SOURCES file...) makes the static library diskimg_NAME
+# (diskimg::NAME) from lib/NAME/. It links the layers it USES, and through them every layer
+# below those. Its code sees only the headers of those layers: each layer compiles against a
+# staged include tree (build/layers/NAME/) holding links to its own public and private
+# folders; a layer's public folder reaches the layers above it through their links. An
+# #include of a higher layer's header, or of another layer's private header, then finds no
+# file and the build fails. lib/core's private helpers (load, crc32, utf) serve every layer.
+#
+# Each layer is recorded in build/layers.txt ("NAME: USES...") for the layering tests and
+# docs/architecture.md.
+
+set(DISKIMG_LAYER_STAGE ${PROJECT_BINARY_DIR}/layers)
+file(REMOVE_RECURSE ${DISKIMG_LAYER_STAGE})
+set_property(GLOBAL PROPERTY DISKIMG_LAYERS "")
+
+# A probe: "LAYER:HEADER" adds a file including <HEADER> to that layer, to show that the
+# build refuses an upward include (tests/layering/probe_test.sh).
+set(DISKIMG_LAYER_PROBE "" CACHE STRING "LAYER:HEADER to include from a probe file in LAYER")
+
+function(diskimg_stage_link original link)
+  get_filename_component(directory ${link} DIRECTORY)
+  file(MAKE_DIRECTORY ${directory})
+  file(CREATE_LINK ${original} ${link} SYMBOLIC)
+endfunction()
+
+function(diskimg_layer name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "USES;SOURCES")
+  set(target diskimg_${name})
+  set(stage ${DISKIMG_LAYER_STAGE}/${name})
+  set(sources ${arg_SOURCES})
+  if(DISKIMG_LAYER_PROBE MATCHES "^${name}:(.+)$")
+    set(probe ${stage}/probe/layer_probe.cpp)
+    file(WRITE ${probe} "// Generated: DISKIMG_LAYER_PROBE=${DISKIMG_LAYER_PROBE}\n#include <${CMAKE_MATCH_1}>\n")
+    list(APPEND sources ${probe})
+  endif()
+  add_library(${target} STATIC ${sources})
+  add_library(diskimg::${name} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${name})
+
+  diskimg_stage_link(${PROJECT_SOURCE_DIR}/include/diskimg/${name} ${stage}/public/diskimg/${name})
+  diskimg_stage_link(${CMAKE_CURRENT_SOURCE_DIR}/${name} ${stage}/private/${name})
+  target_include_directories(${target}
+    PUBLIC $<BUILD_INTERFACE:${stage}/public> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
+    PRIVATE ${stage}/private ${DISKIMG_LAYER_STAGE}/core/private)
+  foreach(lower IN LISTS arg_USES)
+    if(NOT TARGET diskimg_${lower})
+      message(FATAL_ERROR "layer ${name} uses ${lower}, which is not defined below it")
+    endif()
+    target_link_libraries(${target} PUBLIC diskimg_${lower})
+  endforeach()
+  target_link_libraries(${target} PRIVATE fmt::fmt Boost::headers)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+
+  set_property(GLOBAL APPEND PROPERTY DISKIMG_LAYERS ${name})
+  string(REPLACE ";" " " uses "${arg_USES}")
+  file(APPEND ${PROJECT_BINARY_DIR}/layers.txt "${name}: ${uses}\n")
+  # What the layer's code is compiled with, for the header tests.
+  file(GENERATE OUTPUT ${stage}/include_directories.txt
+       CONTENT "$<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>\n")
+endfunction()
