@@ -66,6 +66,10 @@ void run_convert(const ConvertArguments& arguments) {
   options.format = parse_output_format(arguments.format);
   if (!arguments.block_size.empty()) {
     const std::uint64_t block_size = parse_size(arguments.block_size);
+    if (options.format == OutputFormat::vhd_dynamic && block_size != (512u << 10) &&
+        block_size != (1u << 20) && block_size != (2u << 20)) {
+      throw UsageError("convert: --block-size is 512K, 1M or 2M");
+    }
     options.block_size = static_cast<std::uint32_t>(std::min<std::uint64_t>(block_size, UINT32_MAX));
   }
   options.plan.all_sectors = arguments.all_sectors;

@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "format.hpp"
 #include "json_output.hpp"
+#include "warnings.hpp"
 
 #include <diskimg/disk/disk.hpp>
 #include <diskimg/core/error.hpp>
@@ -53,7 +54,7 @@ void print_volumes(const Disk& disk) {
   fmt::print("  {:>3}  {:<16}  {:>14}  {:>14}  {:>10}  {}\n", "#", "source", "offset", "size",
              "", "filesystem");
   for (const Volume& volume : disk.volumes()) {
-    fmt::print("  {:>3}  {:<16}  {:>14}  {:>14}  {:>10}  {}{}\n", volume.index, volume.origin,
+    fmt::print("  {:>3}  {:<16}  {:>14}  {:>14}  {:>10}  {}{}\n", volume.index, volume.origin_name(),
                volume.offset, volume.size, human_size(volume.size),
                to_string(volume.filesystem), ntfs_summary(volume));
   }
@@ -76,7 +77,7 @@ void print_human(const Disk& disk) {
   const Container& container = disk.container();
   const PartitionTable& layout = disk.layout();
   fmt::print("{}: {}, {} ({} bytes), {}-byte sectors\n", container.chain.front(),
-             container.format, human_size(container.virtual_size), container.virtual_size,
+             to_string(container.format), human_size(container.virtual_size), container.virtual_size,
              layout.sector_size);
   fmt::print("scheme: {}", to_string(layout.scheme));
   if (layout.scheme != Scheme::none) fmt::print(", disk id {}", layout.disk_id());
@@ -88,9 +89,7 @@ void print_human(const Disk& disk) {
 
 void run_inspect(const InspectOptions& options) {
   const Disk disk = Disk::open(std::vector<std::filesystem::path>(options.sources.begin(), options.sources.end()));
-  for (const std::string& warning : disk.warnings()) {
-    std::cerr << "diskimg: warning: " << warning << '\n';
-  }
+  print_warnings(disk.warnings());
   if (options.json) {
     std::cout << inspect_json(disk).dump(2) << '\n';
   } else {

@@ -1,4 +1,5 @@
 #include "json_output.hpp"
+#include "warnings.hpp"
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
@@ -48,7 +49,7 @@ json ntfs_json(const ntfs::Volume& volume) {
           {"total_clusters", boot.total_clusters},
           {"mft_records", volume.record_count()},
           {"used_clusters", used_clusters(volume)},
-          {"warnings", volume.warnings()}};
+          {"warnings", messages(volume.warnings())}};
 }
 
 json to_json(const Volume& volume) {
@@ -62,7 +63,7 @@ json to_json(const Volume& volume) {
   }
   return {
       {"index", volume.index},
-      {"source", volume.origin},
+      {"source", volume.origin_name()},
       {"partition", volume.partition ? json(*volume.partition) : json(nullptr)},
       {"offset", volume.offset},
       {"size", volume.size},
@@ -109,7 +110,7 @@ json inspect_json(const Disk& disk) {
   for (const Volume& volume : disk.volumes()) volumes.push_back(to_json(volume));
   return {
       {"container",
-       {{"format", disk.container().format},
+       {{"format", std::string(to_string(disk.container().format))},
         {"virtual_size", disk.container().virtual_size},
         {"chain", disk.container().chain}}},
       {"sector_size", layout.sector_size},
@@ -118,7 +119,7 @@ json inspect_json(const Disk& disk) {
       {"partitions", partitions},
       {"ldm", disk.ldm() ? ldm_json(*disk.ldm()) : json(nullptr)},
       {"volumes", volumes},
-      {"warnings", disk.warnings()},
+      {"warnings", messages(disk.warnings())},
   };
 }
 

@@ -3,13 +3,15 @@
 #include "commands.hpp"
 
 #include <diskimg/core/error.hpp>
+#include <diskimg/version.hpp>
 
 #include <iostream>
+#include <string>
 
 int main(int argc, char** argv) {
   CLI::App app{"diskimg: read partition tables, NTFS and VHD images; convert disks to VHD"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "diskimg 0.1.0");
+  app.set_version_flag("--version", "diskimg " + std::string(diskimg::version));
   diskimg::tool::add_inspect_command(app);
   diskimg::tool::add_ntfs_commands(app);
   diskimg::tool::add_vhd_commands(app);
@@ -29,6 +31,12 @@ int main(int argc, char** argv) {
   } catch (const diskimg::UnsupportedError& error) {
     std::cerr << "diskimg: " << error.what() << '\n';
     return 1;
+  } catch (const diskimg::OutputExistsError& error) {
+    std::cerr << "diskimg: " << error.what() << "; give --force to replace it\n";
+    return 2;
+  } catch (const diskimg::VolumeChoiceError& error) {
+    std::cerr << "diskimg: " << error.what() << "; choose one with --volume\n";
+    return 2;
   } catch (const diskimg::UsageError& error) {
     std::cerr << "diskimg: " << error.what() << '\n';
     return 2;

@@ -32,7 +32,7 @@ void run_ls(const LsOptions& options) {
   const SplitArguments split = split_sources(options.sources.positionals, false);
   const OpenedNtfs opened = open_ntfs(split.sources, options.sources.volume);
   const std::string path = split.path.value_or("/");
-  std::vector<std::string> warnings;
+  Warnings warnings;
   json listing = json::array();
   fmt::memory_buffer text;  // human output, written in large pieces: trees can be huge
   const auto flush = [&] {

@@ -1,4 +1,5 @@
 #include "ntfs_json.hpp"
+#include "warnings.hpp"
 
 namespace diskimg::tool {
 
@@ -86,7 +87,7 @@ json to_json(const ntfs::File& file) {
           {"names", names},
           {"attribute_list", list},
           {"attributes", attributes},
-          {"warnings", file.warnings}};
+          {"warnings", messages(file.warnings)}};
 }
 
 }  // namespace diskimg::tool

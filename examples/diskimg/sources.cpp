@@ -39,9 +39,7 @@ Disk open_disk(const std::vector<std::string>& sources) {
   return Disk::open(std::vector<std::filesystem::path>(sources.begin(), sources.end()));
 }
 
-void print_warnings(const std::vector<std::string>& warnings) {
-  for (const std::string& warning : warnings) std::cerr << "diskimg: warning: " << warning << '\n';
-}
+
 
 OpenedNtfs open_ntfs(const std::vector<std::string>& sources, std::optional<unsigned> volume) {
   OpenedNtfs opened{open_disk(sources), {}, nullptr};

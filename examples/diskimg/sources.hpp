@@ -1,6 +1,8 @@
 // Arguments shared by the commands that read a disk: SRC... [--volume N] [PATH].
 #pragma once
 
+#include "warnings.hpp"
+
 #include <diskimg/disk/disk.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
@@ -44,6 +46,5 @@ OpenedNtfs open_ntfs(const std::vector<std::string>& sources, std::optional<unsi
 // Opens the disk of the sources (one image for now).
 Disk open_disk(const std::vector<std::string>& sources);
 
-void print_warnings(const std::vector<std::string>& warnings);
 
 }  // namespace diskimg::tool

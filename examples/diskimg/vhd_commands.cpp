@@ -52,7 +52,7 @@ void run_check(const std::string& image) {
     fmt::print("{}: ok\n", image);
     return;
   }
-  for (const std::string& problem : report.problems) fmt::print("{}: {}\n", image, problem);
+  for (const Warning& problem : report.problems) fmt::print("{}: {}\n", image, problem.what);
   exit_code = 1;
 }
 
@@ -77,7 +77,11 @@ void add_vhd_commands(CLI::App& app) {
   CLI::App* merge_command = app.add_subcommand("merge", "Fold a differencing VHD into its parent");
   merge_command->add_option("CHILD", *merge_child, "the differencing .vhd")->required();
   merge_command->callback([merge_child] {
-    vhd::merge_into_parent(*merge_child);
+    try {
+      vhd::merge_into_parent(*merge_child);
+    } catch (const FormatError& error) {
+      throw FormatError(fmt::format("{}; run diskimg check on both files", error.what()), error.where());
+    }
     fmt::print("{}: merged into its parent and removed\n", *merge_child);
   });
 }

@@ -162,8 +162,9 @@ void verify_output(const Disk& disk, const ConversionPlan& plan, const std::file
       read_range(*disk.source(), offset, std::span(expected).first(length), options, ignored);
       written->read(offset, std::span(actual).first(length));
       if (!std::equal(expected.begin(), expected.begin() + static_cast<std::ptrdiff_t>(length), actual.begin())) {
-        throw FormatError(fmt::format("convert --verify: the output differs from the source in the "
-                                      "{} bytes at offset {:#x}", length, offset));
+        throw FormatError(fmt::format("convert: verifying the output: it differs from the source in "
+                                      "the {} bytes at offset {:#x}", length, offset),
+                          {"copied range", offset});
       }
     }
   }
@@ -202,11 +203,12 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
   const auto started = std::chrono::steady_clock::now();
   if (options.format == OutputFormat::vhd_dynamic &&
       (options.block_size < vhd::min_block_size || options.block_size > (2u << 20))) {
-    throw UsageError("convert: --block-size is 512K, 1M or 2M");
+    throw UsageError(fmt::format("convert: a block size of {} bytes: a dynamic VHD conversion uses "
+                                 "512 KiB, 1 MiB or 2 MiB blocks", options.block_size));
   }
   std::error_code exists_error;
   if (std::filesystem::exists(output, exists_error) && !options.force) {
-    throw UsageError(fmt::format("{} exists; give --force to replace it", output.string()));
+    throw OutputExistsError(fmt::format("{} exists", output.string()), {output.string(), std::nullopt});
   }
   const Disk disk = conversion_source(original, options);
   const ConversionPlan plan = plan_conversion(disk, options.plan);
@@ -245,10 +247,10 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
         result.bytes_read += piece.length;
         result.bytes_written += write_nonzero(*out, piece.offset, current.bytes);
         done += piece.skipped_before + piece.length;
-        if (options.progress && !options.progress(done, total)) throw Error("convert: cancelled");
+        if (options.progress && !options.progress(done, total)) throw CancelledError("convert: cancelled");
       }
       if (options.progress && done < total && !options.progress(total, total)) {
-        throw Error("convert: cancelled");
+        throw CancelledError("convert: cancelled");
       }
       out->finish();
     }
@@ -258,7 +260,8 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
     // A read or write failed (a bad sector, a full disk): say that nothing was left behind.
     std::error_code ignored;
     std::filesystem::remove(partial, ignored);
-    throw IoError(fmt::format("{}; {} was not written (partial file removed)", error.what(), output.string()));
+    throw IoError(fmt::format("{}; {} was not written (partial file removed)", error.what(), output.string()),
+                  error.where());
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(partial, ignored);

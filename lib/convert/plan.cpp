@@ -79,7 +79,7 @@ void add_ntfs_volume(const Volume& volume, const PlanOptions& options, const Emi
   emit(map.backup_boot_sector_offset(),
        std::min<std::uint64_t>(map.sector_size(), volume.size - std::min(volume.size, map.backup_boot_sector_offset())));
   notes.push_back(fmt::format("volume {} ({}): NTFS, {} of {} clusters used", volume.index,
-                              volume.origin, map.used_clusters(), map.total_clusters()));
+                              volume.origin_name(), map.used_clusters(), map.total_clusters()));
 }
 
 std::vector<CopyRange> merged(std::vector<CopyRange> ranges, std::uint64_t disk_size) {
@@ -108,10 +108,11 @@ void add_volume(const Volume& volume, const PlanOptions& options, const Emit& em
       add_ntfs_volume(volume, options, emit, notes);
       return;
     } catch (const Error& error) {
-      notes.push_back(fmt::format("volume {} ({}): copied whole: {}", volume.index, volume.origin, error.what()));
+      notes.push_back(fmt::format("volume {} ({}): copied whole: {}", volume.index, volume.origin_name(),
+                                  error.what()));
     }
   } else {
-    notes.push_back(fmt::format("volume {} ({}): {}, copied whole", volume.index, volume.origin,
+    notes.push_back(fmt::format("volume {} ({}): {}, copied whole", volume.index, volume.origin_name(),
                                 to_string(volume.filesystem)));
   }
   whole();
@@ -136,7 +137,9 @@ void add_dynamic_disk(const Disk& disk, const PlanOptions& options, std::vector<
       }
     };
     const auto volume = std::find_if(disk.volumes().begin(), disk.volumes().end(),
-                                     [&](const Volume& v) { return v.ldm && v.origin == "ldm " + group_volume.name; });
+                                     [&](const Volume& v) {
+                                       return v.origin == VolumeOrigin::ldm && v.ldm_name == group_volume.name;
+                                     });
     if (volume == disk.volumes().end()) {
       notes.push_back(fmt::format("ldm {}: cannot be assembled, its extents on this disk copied whole", group_volume.name));
       whole();
@@ -174,7 +177,7 @@ ConversionPlan plan_conversion(const Disk& disk, const PlanOptions& options) {
   if (layout.scheme != Scheme::none) add(ranges, 0, first_partition);  // boot loaders live here
 
   for (const Volume& volume : disk.volumes()) {
-    if (volume.ldm) continue;  // below, through the disk group
+    if (volume.origin == VolumeOrigin::ldm) continue;  // below, through the disk group
     add_volume(volume, options, [&](std::uint64_t o, std::uint64_t l) { add(ranges, volume.offset + o, l); },
                [&] { add(ranges, volume.offset, volume.size); }, plan.notes);
   }

@@ -1,3 +1,5 @@
+#include "core/enum_names.hpp"
+
 #include <diskimg/disk/disk.hpp>
 #include <diskimg/core/error.hpp>
 #include <diskimg/source/file_source.hpp>
@@ -9,9 +11,24 @@
 namespace diskimg {
 namespace {
 
+constexpr std::array<EnumName<ContainerFormat>, 4> container_format_names{{
+    {ContainerFormat::raw, "raw"},
+    {ContainerFormat::vhd_fixed, "vhd-fixed"},
+    {ContainerFormat::vhd_dynamic, "vhd-dynamic"},
+    {ContainerFormat::vhd_differencing, "vhd-differencing"}}};
+
+ContainerFormat container_format(vhd::VhdType type) {
+  switch (type) {
+    case vhd::VhdType::fixed: return ContainerFormat::vhd_fixed;
+    case vhd::VhdType::dynamic: return ContainerFormat::vhd_dynamic;
+    case vhd::VhdType::differencing: return ContainerFormat::vhd_differencing;
+  }
+  return ContainerFormat::raw;
+}
+
 Volume partition_volume(const SourcePtr& disk, const Partition& partition) {
   Volume volume;
-  volume.origin = fmt::format("partition {}", partition.number);
+  volume.origin = VolumeOrigin::partition;
   volume.partition = partition.number;
   volume.offset = partition.start;
   volume.size = partition.size;
@@ -22,11 +39,11 @@ Volume partition_volume(const SourcePtr& disk, const Partition& partition) {
 }
 
 // A file or block device, or the VHD (and its chain) in it; `container` says which.
-SourcePtr open_source(const std::filesystem::path& path, Container& container, std::vector<std::string>& warnings) {
+SourcePtr open_source(const std::filesystem::path& path, Container& container, Warnings& warnings) {
   auto file = std::make_shared<FileSource>(path);
   if (vhd::looks_like_vhd(*file)) {
     auto image = vhd::VhdImage::open(path);
-    container.format = std::string(vhd::to_string(image->type()));
+    container.format = container_format(image->type());
     container.virtual_size = image->size();
     for (const auto& member : image->chain()) container.chain.push_back(member.string());
     warnings = image->warnings();
@@ -39,6 +56,17 @@ SourcePtr open_source(const std::filesystem::path& path, Container& container, s
 
 }  // namespace
 
+std::string_view to_string(ContainerFormat format) { return name_of(container_format_names, format); }
+
+std::string Volume::origin_name() const {
+  switch (origin) {
+    case VolumeOrigin::partition: return fmt::format("partition {}", partition.value_or(0));
+    case VolumeOrigin::ldm: return "ldm " + ldm_name;
+    case VolumeOrigin::whole_image: break;
+  }
+  return "whole image";
+}
+
 Disk Disk::open(const std::filesystem::path& path) {
   return open(std::vector<std::filesystem::path>{path});
 }
@@ -46,12 +74,12 @@ Disk Disk::open(const std::filesystem::path& path) {
 Disk Disk::open(const std::vector<std::filesystem::path>& paths) {
   if (paths.empty()) throw UsageError("no source given");
   Container container;
-  std::vector<std::string> warnings;
+  Warnings warnings;
   SourcePtr first = open_source(paths.front(), container, warnings);
   std::vector<SourcePtr> members;
   for (std::size_t i = 1; i < paths.size(); ++i) {
     Container ignored;
-    std::vector<std::string> member_warnings;
+    Warnings member_warnings;
     members.push_back(open_source(paths[i], ignored, member_warnings));
     warnings.insert(warnings.end(), member_warnings.begin(), member_warnings.end());
   }
@@ -92,7 +120,7 @@ Disk Disk::from_source(SourcePtr source, Container container, std::vector<Source
 
   if (disk.layout_.scheme == Scheme::none) {
     Volume whole;
-    whole.origin = "whole image";
+    whole.origin = VolumeOrigin::whole_image;
     whole.size = disk.source_->size();
     whole.bytes = disk.source_;
     disk.volumes_.push_back(std::move(whole));
@@ -100,9 +128,9 @@ Disk Disk::from_source(SourcePtr source, Container container, std::vector<Source
   for (const Partition& partition : disk.layout_.partitions) {
     if (partition.extended || ldm::is_ldm_partition(disk.layout_, partition)) continue;
     if (partition.end() > disk.source_->size()) {
-      disk.warnings_.push_back(fmt::format(
-          "partition {} is not listed as a volume: it extends past the end of the disk",
-          partition.number));
+      disk.warnings_.emplace_back(Location{fmt::format("partition {}", partition.number), partition.start},
+                                  fmt::format("partition {} is not listed as a volume: it extends "
+                                              "past the end of the disk", partition.number));
       continue;
     }
     disk.volumes_.push_back(partition_volume(disk.source_, partition));
@@ -116,7 +144,7 @@ Disk Disk::from_source(SourcePtr source, Container container, std::vector<Source
       // Alone, a disk whose database is damaged or unreadable still shows its layout; asked
       // to assemble a group, the caller hears why it cannot.
       if (!group_members_given.empty()) throw;
-      disk.warnings_.push_back(fmt::format("{} (its LDM volumes are not listed)", error.what()));
+      disk.warnings_.emplace_back(error.where(), fmt::format("{} (its LDM volumes are not listed)", error.what()));
     }
   }
   if (disk.ldm_) {
@@ -128,10 +156,10 @@ Disk Disk::from_source(SourcePtr source, Container container, std::vector<Source
         continue;
       }
       Volume volume;
-      volume.origin = "ldm " + group_volume.name;
+      volume.origin = VolumeOrigin::ldm;
+      volume.ldm_name = group_volume.name;
       volume.size = group_volume.size;
       volume.bytes = group_volume.bytes;
-      volume.ldm = true;
       disk.volumes_.push_back(std::move(volume));
     }
   }
@@ -163,7 +191,7 @@ const Volume& Disk::select_volume(std::optional<unsigned> index, FilesystemKind 
   if (index) {
     const Volume& chosen = volume(*index);
     if (chosen.filesystem != kind) {
-      throw UsageError(fmt::format("volume {} ({}) holds {}, not {}", *index, chosen.origin,
+      throw UsageError(fmt::format("volume {} ({}) holds {}, not {}", *index, chosen.origin_name(),
                                    to_string(chosen.filesystem), to_string(kind)));
     }
     return chosen;
@@ -177,12 +205,15 @@ const Volume& Disk::select_volume(std::optional<unsigned> index, FilesystemKind 
     throw UsageError(fmt::format("{} has no {} volume", source_->name(), to_string(kind)));
   }
   std::string choices;
+  std::vector<unsigned> indexes;
   for (const Volume* candidate : candidates) {
     choices += fmt::format("{}{} ({})", choices.empty() ? "" : ", ", candidate->index,
-                           candidate->origin);
+                           candidate->origin_name());
+    indexes.push_back(candidate->index);
   }
-  throw UsageError(fmt::format("{} has several {} volumes: choose one with --volume: {}",
-                               source_->name(), to_string(kind), choices));
+  throw VolumeChoiceError(fmt::format("{} has several {} volumes, and none was chosen: {}",
+                                      source_->name(), to_string(kind), choices),
+                          std::move(indexes));
 }
 
 }  // namespace diskimg

@@ -71,7 +71,7 @@ HeaderRead read_header(const ByteSource& disk, std::uint64_t lba, std::uint32_t 
     return result;
   }
   const std::vector<std::byte> sector = disk.read(lba * sector_size, sector_size);
-  result.header = load<gpt::Header>(sector);
+  result.header = load<gpt::Header>(sector, 0, "GPT header");
   const gpt::Header& header = result.header;
   if (header.signature != gpt::signature) {
     result.fault = "no \"EFI PART\" signature";
@@ -118,19 +118,23 @@ void read_entries(const HeaderRead& chosen, std::uint64_t disk_sectors, Partitio
   const std::uint32_t entry_size = chosen.header.entry_size.value();
   const std::uint32_t count = chosen.header.entry_count.value();
   const std::uint32_t sector_size = table.sector_size;
+  const auto entry_location = [&](const HeaderRead& read, std::uint32_t slot) {
+    return Location{fmt::format("GPT entry {}", slot + 1),
+                    read.header.entries_lba.value() * sector_size + std::uint64_t{slot} * entry_size};
+  };
   for (std::uint32_t slot = 0; slot < count; ++slot) {
-    const auto entry = load<gpt::Entry>(chosen.entries, std::size_t{slot} * entry_size);
+    const auto entry = load<gpt::Entry>(chosen.entries, std::size_t{slot} * entry_size, "GPT entry");
     const Guid type = Guid::from_mixed_endian(entry.type_guid);
     if (type.is_zero()) continue;
     const std::uint64_t first = entry.first_lba.value();
     const std::uint64_t last = entry.last_lba.value();
     if (first > last || last >= std::numeric_limits<std::uint64_t>::max() / sector_size) {
-      table.warnings.push_back(fmt::format(
+      table.warnings.emplace_back(entry_location(chosen, slot), fmt::format(
           "gpt: entry {} has impossible LBAs {}..{}; ignored", slot + 1, first, last));
       continue;
     }
     if (last >= disk_sectors) {
-      table.warnings.push_back(fmt::format(
+      table.warnings.emplace_back(entry_location(chosen, slot), fmt::format(
           "gpt: partition {} (LBAs {}..{}) extends past the end of the disk ({} sectors)",
           slot + 1, first, last, disk_sectors));
     }
@@ -178,7 +182,8 @@ PartitionTable read_gpt(const ByteSource& disk, std::uint32_t sector_size) {
   table.sector_size = sector_size;
   const std::uint64_t disk_sectors = disk.size() / sector_size;
   if (disk_sectors < 3) {
-    throw FormatError(fmt::format("gpt: disk of {} bytes is too small for a GPT", disk.size()));
+    throw FormatError(fmt::format("gpt: disk of {} bytes is too small for a GPT", disk.size()),
+                      {"GPT primary header", sector_size});
   }
   const std::uint64_t last_lba = disk_sectors - 1;
 
@@ -188,10 +193,11 @@ PartitionTable read_gpt(const ByteSource& disk, std::uint32_t sector_size) {
     const std::uint64_t alternate = primary.header.alternate_lba.value();
     backup = read_header(disk, alternate, sector_size);
     if (!backup.fault.empty()) {
-      table.warnings.push_back(fmt::format("gpt: backup header ({}) is damaged: {}",
-                                           where(alternate, sector_size), backup.fault));
+      table.warnings.emplace_back(Location{"GPT backup header", alternate * sector_size},
+                                  fmt::format("gpt: backup header ({}) is damaged: {}",
+                                              where(alternate, sector_size), backup.fault));
     } else if (alternate != last_lba) {
-      table.warnings.push_back(fmt::format(
+      table.warnings.emplace_back(Location{"GPT backup header", alternate * sector_size}, fmt::format(
           "gpt: backup header lies at LBA {}, not at the last LBA {} (was the disk grown?)",
           alternate, last_lba));
     }
@@ -200,9 +206,10 @@ PartitionTable read_gpt(const ByteSource& disk, std::uint32_t sector_size) {
     if (!backup.fault.empty()) {
       throw FormatError(fmt::format(
           "gpt: no usable header: primary ({}): {}; backup ({}): {}", where(1, sector_size),
-          primary.fault, where(last_lba, sector_size), backup.fault));
+          primary.fault, where(last_lba, sector_size), backup.fault),
+          {"GPT primary header", sector_size});
     }
-    table.warnings.push_back(fmt::format(
+    table.warnings.emplace_back(Location{"GPT primary header", sector_size}, fmt::format(
         "gpt: primary header ({}) is damaged: {}; using the backup header at LBA {}",
         where(1, sector_size), primary.fault, last_lba));
   }
@@ -211,7 +218,8 @@ PartitionTable read_gpt(const ByteSource& disk, std::uint32_t sector_size) {
   std::array<std::byte, 512> first_sector{};
   disk.read(0, first_sector);
   if (!is_protective_mbr(first_sector)) {
-    table.warnings.push_back("gpt: sector 0 holds no protective MBR (type 0xEE entry)");
+    table.warnings.emplace_back(Location{"protective MBR", 0},
+                                "gpt: sector 0 holds no protective MBR (type 0xEE entry)");
   }
   table.structures.push_back({0, sector_size, StructureKind::protective_mbr});
   if (primary.fault.empty()) {

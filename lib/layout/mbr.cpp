@@ -52,27 +52,28 @@ void read_ebr_chain(const ByteSource& disk, const Partition& extended, Partition
 
   while (true) {
     const std::uint64_t offset = ebr_lba * sector_size;
+    const Location here{"EBR", offset};
     if (!visited.insert(ebr_lba).second) {
-      table.warnings.push_back(fmt::format(
+      table.warnings.emplace_back(here, fmt::format(
           "mbr: EBR chain of partition {} loops back to LBA {} (offset {:#x}); chain cut there",
           extended.number, ebr_lba, offset));
       return;
     }
     if (next_number - 5 >= max_logical_partitions) {
-      table.warnings.push_back(fmt::format(
+      table.warnings.emplace_back(here, fmt::format(
           "mbr: EBR chain of partition {} has more than {} logical partitions; chain cut at "
           "LBA {}", extended.number, max_logical_partitions, ebr_lba));
       return;
     }
     if (offset + sector_size > disk.size()) {
-      table.warnings.push_back(fmt::format(
+      table.warnings.emplace_back(here, fmt::format(
           "mbr: EBR at LBA {} (offset {:#x}) lies past the end of the disk; chain cut there",
           ebr_lba, offset));
       return;
     }
     const mbr::BootSector ebr = read_boot_sector(disk, offset);
     if (ebr.signature[0] != 0x55 || ebr.signature[1] != 0xAA) {
-      table.warnings.push_back(fmt::format(
+      table.warnings.emplace_back(here, fmt::format(
           "mbr: EBR at LBA {} (offset {:#x}) has no 0x55AA signature; chain cut there",
           ebr_lba, offset));
       return;
@@ -90,7 +91,7 @@ void read_ebr_chain(const ByteSource& disk, const Partition& extended, Partition
                                          ebr_lba + entry.first_lba.value(), sector_size);
       logical.logical = true;
       if (logical.end() > extended.end()) {
-        table.warnings.push_back(fmt::format(
+        table.warnings.emplace_back(here, fmt::format(
             "mbr: logical partition {} (EBR at LBA {}) ends past its extended partition {}",
             logical.number, ebr_lba, extended.number));
       }
@@ -99,7 +100,7 @@ void read_ebr_chain(const ByteSource& disk, const Partition& extended, Partition
     if (link == nullptr) return;
     const std::uint64_t relative = link->first_lba.value();
     if (relative == 0 || relative >= extended_sectors) {
-      table.warnings.push_back(fmt::format(
+      table.warnings.emplace_back(here, fmt::format(
           "mbr: EBR at LBA {} links to relative LBA {}, outside extended partition {} ({} "
           "sectors); chain cut there", ebr_lba, relative, extended.number, extended_sectors));
       return;
@@ -111,7 +112,7 @@ void read_ebr_chain(const ByteSource& disk, const Partition& extended, Partition
 void warn_past_end(PartitionTable& table, std::uint64_t disk_size) {
   for (const Partition& partition : table.partitions) {
     if (partition.end() > disk_size) {
-      table.warnings.push_back(fmt::format(
+      table.warnings.emplace_back(Location{fmt::format("partition {}", partition.number), partition.start}, fmt::format(
           "mbr: partition {} (offset {:#x}, {} bytes) extends past the end of the disk "
           "({} bytes)", partition.number, partition.start, partition.size, disk_size));
     }
@@ -149,7 +150,7 @@ PartitionTable read_mbr(const ByteSource& disk, std::uint32_t sector_size) {
   table.sector_size = sector_size;
   const mbr::BootSector sector = read_boot_sector(disk, 0);
   if (sector.signature[0] != 0x55 || sector.signature[1] != 0xAA) {
-    throw FormatError("mbr: sector 0 (offset 0x0) has no 0x55AA boot signature");
+    throw FormatError("mbr: sector 0 (offset 0x0) has no 0x55AA boot signature", {"MBR", 0});
   }
   table.mbr_signature = sector.disk_signature.value();
   table.structures.push_back({0, sector_size, StructureKind::mbr});
@@ -168,7 +169,7 @@ PartitionTable read_mbr(const ByteSource& disk, std::uint32_t sector_size) {
     const Partition primary = table.partitions[i];
     if (!primary.extended) continue;
     if (++extended_count > 1) {
-      table.warnings.push_back(fmt::format(
+      table.warnings.emplace_back(Location{"MBR", 0}, fmt::format(
           "mbr: more than one extended partition; partition {} is read as well, but other "
           "tools may ignore it", primary.number));
     }

@@ -22,7 +22,7 @@ void warn_overlaps(PartitionTable& table, std::string_view scheme_name) {
   for (const Partition& partition : table.partitions) by_start.push_back(&partition);
   std::sort(by_start.begin(), by_start.end(),
             [](const Partition* a, const Partition* b) { return a->start < b->start; });
-  std::vector<std::string> found;
+  Warnings found;
   std::size_t overlaps = 0;
   for (std::size_t i = 0; i < by_start.size(); ++i) {
     for (std::size_t j = i + 1; j < by_start.size(); ++j) {
@@ -31,9 +31,10 @@ void warn_overlaps(PartitionTable& table, std::string_view scheme_name) {
       if (b.start >= a.end()) break;
       if (contains_by_design(a, b)) continue;
       if (++overlaps > max_overlap_warnings) continue;
-      found.push_back(fmt::format("{}: partitions {} and {} overlap (bytes {:#x}..{:#x})",
-                                  scheme_name, a.number, b.number, b.start,
-                                  std::min(a.end(), b.end())));
+      found.emplace_back(Location{fmt::format("partition {}", b.number), b.start},
+                         fmt::format("{}: partitions {} and {} overlap (bytes {:#x}..{:#x})",
+                                     scheme_name, a.number, b.number, b.start,
+                                     std::min(a.end(), b.end())));
     }
   }
   if (overlaps > max_overlap_warnings) {

@@ -83,19 +83,20 @@ std::vector<std::uint64_t> privhead_candidates(const ByteSource& disk, const Par
   return candidates;
 }
 
-Located find_privhead(const ByteSource& disk, const PartitionTable& layout, std::vector<std::string>& warnings) {
+Located find_privhead(const ByteSource& disk, const PartitionTable& layout, Warnings& warnings) {
   std::vector<std::string> faults;
   for (const std::uint64_t sector : privhead_candidates(disk, layout)) {
     if (auto header = privhead_at(disk, sector, layout.sector_size, faults)) {
       if (!faults.empty()) {
-        warnings.push_back(fmt::format("ldm: PRIVHEAD copy at sector {} used ({})", sector, faults.front()));
+        warnings.emplace_back(Location{"LDM PRIVHEAD", sector * layout.sector_size},
+                              fmt::format("ldm: PRIVHEAD copy at sector {} used ({})", sector, faults.front()));
       }
       return {*header, sector};
     }
   }
   std::string list;
   for (const std::string& fault : faults) list += (list.empty() ? "" : "; ") + fault;
-  throw FormatError("ldm: no usable PRIVHEAD: " + list);
+  throw FormatError("ldm: no usable PRIVHEAD: " + list, {"LDM PRIVHEAD", std::nullopt});
 }
 
 std::optional<TocRegion> config_region_at(const ByteSource& disk, std::uint64_t sector, std::uint32_t sector_size,
@@ -145,7 +146,7 @@ Database read_database(const ByteSource& disk, const PartitionTable& layout) {
   if (own == 512 || own == 4096) {
     db.sector_size = own;
   } else {
-    db.warnings.push_back(fmt::format("ldm: PRIVHEAD (sector {}) says {} bytes per sector; {} used", found.sector,
+    db.warnings.emplace_back(Location{"LDM PRIVHEAD", found.sector * layout.sector_size}, fmt::format("ldm: PRIVHEAD (sector {}) says {} bytes per sector; {} used", found.sector,
                                       own, layout.sector_size));
   }
   db.data_start = header.data_start.value();
@@ -154,13 +155,14 @@ Database read_database(const ByteSource& disk, const PartitionTable& layout) {
   db.config_size = header.config_size.value();
   const std::uint64_t sectors = disk.size() / db.sector_size;
   const std::string where = fmt::format("ldm: PRIVHEAD (sector {})", found.sector);
+  const Location privhead{"LDM PRIVHEAD", found.sector * layout.sector_size};
   if (db.config_start >= sectors || db.config_size > sectors - db.config_start) {
     throw FormatError(fmt::format("{}: database at sectors {}+{} is not on the disk ({} sectors)", where,
-                                  db.config_start, db.config_size, sectors));
+                                  db.config_start, db.config_size, sectors), privhead);
   }
   if (db.data_start >= sectors || db.data_size > sectors - db.data_start) {
     throw FormatError(fmt::format("{}: data area at sectors {}+{} is not on the disk ({} sectors)", where,
-                                  db.data_start, db.data_size, sectors));
+                                  db.data_start, db.data_size, sectors), privhead);
   }
 
   // The TOCBLOCK PRIVHEAD points to (older copies may be stale), else its second.
@@ -173,15 +175,18 @@ Database read_database(const ByteSource& disk, const PartitionTable& layout) {
     }
     if ((config = config_region_at(disk, db.config_start + relative, db.sector_size, faults))) break;
   }
-  if (!config) throw FormatError(fmt::format("{}: no usable TOCBLOCK: {}", where, faults.empty() ? "" : faults.back()));
-  if (!faults.empty()) db.warnings.push_back("ldm: second TOCBLOCK used: " + faults.front());
+  const Location tocblock{"LDM TOCBLOCK", db.config_start * db.sector_size};
+  if (!config) {
+    throw FormatError(fmt::format("{}: no usable TOCBLOCK: {}", where, faults.empty() ? "" : faults.back()), tocblock);
+  }
+  if (!faults.empty()) db.warnings.emplace_back(tocblock, "ldm: second TOCBLOCK used: " + faults.front());
 
   const std::uint64_t start = config->start.value();
   const std::uint64_t size = config->size.value();
   if (start >= db.config_size || size > db.config_size - start ||
       size * db.sector_size > max_config_bytes) {
     throw FormatError(fmt::format("ldm: TOCBLOCK: config region at database sectors {}+{} does not fit the "
-                                  "database ({} sectors)", start, size, db.config_size));
+                                  "database ({} sectors)", start, size, db.config_size), tocblock);
   }
   const std::vector<std::byte> bytes = disk.read((db.config_start + start) * db.sector_size,
                                                  static_cast<std::size_t>(size * db.sector_size));

@@ -18,7 +18,7 @@ namespace {
 // Sectors as bytes; a count too large for 64-bit byte offsets is an error naming `what`.
 std::uint64_t bytes_of(std::uint64_t sectors, std::uint64_t sector_size, const std::string& what) {
   if (sectors > UINT64_MAX / sector_size) {
-    throw FormatError(fmt::format("ldm: {}: {} sectors do not fit 64-bit byte offsets", what, sectors));
+    throw FormatError(fmt::format("ldm: {}: {} sectors do not fit 64-bit byte offsets", what, sectors), {"LDM " + what, std::nullopt});
   }
   return sectors * sector_size;
 }
@@ -41,11 +41,11 @@ std::map<std::uint64_t, std::vector<const PartitionRecord*>> columns_of(const Da
     for (const PartitionRecord* part : parts) {
       if (part->volume_offset != expected) {
         throw FormatError(fmt::format("ldm: partition {} (record {}) starts at volume sector {}, where sector {} "
-                                      "was expected", part->name, part->id, part->volume_offset, expected));
+                                      "was expected", part->name, part->id, part->volume_offset, expected), Location{fmt::format("LDM partition {} (record {})", part->name, part->id), std::nullopt});
       }
       if (part->size > UINT64_MAX - expected) {
         throw FormatError(fmt::format("ldm: partition {} (record {}): {} sectors overflow its column", part->name,
-                                      part->id, part->size));
+                                      part->id, part->size), Location{fmt::format("LDM partition {} (record {})", part->name, part->id), std::nullopt});
       }
       expected += part->size;
     }
@@ -63,7 +63,7 @@ SourcePtr column_source(const Context& context, const std::vector<const Partitio
     const DiskRecord* disk = context.db.find_disk(part->disk_id);
     if (disk == nullptr) {
       throw FormatError(fmt::format("ldm: partition {} (record {}) names disk record {}, which does not exist",
-                                    part->name, part->id, part->disk_id));
+                                    part->name, part->id, part->disk_id), Location{fmt::format("LDM partition {} (record {})", part->name, part->id), std::nullopt});
     }
     const auto found = context.member_of.find(disk->id);
     // A member's own data start places its extents; for a disk not given, the newest
@@ -71,7 +71,7 @@ SourcePtr column_source(const Context& context, const std::vector<const Partitio
     const std::uint64_t data_start = found != context.member_of.end() ? found->second->database.data_start
                                                                       : context.db.data_start;
     const std::string what = fmt::format("partition {} (record {})", part->name, part->id);
-    if (part->start > UINT64_MAX - data_start) throw FormatError(fmt::format("ldm: {}: start {} overflows", what, part->start));
+    if (part->start > UINT64_MAX - data_start) throw FormatError(fmt::format("ldm: {}: start {} overflows", what, part->start), Location{"LDM " + what, std::nullopt});
     Extent extent{part->name, disk->name, bytes_of(data_start + part->start, sector, what),
                   bytes_of(part->start, sector, what), bytes_of(part->volume_offset, sector, what),
                   bytes_of(part->size, sector, what), plex, column, found != context.member_of.end()};
@@ -86,7 +86,7 @@ SourcePtr column_source(const Context& context, const std::vector<const Partitio
     const SourcePtr& source = found->second->source;
     if (extent.disk_offset > source->size() || extent.size > source->size() - extent.disk_offset) {
       throw FormatError(fmt::format("ldm: {} at sectors {}+{} runs past the end of {} ({} bytes)", what,
-                                    data_start + part->start, part->size, disk->name, source->size()));
+                                    data_start + part->start, part->size, disk->name, source->size()), Location{"LDM " + what, std::nullopt});
     }
     pieces.push_back(std::make_shared<SliceSource>(source, extent.disk_offset, extent.size,
                                                    fmt::format("ldm {} on {}", part->name, source->name())));
@@ -101,23 +101,23 @@ SourcePtr plex_source(const Context& context, const ComponentRecord& component, 
                       std::vector<SourcePtr>* raid_columns) {
   const auto columns = columns_of(context.db, component);
   if (columns.empty()) {
-    throw FormatError(fmt::format("ldm: component {} (record {}) has no partitions", component.name, component.id));
+    throw FormatError(fmt::format("ldm: component {} (record {}) has no partitions", component.name, component.id), Location{fmt::format("LDM component {} (record {})", component.name, component.id), std::nullopt});
   }
   const std::string name = fmt::format("ldm volume {}", volume.name);
   const std::uint64_t sector = context.db.sector_size;
   if (component.layout == ComponentLayout::concatenated) {
     if (columns.size() != 1) {
       throw FormatError(fmt::format("ldm: concatenated component {} (record {}) has {} columns", component.name,
-                                    component.id, columns.size()));
+                                    component.id, columns.size()), Location{fmt::format("LDM component {} (record {})", component.name, component.id), std::nullopt});
     }
     return column_source(context, columns.begin()->second, volume, plex, 0);
   }
   if (component.stripe_size == 0) {
-    throw FormatError(fmt::format("ldm: component {} (record {}): stripe size of zero", component.name, component.id));
+    throw FormatError(fmt::format("ldm: component {} (record {}): stripe size of zero", component.name, component.id), Location{fmt::format("LDM component {} (record {})", component.name, component.id), std::nullopt});
   }
   if (component.columns != columns.size() || columns.rbegin()->first + 1 != columns.size()) {
     throw FormatError(fmt::format("ldm: component {} (record {}) says {} columns; its partitions fill {}",
-                                  component.name, component.id, component.columns, columns.size()));
+                                  component.name, component.id, component.columns, columns.size()), Location{fmt::format("LDM component {} (record {})", component.name, component.id), std::nullopt});
   }
   volume.stripe_size = bytes_of(component.stripe_size, sector, fmt::format("component {} (record {}) stripe size",
                                                                           component.name, component.id));
@@ -129,7 +129,7 @@ SourcePtr plex_source(const Context& context, const ComponentRecord& component, 
   if (component.layout == ComponentLayout::raid5) {
     if (raid_columns == nullptr) {
       throw FormatError(fmt::format("ldm: component {} (record {}) is RAID-5, its volume {} is not", component.name,
-                                    component.id, volume.name));
+                                    component.id, volume.name), Location{fmt::format("LDM component {} (record {})", component.name, component.id), std::nullopt});
     }
     *raid_columns = std::move(sources);
     return nullptr;
@@ -150,12 +150,12 @@ GroupVolume build_volume(const Context& context, const VolumeRecord& record) {
     if (component.volume_id == record.id) components.push_back(&component);
   }
   if (components.empty()) {
-    throw FormatError(fmt::format("ldm: volume {} (record {}) has no components", record.name, record.id));
+    throw FormatError(fmt::format("ldm: volume {} (record {}) has no components", record.name, record.id), Location{fmt::format("LDM volume {} (record {})", record.name, record.id), std::nullopt});
   }
   const std::string name = fmt::format("ldm volume {}", record.name);
   if (record.type == "raid5") {
     if (components.size() != 1 || components[0]->layout != ComponentLayout::raid5) {
-      throw FormatError(fmt::format("ldm: RAID-5 volume {} (record {}) needs one RAID-5 component", record.name, record.id));
+      throw FormatError(fmt::format("ldm: RAID-5 volume {} (record {}) needs one RAID-5 component", record.name, record.id), Location{fmt::format("LDM volume {} (record {})", record.name, record.id), std::nullopt});
     }
     volume.layout = VolumeLayout::raid5;
     std::vector<SourcePtr> columns;
@@ -184,7 +184,7 @@ GroupVolume build_volume(const Context& context, const VolumeRecord& record) {
   if (present == 1) {
     if (plexes[0]->size() < volume.size) {
       throw FormatError(fmt::format("ldm: volume {} (record {}) of {} bytes has extents of only {} bytes", record.name,
-                                    record.id, volume.size, plexes[0]->size()));
+                                    record.id, volume.size, plexes[0]->size()), Location{fmt::format("LDM volume {} (record {})", record.name, record.id), std::nullopt});
     }
     volume.bytes = plexes[0]->size() == volume.size ? plexes[0] : mirror({plexes[0]}, volume.size, name);
   }
@@ -206,11 +206,11 @@ std::string_view to_string(VolumeLayout layout) {
 
 // Record ids are unique across a database: one used twice would join unrelated records.
 // Components and partitions whose parent does not exist belong to no volume: a warning.
-void check_references(const Database& db, std::vector<std::string>& warnings) {
+void check_references(const Database& db, Warnings& warnings) {
   std::map<std::uint64_t, std::string> ids;
   const auto claim = [&](std::uint64_t id, const std::string& what) {
     const auto [it, fresh] = ids.emplace(id, what);
-    if (!fresh) throw FormatError(fmt::format("ldm: record id {} is used by {} and by {}", id, it->second, what));
+    if (!fresh) throw FormatError(fmt::format("ldm: record id {} is used by {} and by {}", id, it->second, what), Location{fmt::format("LDM record {}", id), std::nullopt});
   };
   for (const DiskRecord& r : db.disks) claim(r.id, "disk " + r.name);
   for (const VolumeRecord& r : db.volumes) claim(r.id, "volume " + r.name);
@@ -222,13 +222,15 @@ void check_references(const Database& db, std::vector<std::string>& warnings) {
   };
   for (const ComponentRecord& r : db.components) {
     if (!is(r.volume_id, "volume ")) {
-      warnings.push_back(fmt::format("ldm: component {} (record {}) belongs to volume record {}, which does not "
+      warnings.emplace_back(Location{fmt::format("LDM component {} (record {})", r.name, r.id), std::nullopt},
+                            fmt::format("ldm: component {} (record {}) belongs to volume record {}, which does not "
                                      "exist; ignored", r.name, r.id, r.volume_id));
     }
   }
   for (const PartitionRecord& r : db.partitions) {
     if (!is(r.component_id, "component ")) {
-      warnings.push_back(fmt::format("ldm: partition {} (record {}) belongs to component record {}, which does not "
+      warnings.emplace_back(Location{fmt::format("LDM partition {} (record {})", r.name, r.id), std::nullopt},
+                            fmt::format("ldm: partition {} (record {}) belongs to component record {}, which does not "
                                      "exist; ignored", r.name, r.id, r.component_id));
     }
   }
@@ -260,14 +262,14 @@ DiskGroup assemble_disk_group(const std::vector<MemberDisk>& members) {
       throw UsageError(fmt::format("ldm: disk {} is given twice ({})", member.database.disk_guid, member.source->name()));
     }
     if (member.database.committed_sequence != db.committed_sequence) {
-      group.warnings.push_back(fmt::format("ldm: {} holds an older database (sequence {}, the newest is {})",
+      group.warnings.emplace_back(Location{"LDM VMDB", std::nullopt}, fmt::format("ldm: {} holds an older database (sequence {}, the newest is {})",
                                            member.source->name(), member.database.committed_sequence,
                                            db.committed_sequence));
     }
     const auto record = std::find_if(db.disks.begin(), db.disks.end(),
                                      [&](const DiskRecord& d) { return d.guid == member.database.disk_guid; });
     if (record == db.disks.end()) {
-      group.warnings.push_back(fmt::format("ldm: {} (disk {}) is not a disk of group {}", member.source->name(),
+      group.warnings.emplace_back(Location{"LDM PRIVHEAD", std::nullopt}, fmt::format("ldm: {} (disk {}) is not a disk of group {}", member.source->name(),
                                            member.database.disk_guid, db.disk_group_name));
       continue;
     }
@@ -293,12 +295,12 @@ DiskGroup assemble_disk_group(const std::vector<MemberDisk>& members) {
       damaged.drive_hint = record.drive_hint;
       damaged.state = "damaged";
       group.volumes.push_back(std::move(damaged));
-      group.warnings.push_back(fmt::format("{} (volume {} is not readable)", error.what(), record.name));
+      group.warnings.emplace_back(error.where(), fmt::format("{} (volume {} is not readable)", error.what(), record.name));
       continue;
     }
     const GroupVolume& volume = group.volumes.back();
     if (volume.state == "degraded") {
-      group.warnings.push_back(fmt::format("ldm: volume {} is degraded: disk(s) {} missing; read from the rest",
+      group.warnings.emplace_back(Location{"LDM volume " + volume.name, std::nullopt}, fmt::format("ldm: volume {} is degraded: disk(s) {} missing; read from the rest",
                                            volume.name, fmt::join(volume.missing_disks, ", ")));
     }
   }

@@ -21,7 +21,9 @@ namespace {
 // Reads a record's fields in order; every read is bounds-checked and names the record.
 class FieldReader {
  public:
-  FieldReader(std::span<const std::byte> data, std::string where) : data_(data), where_(std::move(where)) {}
+  // `where` starts the messages ("ldm: VBLK record 7"); `location` is the record's.
+  FieldReader(std::span<const std::byte> data, std::string where, Location location)
+      : data_(data), where_(std::move(where)), location_(std::move(location)) {}
 
   std::uint8_t byte() { return std::to_integer<std::uint8_t>(take(1)[0]); }
   std::uint64_t fixed(std::size_t length) {
@@ -52,12 +54,13 @@ class FieldReader {
     return out;
   }
   void skip(std::size_t length) { take(length); }
-  [[noreturn]] void fail(const std::string& what) const { throw FormatError(where_ + ": " + what); }
+  [[noreturn]] void fail(const std::string& what) const { throw FormatError(where_ + ": " + what, location_); }
 
  private:
   std::span<const std::byte> data_;
   std::size_t position_ = 0;
   std::string where_;
+  Location location_;
 };
 
 std::string lower(std::string text) {
@@ -147,10 +150,11 @@ void parse_record(std::span<const std::byte> record, std::uint32_t group, Databa
   const std::string where = fmt::format("ldm: VBLK record {}", group);
   if (header.data_length.value() > record.size() - sizeof(RecordHeader)) {
     throw FormatError(fmt::format("{}: data length {} runs past the record's {} bytes", where,
-                                  header.data_length.value(), record.size() - sizeof(RecordHeader)));
+                                  header.data_length.value(), record.size() - sizeof(RecordHeader)), Location{fmt::format("LDM VBLK record {}", group), std::nullopt});
   }
   if (header.status.value() == 2) return;  // pending activation: not part of the committed state
-  FieldReader in(record.subspan(sizeof(RecordHeader), header.data_length.value()), where);
+  FieldReader in(record.subspan(sizeof(RecordHeader), header.data_length.value()), where,
+                 {fmt::format("LDM VBLK record {}", group), std::nullopt});
   const unsigned type = header.revision_and_type & 0x0F;
   const unsigned revision = header.revision_and_type >> 4;
   // Windows 2000 to 11 write volumes in revision 5, components and partitions in 3; another
@@ -166,7 +170,9 @@ void parse_record(std::span<const std::byte> record, std::uint32_t group, Databa
     case record_partition: expect(3); parse_partition(in, header.flags, db); break;
     case record_disk: parse_disk(in, revision, db); break;
     case record_disk_group: break;  // the group's name and GUID are in PRIVHEAD and VMDB
-    default: db.warnings.push_back(fmt::format("{}: unknown record type {:#04x} skipped", where, header.revision_and_type));
+    default:
+      db.warnings.emplace_back(Location{fmt::format("LDM VBLK record {}", group), std::nullopt},
+                               fmt::format("{}: unknown record type {:#04x} skipped", where, header.revision_and_type));
   }
 }
 
@@ -180,14 +186,15 @@ struct Fragments {
 void parse_vblks(std::span<const std::byte> config, std::uint64_t config_start_sector, Database& db) {
   const auto vmdb = load<VmdbHeader>(config);
   const std::string where = fmt::format("ldm: VMDB (sector {})", config_start_sector);
-  if (std::string_view(vmdb.magic.data(), 4) != "VMDB") throw FormatError(where + ": no \"VMDB\" signature");
+  const Location vmdb_here{"LDM VMDB", config_start_sector * db.sector_size};
+  if (std::string_view(vmdb.magic.data(), 4) != "VMDB") throw FormatError(where + ": no \"VMDB\" signature", vmdb_here);
   const std::uint32_t size = vmdb.vblk_size.value();
   const std::uint32_t first = vmdb.first_vblk_offset.value();
   if (size <= sizeof(VblkHeader) + sizeof(RecordHeader) || size > 65536) {
-    throw FormatError(fmt::format("{}: VBLK size {} (128 expected)", where, size));
+    throw FormatError(fmt::format("{}: VBLK size {} (128 expected)", where, size), vmdb_here);
   }
   if (first < sizeof(VmdbHeader) || first % size != 0) {
-    throw FormatError(fmt::format("{}: first VBLK at offset {} (512 expected)", where, first));
+    throw FormatError(fmt::format("{}: first VBLK at offset {} (512 expected)", where, first), vmdb_here);
   }
   db.committed_sequence = vmdb.committed_sequence.value();
   const std::uint64_t end = std::min<std::uint64_t>(config.size(), std::uint64_t{vmdb.vblk_count.value()} * size);
@@ -201,16 +208,16 @@ void parse_vblks(std::span<const std::byte> config, std::uint64_t config_start_s
     const std::uint16_t count = header.fragment_count.value();
     const std::uint16_t index = header.fragment.value();
     const std::string at = fmt::format("ldm: VBLK slot {} (record {})", offset / size, group);
-    if (count > max_fragments) throw FormatError(fmt::format("{}: {} fragments (at most {})", at, count, max_fragments));
+    if (count > max_fragments) throw FormatError(fmt::format("{}: {} fragments (at most {})", at, count, max_fragments), Location{fmt::format("LDM VBLK slot {}", offset / size), (config_start_sector * db.sector_size) + offset});
     Fragments& record = records[group];
     if (record.count == 0) {
       record.count = count;
       record.pieces.resize(count);
     } else if (record.count != count) {
-      throw FormatError(fmt::format("{}: says {} fragments, an earlier one {}", at, count, record.count));
+      throw FormatError(fmt::format("{}: says {} fragments, an earlier one {}", at, count, record.count), Location{fmt::format("LDM VBLK slot {}", offset / size), (config_start_sector * db.sector_size) + offset});
     }
-    if (index >= count) throw FormatError(fmt::format("{}: fragment {} of {}", at, index, count));
-    if (record.pieces[index]) throw FormatError(fmt::format("{}: fragment {} appears twice", at, index));
+    if (index >= count) throw FormatError(fmt::format("{}: fragment {} of {}", at, index, count), Location{fmt::format("LDM VBLK slot {}", offset / size), (config_start_sector * db.sector_size) + offset});
+    if (record.pieces[index]) throw FormatError(fmt::format("{}: fragment {} appears twice", at, index), Location{fmt::format("LDM VBLK slot {}", offset / size), (config_start_sector * db.sector_size) + offset});
     record.pieces[index] = slot;
   }
 

@@ -109,7 +109,8 @@ class Mirrored final : public AssembledSource {
         failures += std::string(failures.empty() ? "" : "; ") + error.what();
       }
     }
-    throw IoError(fmt::format("{}: no plex could be read at offset {:#x}: {}", name(), offset, failures));
+    throw IoError(fmt::format("{}: no plex could be read at offset {:#x}: {}", name(), offset, failures),
+                  {name(), offset});
   }
 
  private:
@@ -163,30 +164,30 @@ SourcePtr concatenate(std::vector<SourcePtr> parts, std::string name) {
 }
 
 SourcePtr stripe(std::vector<SourcePtr> columns, std::uint64_t stripe_size, std::uint64_t size, std::string name) {
-  if (stripe_size == 0) throw FormatError(name + ": stripe size of zero");
+  if (stripe_size == 0) throw FormatError(name + ": stripe size of zero", {name, std::nullopt});
   if (size > shortest(columns) / stripe_size * stripe_size * columns.size()) {
     throw FormatError(fmt::format("{}: {} bytes do not fit {} columns of {} bytes", name, size, columns.size(),
-                                  shortest(columns)));
+                                  shortest(columns)), {name, std::nullopt});
   }
   return std::make_shared<Striped>(std::move(columns), stripe_size, size, std::move(name));
 }
 
 SourcePtr mirror(std::vector<SourcePtr> plexes, std::uint64_t size, std::string name) {
   if (size > shortest(plexes)) {
-    throw FormatError(fmt::format("{}: {} bytes do not fit plexes of {} bytes", name, size, shortest(plexes)));
+    throw FormatError(fmt::format("{}: {} bytes do not fit plexes of {} bytes", name, size, shortest(plexes)), {name, std::nullopt});
   }
   return std::make_shared<Mirrored>(std::move(plexes), size, std::move(name));
 }
 
 SourcePtr raid5(std::vector<SourcePtr> columns, std::uint64_t stripe_size, std::uint64_t size, std::string name) {
-  if (stripe_size == 0) throw FormatError(name + ": stripe size of zero");
-  if (columns.size() < 3) throw FormatError(fmt::format("{}: RAID-5 with {} columns", name, columns.size()));
+  if (stripe_size == 0) throw FormatError(name + ": stripe size of zero", {name, std::nullopt});
+  if (columns.size() < 3) throw FormatError(fmt::format("{}: RAID-5 with {} columns", name, columns.size()), {name, std::nullopt});
   if (std::count(columns.begin(), columns.end(), nullptr) > 1) {
-    throw FormatError(name + ": more than one RAID-5 column missing");
+    throw FormatError(name + ": more than one RAID-5 column missing", {name, std::nullopt});
   }
   if (size > shortest(columns) / stripe_size * stripe_size * (columns.size() - 1)) {
     throw FormatError(fmt::format("{}: {} bytes do not fit {} columns of {} bytes with parity", name, size,
-                                  columns.size(), shortest(columns)));
+                                  columns.size(), shortest(columns)), {name, std::nullopt});
   }
   return std::make_shared<Raid5>(std::move(columns), stripe_size, size, std::move(name));
 }

@@ -18,7 +18,7 @@ std::vector<AttributeListEntry> parse_attribute_list(std::span<const std::byte> 
     const std::size_t length = raw.length.value();
     if (length < sizeof(disk::AttributeListEntry) || length > bytes.size() - offset) {
       throw FormatError(fmt::format("attribute list entry at offset {} has length {} ({} bytes "
-                                    "left)", offset, length, bytes.size() - offset));
+                                    "left)", offset, length, bytes.size() - offset), Location{"attribute list entry", offset});
     }
     AttributeListEntry entry;
     entry.type = raw.type.value();
@@ -30,7 +30,7 @@ std::vector<AttributeListEntry> parse_attribute_list(std::span<const std::byte> 
     if (name_units != 0) {
       if (name_offset > length || (length - name_offset) / 2 < name_units) {
         throw FormatError(fmt::format("attribute list entry at offset {}: name runs past the "
-                                      "entry", offset));
+                                      "entry", offset), Location{"attribute list entry", offset});
       }
       std::vector<std::uint16_t> units(name_units);
       for (std::size_t i = 0; i < name_units; ++i) {

@@ -19,7 +19,7 @@ constexpr std::uint32_t max_record_size = 64u << 10;
 std::uint32_t cluster_size_of(const disk::BootSector& sector) {
   const std::uint32_t bytes_per_sector = sector.bytes_per_sector.value();
   const unsigned encoded = sector.sectors_per_cluster;
-  if (encoded == 0) throw FormatError("ntfs: boot sector: sectors per cluster is 0");
+  if (encoded == 0) throw FormatError("ntfs: boot sector: sectors per cluster is 0", Location{"NTFS boot sector", std::nullopt});
   // Above 128 the byte is a negative exponent: 0xF4 (-12) means 2^12 sectors.
   // 0x80 is 128 sectors; above, 2^(256-n): 0xF4 (-12) is 4096 sectors. Exponents past 21
   // would exceed 2 MiB with any sector size.
@@ -29,11 +29,11 @@ std::uint32_t cluster_size_of(const disk::BootSector& sector) {
                                                : 0;
   if (!std::has_single_bit(sectors) || sectors > max_cluster_size) {
     throw FormatError(fmt::format("ntfs: boot sector: sectors per cluster byte {:#04x} is "
-                                  "invalid", encoded));
+                                  "invalid", encoded), Location{"NTFS boot sector", std::nullopt});
   }
   const std::uint64_t bytes = sectors * bytes_per_sector;
   if (bytes > max_cluster_size) {
-    throw FormatError(fmt::format("ntfs: boot sector: cluster size {} exceeds 2 MiB", bytes));
+    throw FormatError(fmt::format("ntfs: boot sector: cluster size {} exceeds 2 MiB", bytes), Location{"NTFS boot sector", std::nullopt});
   }
   return static_cast<std::uint32_t>(bytes);
 }
@@ -48,7 +48,7 @@ std::uint32_t record_size_of(std::int8_t encoded, std::uint32_t cluster_size, co
   }
   if (bytes < 512 || bytes > max_record_size || !std::has_single_bit(bytes)) {
     throw FormatError(fmt::format("ntfs: boot sector: {} size byte {} gives {} bytes, not a "
-                                  "power of two from 512 to 64 KiB", what, encoded, bytes));
+                                  "power of two from 512 to 64 KiB", what, encoded, bytes), Location{"NTFS boot sector", std::nullopt});
   }
   return static_cast<std::uint32_t>(bytes);
 }
@@ -58,14 +58,14 @@ std::uint32_t record_size_of(std::int8_t encoded, std::uint32_t cluster_size, co
 BootSector parse_boot_sector(std::span<const std::byte> bytes, std::uint64_t volume_size) {
   const auto sector = load<disk::BootSector>(bytes);
   if (std::string_view(sector.oem_id.data(), 8) != "NTFS    ") {
-    throw FormatError("ntfs: boot sector: no \"NTFS    \" OEM identifier at offset 0x3");
+    throw FormatError("ntfs: boot sector: no \"NTFS    \" OEM identifier at offset 0x3", Location{"NTFS boot sector", std::nullopt});
   }
   BootSector boot;
   boot.bytes_per_sector = sector.bytes_per_sector.value();
   if (boot.bytes_per_sector < 256 || boot.bytes_per_sector > 4096 ||
       !std::has_single_bit(boot.bytes_per_sector)) {
     throw FormatError(fmt::format("ntfs: boot sector: bytes per sector {} is invalid",
-                                  boot.bytes_per_sector));
+                                  boot.bytes_per_sector), Location{"NTFS boot sector", std::nullopt});
   }
   boot.cluster_size = cluster_size_of(sector);
   boot.total_sectors = sector.total_sectors.value();
@@ -75,7 +75,7 @@ BootSector parse_boot_sector(std::span<const std::byte> bytes, std::uint64_t vol
       boot.total_sectors > volume_size / boot.bytes_per_sector) {
     throw FormatError(fmt::format(
         "ntfs: boot sector: {} sectors of {} bytes do not fit in the volume ({} bytes)",
-        boot.total_sectors, boot.bytes_per_sector, volume_size));
+        boot.total_sectors, boot.bytes_per_sector, volume_size), Location{"NTFS boot sector", std::nullopt});
   }
   boot.mft_lcn = sector.mft_lcn.value();
   boot.mft_mirror_lcn = sector.mft_mirror_lcn.value();
@@ -83,7 +83,7 @@ BootSector parse_boot_sector(std::span<const std::byte> bytes, std::uint64_t vol
       boot.mft_mirror_lcn == 0 || boot.mft_mirror_lcn >= boot.total_clusters) {
     throw FormatError(fmt::format(
         "ntfs: boot sector: $MFT at LCN {} or $MFTMirr at LCN {} lies outside the volume "
-        "({} clusters)", boot.mft_lcn, boot.mft_mirror_lcn, boot.total_clusters));
+        "({} clusters)", boot.mft_lcn, boot.mft_mirror_lcn, boot.total_clusters), Location{"NTFS boot sector", std::nullopt});
   }
   boot.file_record_size =
       record_size_of(sector.clusters_per_file_record.value(), boot.cluster_size, "file record");

@@ -53,10 +53,12 @@ Catalog Catalog::build(const Volume& volume) {
   std::vector<std::pair<RecordReference, std::pair<std::string, std::uint64_t>>> child_data;
 
   volume.scan_record_views([&](std::uint64_t number, const FileRecord* record,
-                               std::span<const AttributeView> attributes, std::string_view error) {
+                               std::span<const AttributeView> attributes, const FormatError* fault) {
     ++catalog.records_scanned_;
     if (record == nullptr) {
-      if (!error.empty() && ++unreadable <= max_catalog_warnings) catalog.warnings_.emplace_back(error);
+      if (fault != nullptr && ++unreadable <= max_catalog_warnings) {
+        catalog.warnings_.emplace_back(fault->where(), fault->what());
+      }
       return;
     }
     if (!record->in_use()) return;

@@ -31,7 +31,8 @@ class IndexWalker {
     const Attribute* root = directory_.find(attribute_type::index_root, directory_index);
     if (root == nullptr || !root->resident) {
       throw FormatError(fmt::format("ntfs: MFT record {}: directory has no resident $INDEX_ROOT "
-                                    "$I30", directory_.number()));
+                                    "$I30", directory_.number()),
+                        {fmt::format("MFT record {}", directory_.number()), std::nullopt});
     }
     const auto value = load<disk::IndexRootValue>(root->value);
     block_size_ = value.index_block_size.value();
@@ -50,7 +51,8 @@ class IndexWalker {
 
  private:
   FormatError fault(const std::string& what) const {
-    return FormatError(fmt::format("ntfs: directory (MFT record {}): {}", directory_.number(), what));
+    return FormatError(fmt::format("ntfs: directory (MFT record {}): {}", directory_.number(), what),
+                       {fmt::format("MFT record {}", directory_.number()), std::nullopt});
   }
 
   void open_allocation() {
@@ -117,7 +119,7 @@ class IndexWalker {
 
 std::vector<IndexSlot> parse_index_node(std::span<const std::byte> node, std::string_view where) {
   const auto fault = [&](const std::string& what) {
-    return FormatError(fmt::format("{}: {}", where, what));
+    return FormatError(fmt::format("{}: {}", where, what), {std::string(where), std::nullopt});
   };
   const auto header = load<disk::IndexNodeHeader>(node);
   const std::size_t first = header.entries_offset.value();
@@ -170,12 +172,12 @@ std::span<const std::byte> open_index_block(std::span<std::byte> block, std::uin
   const std::string what(where);
   if (block.size() < sizeof(disk::IndexBlockHeader) ||
       std::string_view(reinterpret_cast<const char*>(block.data()), 4) != "INDX") {
-    throw FormatError(what + ": no INDX signature");
+    throw FormatError(what + ": no INDX signature", {what, std::nullopt});
   }
   apply_fixups(block, what.c_str());
   const auto header = load<disk::IndexBlockHeader>(block);
   if (header.vcn.value() != vcn) {
-    throw FormatError(fmt::format("{}: block says it is VCN {}", what, header.vcn.value()));
+    throw FormatError(fmt::format("{}: block says it is VCN {}", what, header.vcn.value()), {what, std::nullopt});
   }
   return std::span<const std::byte>(block).subspan(offsetof(disk::IndexBlockHeader, node));
 }
@@ -247,7 +249,8 @@ File Volume::open_path(std::string_view path) const {
     if (current.record.sequence != entry->file.sequence) {
       throw FormatError(fmt::format("ntfs: {}: the index points at MFT record {} sequence {}, "
                                     "the record has sequence {}", walked, entry->file.record,
-                                    entry->file.sequence, current.record.sequence));
+                                    entry->file.sequence, current.record.sequence),
+                        {fmt::format("MFT record {}", entry->file.record), std::nullopt});
     }
   }
   return current;

@@ -24,7 +24,7 @@ FileName parse_file_name(std::span<const std::byte> value) {
   const std::size_t units = raw.name_length;
   if ((value.size() - sizeof(disk::FileNameValue)) / 2 < units) {
     throw FormatError(fmt::format("$FILE_NAME: name of {} characters runs past the {}-byte "
-                                  "value", units, value.size()));
+                                  "value", units, value.size()), Location{"$FILE_NAME", std::nullopt});
   }
   FileName name;
   std::vector<std::uint16_t> code_units(units);

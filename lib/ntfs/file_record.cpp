@@ -6,6 +6,7 @@
 #include <diskimg/ntfs/file_record.hpp>
 
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -29,10 +30,21 @@ std::string to_utf8(const std::u16string& name) {
   return utf16_to_utf8(std::span(reinterpret_cast<const std::uint16_t*>(name.data()), name.size()));
 }
 
-// Error messages are built only when something is wrong: scans parse millions of records.
-std::string record_name(std::uint64_t number, std::string_view where) {
-  return where.empty() ? fmt::format("ntfs: MFT record {}", number) : std::string(where);
-}
+// Which record is being parsed, for its faults. Messages are built only when something is
+// wrong: scans parse millions of records.
+struct RecordPlace {
+  std::uint64_t number = 0;
+  std::optional<std::uint64_t> volume_offset;
+
+  FormatError fault(std::string_view detail) const {
+    Location where{fmt::format("MFT record {}", number), volume_offset};
+    const std::string name = volume_offset
+        ? fmt::format("ntfs: {} (volume offset {:#x})", where.structure, *volume_offset)
+        : "ntfs: " + where.structure;
+    return FormatError(fmt::format("{}{}{}", name, detail.starts_with(":") ? "" : ": ", detail),
+                       std::move(where));
+  }
+};
 
 FormatError attribute_fault(const AttributeView& view, std::string_view what) {
   return FormatError(fmt::format("attribute {} at record offset {:#x}: {}",
@@ -135,23 +147,19 @@ Attribute make_attribute(const AttributeView& view, std::uint64_t number,
 
 // Checks the header and every attribute's bounds; calls `visit` for each attribute.
 template <class Visit>
-void walk_record(std::span<std::byte> bytes, std::uint64_t number, std::string_view where,
-                 FileRecord& record, Visit&& visit) {
-  if (bytes.size() < sizeof(disk::FileRecordHeader)) {
-    throw FormatError(record_name(number, where) + ": shorter than a record header");
-  }
+void walk_record(std::span<std::byte> bytes, const RecordPlace& place, FileRecord& record,
+                 Visit&& visit) {
+  if (bytes.size() < sizeof(disk::FileRecordHeader)) throw place.fault("shorter than a record header");
   const std::string_view magic(reinterpret_cast<const char*>(bytes.data()), 4);
-  if (magic == "BAAD") {
-    throw FormatError(record_name(number, where) + ": marked BAAD (a failed multi-sector write)");
-  }
-  if (magic != "FILE") throw FormatError(record_name(number, where) + ": no FILE signature");
+  if (magic == "BAAD") throw place.fault("marked BAAD (a failed multi-sector write)");
+  if (magic != "FILE") throw place.fault("no FILE signature");
   try {
     apply_fixups(bytes, "");
   } catch (const FormatError& error) {
-    throw FormatError(record_name(number, where) + error.what());
+    throw place.fault(error.what());
   }
-  const auto header = load<disk::FileRecordHeader>(bytes);
-  record.number = number;
+  const auto header = load<disk::FileRecordHeader>(bytes, 0, "record header");
+  record.number = place.number;
   record.sequence = header.sequence_number.value();
   record.link_count = header.link_count.value();
   record.flags = header.flags.value();
@@ -160,35 +168,32 @@ void walk_record(std::span<std::byte> bytes, std::uint64_t number, std::string_v
 
   const std::size_t in_use = header.bytes_in_use.value();
   if (in_use > bytes.size() || in_use < sizeof(disk::FileRecordHeader) - 6) {
-    throw FormatError(fmt::format("{}: {} bytes in use of a {}-byte record",
-                                  record_name(number, where), in_use, bytes.size()));
+    throw place.fault(fmt::format("{} bytes in use of a {}-byte record", in_use, bytes.size()));
   }
   std::size_t offset = header.attributes_offset.value();
   if (offset % 8 != 0 || offset >= in_use) {
-    throw FormatError(fmt::format("{}: attributes offset {} is misaligned or past the {} bytes "
-                                  "in use", record_name(number, where), offset, in_use));
+    throw place.fault(fmt::format("attributes offset {} is misaligned or past the {} bytes in use",
+                                  offset, in_use));
   }
   const auto used = std::span<const std::byte>(bytes).first(in_use);
   while (true) {
     if (in_use - offset < 4) {
-      throw FormatError(record_name(number, where) + ": attribute list has no end marker");
+      throw place.fault("attribute list has no end marker");
     }
     const std::uint32_t type = load<boost::endian::little_uint32_buf_t>(used, offset).value();
     if (type == disk::end_marker) break;
     if (in_use - offset < sizeof(disk::AttributeHeader)) {
-      throw FormatError(fmt::format("{}: attribute at offset {:#x} runs past the bytes in use",
-                                    record_name(number, where), offset));
+      throw place.fault(fmt::format("attribute at offset {:#x} runs past the bytes in use", offset));
     }
     const std::uint32_t length = load<boost::endian::little_uint32_buf_t>(used, offset + 4).value();
     if (length < sizeof(disk::AttributeHeader) || length % 8 != 0 || length > in_use - offset) {
-      throw FormatError(fmt::format("{}: attribute at offset {:#x} has length {} ({} bytes "
-                                    "left)", record_name(number, where), offset, length,
-                                    in_use - offset));
+      throw place.fault(fmt::format("attribute at offset {:#x} has length {} ({} bytes left)",
+                                    offset, length, in_use - offset));
     }
     try {
       visit(view_attribute(used, offset, length));
     } catch (const FormatError& error) {
-      throw FormatError(fmt::format("{}: {}", record_name(number, where), error.what()));
+      throw place.fault(error.what());
     }
     offset += length;
   }
@@ -225,19 +230,19 @@ void apply_fixups(std::span<std::byte> record, const char* what) {
 }
 
 FileRecord parse_file_record(std::span<std::byte> bytes, std::uint64_t number,
-                             std::uint64_t total_clusters, std::string_view where) {
+                             std::uint64_t total_clusters, std::optional<std::uint64_t> volume_offset) {
   FileRecord record;
-  walk_record(bytes, number, where, record, [&](const AttributeView& view) {
+  walk_record(bytes, RecordPlace{number, volume_offset}, record, [&](const AttributeView& view) {
     record.attributes.push_back(make_attribute(view, number, total_clusters));
   });
   return record;
 }
 
 void view_file_record(std::span<std::byte> bytes, std::uint64_t number, FileRecord& record,
-                      std::vector<AttributeView>& attributes) {
+                      std::vector<AttributeView>& attributes, std::optional<std::uint64_t> volume_offset) {
   attributes.clear();
   record.attributes.clear();
-  walk_record(bytes, number, {}, record,
+  walk_record(bytes, RecordPlace{number, volume_offset}, record,
               [&](const AttributeView& view) { attributes.push_back(view); });
 }
 

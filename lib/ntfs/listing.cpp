@@ -31,7 +31,7 @@ ListedEntry describe_entry(const Volume& volume, const DirectoryEntry& entry,
 
 void walk_directory(const Volume& volume, const std::string& path, bool recursive,
                     const std::function<void(const ListedEntry&)>& visit,
-                    std::vector<std::string>& warnings) {
+                    Warnings& warnings) {
   const File start = volume.open_path(path);
   if (!start.is_directory()) throw NotFoundError(fmt::format("ntfs: {} is not a directory", path));
   std::string normalized = path.empty() || path.front() != '/' ? "/" + path : path;

@@ -28,7 +28,7 @@ std::size_t decompress_chunk(std::span<const std::byte> body, std::span<std::byt
         continue;
       }
       if (body.size() - in < 2) {
-        throw FormatError("lznt1: back-reference token cut off at the end of the chunk");
+        throw FormatError("lznt1: back-reference token cut off at the end of the chunk", Location{"LZNT1 compression unit", std::nullopt});
       }
       const unsigned token = std::to_integer<unsigned>(body[in]) |
                              (std::to_integer<unsigned>(body[in + 1]) << 8);
@@ -45,7 +45,7 @@ std::size_t decompress_chunk(std::span<const std::byte> body, std::span<std::byt
       std::size_t length = (token & length_mask) + 3;
       if (back > out) {
         throw FormatError(fmt::format("lznt1: back-reference {} bytes before position {} of "
-                                      "its chunk", back, out));
+                                      "its chunk", back, out), Location{"LZNT1 compression unit", std::nullopt});
       }
       length = std::min(length, limit - out);
       for (std::size_t i = 0; i < length; ++i, ++out) output[out] = output[out - back];
@@ -66,7 +66,7 @@ std::size_t lznt1_decompress(std::span<const std::byte> input, std::span<std::by
     const std::size_t stored = (header & 0x0FFF) + 1;
     if (input.size() - in - 2 < stored) {
       throw FormatError(fmt::format("lznt1: chunk at offset {} of {} bytes runs past the "
-                                    "{}-byte input", in, stored, input.size()));
+                                    "{}-byte input", in, stored, input.size()), Location{"LZNT1 compression unit", std::nullopt});
     }
     const auto body = input.subspan(in + 2, stored);
     const auto target = output.subspan(out, std::min(chunk_size, output.size() - out));

@@ -97,6 +97,14 @@ struct FileNameValue {                     // $FILE_NAME value, then the name
 static_assert(sizeof(FileNameValue) == 66);
 #pragma pack(pop)
 
+struct VolumeInformationValue {            // $VOLUME_INFORMATION value (record 3, $Volume)
+  little_uint64_buf_t reserved;            // 0x00
+  std::uint8_t major_version;              // 0x08 3 for NTFS 3.x
+  std::uint8_t minor_version;              // 0x09 1 for NTFS 3.1
+  little_uint16_buf_t flags;               // 0x0A 0x0001 dirty, ...
+};
+static_assert(sizeof(VolumeInformationValue) == 12);
+
 inline constexpr std::uint32_t end_marker = 0xFFFFFFFF;
 
 }  // namespace diskimg::ntfs::disk

@@ -33,23 +33,23 @@ Runlist decode_runlist(std::span<const std::byte> pairs, std::uint64_t first_vcn
     const unsigned offset_size = header >> 4;
     if (length_size == 0 || length_size > 8 || offset_size > 8) {
       throw FormatError(fmt::format("runlist: header byte {:#04x} at offset {} has field sizes "
-                                    "{} and {}", header, at, length_size, offset_size));
+                                    "{} and {}", header, at, length_size, offset_size), Location{"mapping pairs", at});
     }
     if (pairs.size() - at - 1 < length_size + offset_size) {
-      throw FormatError(fmt::format("runlist: run at offset {} runs past the mapping pairs", at));
+      throw FormatError(fmt::format("runlist: run at offset {} runs past the mapping pairs", at), Location{"mapping pairs", at});
     }
     const std::uint64_t length = read_unsigned(pairs.subspan(at + 1, length_size));
     if (length == 0 || static_cast<std::int64_t>(length) < 0) {
-      throw FormatError(fmt::format("runlist: run at offset {} has length {}", at, length));
+      throw FormatError(fmt::format("runlist: run at offset {} has length {}", at, length), Location{"mapping pairs", at});
     }
     if (vcn + length < vcn) {
-      throw FormatError(fmt::format("runlist: run at offset {} overflows the VCN range", at));
+      throw FormatError(fmt::format("runlist: run at offset {} overflows the VCN range", at), Location{"mapping pairs", at});
     }
     Run run{vcn, std::nullopt, length};
     if (offset_size != 0) {
       const std::int64_t delta = read_signed(pairs.subspan(at + 1 + length_size, offset_size));
       if ((delta > 0 && lcn > INT64_MAX - delta) || (delta < 0 && lcn < INT64_MIN - delta)) {
-        throw FormatError(fmt::format("runlist: LCN delta at offset {} overflows", at));
+        throw FormatError(fmt::format("runlist: LCN delta at offset {} overflows", at), Location{"mapping pairs", at});
       }
       lcn += delta;
       // NTFS 1.2 may mark a hole with LCN -1 rather than an empty offset field.
@@ -63,7 +63,7 @@ Runlist decode_runlist(std::span<const std::byte> pairs, std::uint64_t first_vcn
           length > total_clusters - static_cast<std::uint64_t>(lcn)) {
         throw FormatError(fmt::format(
             "runlist: run at offset {} (LCN {}, {} clusters) lies outside the volume ({} "
-            "clusters)", at, lcn, length, total_clusters));
+            "clusters)", at, lcn, length, total_clusters), Location{"mapping pairs", at});
       }
       run.lcn = static_cast<std::uint64_t>(lcn);
     }

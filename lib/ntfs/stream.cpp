@@ -22,7 +22,7 @@ Stream::Stream(SourcePtr volume, StreamGeometry geometry, std::vector<const Attr
   if (first.resident) {
     if (extents.size() > 1) {
       throw FormatError(fmt::format("{}: a resident attribute split into {} extents", name_,
-                                    extents.size()));
+                                    extents.size()), Location{name_, std::nullopt});
     }
     value_ = first.value;
     data_size_ = allocated_size_ = initialized_size_ = value_.size();
@@ -34,7 +34,7 @@ Stream::Stream(SourcePtr volume, StreamGeometry geometry, std::vector<const Attr
   }
   if (first.first_vcn != 0) {
     throw FormatError(fmt::format("{}: first extent starts at VCN {}, not 0", name_,
-                                  first.first_vcn));
+                                  first.first_vcn), Location{name_, std::nullopt});
   }
   data_size_ = first.data_size;
   allocated_size_ = first.allocated_size;
@@ -44,11 +44,11 @@ Stream::Stream(SourcePtr volume, StreamGeometry geometry, std::vector<const Attr
   for (const Attribute* extent : extents) {
     if (extent->resident) {
       throw FormatError(fmt::format("{}: resident extent (record {}) among nonresident ones",
-                                    name_, extent->record));
+                                    name_, extent->record), Location{name_, std::nullopt});
     }
     if (extent->first_vcn != next_vcn) {
       throw FormatError(fmt::format("{}: extent in record {} starts at VCN {}, expected {}",
-                                    name_, extent->record, extent->first_vcn, next_vcn));
+                                    name_, extent->record, extent->first_vcn, next_vcn), Location{name_, std::nullopt});
     }
     runs_.insert(runs_.end(), extent->runs.begin(), extent->runs.end());
     if (!extent->runs.empty()) next_vcn = runs_.back().vcn + runs_.back().length;
@@ -56,13 +56,13 @@ Stream::Stream(SourcePtr volume, StreamGeometry geometry, std::vector<const Attr
   const std::uint64_t cluster_size = geometry_.cluster_size;
   if (next_vcn > ~std::uint64_t{0} / cluster_size || data_size_ > next_vcn * cluster_size) {
     throw FormatError(fmt::format("{}: data size {} exceeds the {} clusters its runs map",
-                                  name_, data_size_, next_vcn));
+                                  name_, data_size_, next_vcn), Location{name_, std::nullopt});
   }
   if (first.compressed()) {
     const std::uint64_t unit_clusters = std::uint64_t{1} << std::min<unsigned>(first.compression_unit, 63);
     if (first.compression_unit == 0 || unit_clusters * cluster_size > max_compression_unit_bytes) {
       throw FormatError(fmt::format("{}: compression unit of 2^{} clusters is invalid", name_,
-                                    first.compression_unit));
+                                    first.compression_unit), Location{name_, std::nullopt});
     }
     compression_unit_clusters_ = unit_clusters;
   }
@@ -72,7 +72,7 @@ std::size_t Stream::run_index(std::uint64_t vcn) const {
   const auto after = std::upper_bound(runs_.begin(), runs_.end(), vcn,
                                       [](std::uint64_t v, const Run& run) { return v < run.vcn; });
   if (after == runs_.begin() || vcn >= std::prev(after)->vcn + std::prev(after)->length) {
-    throw FormatError(fmt::format("{}: VCN {} is not mapped by any run", name_, vcn));
+    throw FormatError(fmt::format("{}: VCN {} is not mapped by any run", name_, vcn), Location{name_, std::nullopt});
   }
   return static_cast<std::size_t>(after - runs_.begin() - 1);
 }
@@ -159,7 +159,7 @@ const std::vector<std::byte>& Stream::compression_unit(std::uint64_t index) cons
       lznt1_decompress(stored, cached_bytes_);
     } catch (const FormatError& error) {
       throw FormatError(fmt::format("{}: compression unit {} (VCN {}): {}", name_, index,
-                                    first_vcn, error.what()));
+                                    first_vcn, error.what()), Location{name_, std::nullopt});
     }
   }
   cached_unit_ = index;

@@ -25,7 +25,8 @@ std::vector<std::byte> read_attribute_list(const Attribute& list, SourcePtr sour
   if (list.data_size > max_attribute_list_bytes) {
     throw FormatError(fmt::format("ntfs: MFT record {}: $ATTRIBUTE_LIST of {} bytes exceeds "
                                   "the {}-byte limit", record, list.data_size,
-                                  max_attribute_list_bytes));
+                                  max_attribute_list_bytes),
+                      {fmt::format("MFT record {}", record), std::nullopt});
   }
   const Stream stream(std::move(source), geometry, {&list},
                       fmt::format("ntfs: MFT record {} $ATTRIBUTE_LIST", record));
@@ -52,7 +53,8 @@ std::shared_ptr<const Volume> Volume::open(SourcePtr source) {
   const ByteSource& bytes = *volume->source_;
   if (bytes.size() < 512) {
     throw FormatError(fmt::format("ntfs: {} ({} bytes) is too small for a boot sector",
-                                  bytes.name(), bytes.size()));
+                                  bytes.name(), bytes.size()),
+                      {"NTFS boot sector", 0});
   }
   try {
     volume->boot_ = parse_boot_sector(bytes.read(0, 512), bytes.size());
@@ -73,13 +75,15 @@ BootSector Volume::read_backup_boot_sector(const std::string& primary_fault) {
     try {
       BootSector boot = parse_boot_sector(source_->read(offset, 512), size);
       if (boot.bytes_per_sector != sector_size) continue;
-      warnings_.push_back(fmt::format("{}; using the backup boot sector at offset {:#x}",
-                                      primary_fault, offset));
+      warnings_.emplace_back(Location{"NTFS boot sector", 0},
+                             fmt::format("{}; using the backup boot sector at offset {:#x}",
+                                         primary_fault, offset));
       return boot;
     } catch (const FormatError&) {
     }
   }
-  throw FormatError(primary_fault + "; no usable backup boot sector at the volume's end");
+  throw FormatError(primary_fault + "; no usable backup boot sector at the volume's end",
+                    {"NTFS boot sector", 0});
 }
 
 void Volume::bootstrap_mft() {
@@ -93,7 +97,7 @@ void Volume::bootstrap_mft() {
     } catch (const FormatError&) {
       throw error;
     }
-    warnings_.push_back(std::string(error.what()) + "; read $MFT's runs from $MFTMirr");
+    warnings_.emplace_back(error.where(), std::string(error.what()) + "; read $MFT's runs from $MFTMirr");
   }
 }
 
@@ -101,23 +105,23 @@ void Volume::bootstrap_mft_from(std::uint64_t lcn) {
   const std::uint64_t record_size = boot_.file_record_size;
   const std::uint64_t offset = lcn * boot_.cluster_size;
   std::vector<std::byte> bytes = source_->read(offset, record_size);
-  FileRecord zero = parse_file_record(
-      bytes, mft_record, boot_.total_clusters,
-      fmt::format("ntfs: $MFT record 0 (volume offset {:#x})", offset));
+  FileRecord zero = parse_file_record(bytes, mft_record, boot_.total_clusters, offset);
   for (const Attribute& attribute : zero.attributes) {
     if (is_unnamed_data(attribute)) mft_extents_.push_back(attribute);
   }
   if (mft_extents_.empty() || mft_extents_.front().resident) {
     throw FormatError(fmt::format("ntfs: $MFT record 0 (volume offset {:#x}) has no "
-                                  "nonresident $DATA", offset));
+                                  "nonresident $DATA", offset),
+                      {"MFT record 0", offset});
   }
   const auto list = std::find_if(zero.attributes.begin(), zero.attributes.end(),
                                  [](const Attribute& a) { return a.type == attribute_type::attribute_list; });
   if (list != zero.attributes.end()) add_mft_extents_from_list(*list, zero.sequence);
   mft_ = std::make_shared<Stream>(source_, geometry(), pointers_in_vcn_order(mft_extents_), "$MFT");
   if (mft_->runs().front().lcn != boot_.mft_lcn) {
-    warnings_.push_back(fmt::format("ntfs: $MFT's first run starts at LCN {}, the boot sector "
-                                    "says {}", mft_->runs().front().lcn.value_or(0), boot_.mft_lcn));
+    warnings_.emplace_back(Location{"MFT record 0", boot_.mft_lcn * boot_.cluster_size},
+                           fmt::format("ntfs: $MFT's first run starts at LCN {}, the boot sector says {}",
+                                       mft_->runs().front().lcn.value_or(0), boot_.mft_lcn));
   }
 }
 
@@ -150,13 +154,15 @@ void Volume::add_mft_extents_from_list(const Attribute& list, std::uint16_t sequ
     const std::uint64_t child = entry->record.record;
     if (child >= known_mft.size() / record_size) {
       throw FormatError(fmt::format("ntfs: $MFT extension record {} lies beyond the {} records "
-                                    "its known runs map", child, known_mft.size() / record_size));
+                                    "its known runs map", child, known_mft.size() / record_size),
+                        {fmt::format("MFT record {}", child), std::nullopt});
     }
     std::vector<std::byte> bytes = known_mft.read(child * record_size, record_size);
     FileRecord extension = parse_file_record(bytes, child, boot_.total_clusters);
     if (extension.base != RecordReference{mft_record, sequence}) {
       throw FormatError(fmt::format("ntfs: $MFT extension record {} does not point back to "
-                                    "record 0", child));
+                                    "record 0", child),
+                        {fmt::format("MFT record {}", child), known_mft.volume_offset(child * record_size)});
     }
     const auto extent = std::find_if(extension.attributes.begin(), extension.attributes.end(),
                                      [&](const Attribute& a) {
@@ -164,7 +170,8 @@ void Volume::add_mft_extents_from_list(const Attribute& list, std::uint16_t sequ
                                      });
     if (extent == extension.attributes.end() || extent->resident) {
       throw FormatError(fmt::format("ntfs: $MFT extension record {} has no $DATA extent at VCN "
-                                    "{}", child, entry->first_vcn));
+                                    "{}", child, entry->first_vcn),
+                        {fmt::format("MFT record {}", child), known_mft.volume_offset(child * record_size)});
     }
     mft_extents_.push_back(*extent);
   }
@@ -182,7 +189,7 @@ void Volume::load_upcase() {
                                          (std::to_integer<unsigned>(bytes[2 * i + 1]) << 8));
     }
   } catch (const Error& error) {
-    warnings_.push_back(std::string(error.what()) + "; names compare by ASCII case only");
+    warnings_.emplace_back(error.where(), std::string(error.what()) + "; names compare by ASCII case only");
   }
 }
 
@@ -218,18 +225,11 @@ FileRecord Volume::read_record(std::uint64_t number) const {
   const std::uint64_t record_size = boot_.file_record_size;
   std::vector<std::byte> bytes(record_size);
   read_record_bytes(number, bytes);
-  try {
-    return parse_file_record(bytes, number, boot_.total_clusters);
-  } catch (const FormatError& error) {
-    // Name the record's place on the volume; worked out only when something is wrong.
-    std::string message = error.what();
-    const std::string prefix = fmt::format("ntfs: MFT record {}", number);
-    const auto offset = mft_->volume_offset(number * record_size);
-    if (offset && message.starts_with(prefix)) {
-      message.insert(prefix.size(), fmt::format(" (volume offset {:#x})", *offset));
-    }
-    throw FormatError(message);
-  }
+  return parse_file_record(bytes, number, boot_.total_clusters, record_offset(number));
+}
+
+std::optional<std::uint64_t> Volume::record_offset(std::uint64_t number) const {
+  return mft_->volume_offset(number * boot_.file_record_size);
 }
 
 void Volume::for_each_record_bytes(
@@ -271,14 +271,14 @@ bool never_used(std::span<const std::byte> bytes) {
 void Volume::scan_records(const RecordVisitor& visit) const {
   for_each_record_bytes([&](std::uint64_t number, std::span<std::byte> bytes) {
     if (never_used(bytes)) {
-      visit(number, nullptr, {});
+      visit(number, nullptr, nullptr);
       return;
     }
     try {
-      const FileRecord record = parse_file_record(bytes, number, boot_.total_clusters);
-      visit(number, &record, {});
+      const FileRecord record = parse_file_record(bytes, number, boot_.total_clusters, record_offset(number));
+      visit(number, &record, nullptr);
     } catch (const FormatError& error) {
-      visit(number, nullptr, error.what());
+      visit(number, nullptr, &error);
     }
   });
 }
@@ -288,16 +288,16 @@ void Volume::scan_record_views(const RecordViewVisitor& visit) const {
   std::vector<AttributeView> attributes;
   for_each_record_bytes([&](std::uint64_t number, std::span<std::byte> bytes) {
     if (never_used(bytes)) {
-      visit(number, nullptr, {}, {});
+      visit(number, nullptr, {}, nullptr);
       return;
     }
     try {
-      view_file_record(bytes, number, header, attributes);
+      view_file_record(bytes, number, header, attributes, record_offset(number));
     } catch (const FormatError& error) {
-      visit(number, nullptr, {}, error.what());
+      visit(number, nullptr, {}, &error);
       return;
     }
-    visit(number, &header, attributes, {});
+    visit(number, &header, attributes, nullptr);
   });
 }
 
@@ -339,11 +339,11 @@ void Volume::add_listed_extents(File& file, const Attribute& list) const {
     try {
       child = read_record(child_number);
     } catch (const Error& error) {
-      file.warnings.push_back(error.what());
+      file.warnings.emplace_back(error.where(), error.what());
       continue;
     }
     if (child.base != file.record.reference()) {
-      file.warnings.push_back(fmt::format(
+      file.warnings.emplace_back(Location{fmt::format("MFT record {}", child_number), record_offset(child_number)}, fmt::format(
           "ntfs: MFT record {} is listed by record {}'s $ATTRIBUTE_LIST but its base is "
           "record {}; ignored", child_number, number, child.base.record));
       continue;
@@ -355,7 +355,7 @@ void Volume::add_listed_extents(File& file, const Attribute& list) const {
                                          return a.type == entry.type && a.instance == entry.instance;
                                        });
       if (extent == child.attributes.end()) {
-        file.warnings.push_back(fmt::format(
+        file.warnings.emplace_back(Location{fmt::format("MFT record {}", child_number), record_offset(child_number)}, fmt::format(
             "ntfs: MFT record {}: listed {} (id {}) is not in child record {}", number,
             attribute_type_name(entry.type), entry.instance, child_number));
         continue;

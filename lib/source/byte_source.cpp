@@ -9,7 +9,8 @@ void ByteSource::read(std::uint64_t offset, std::span<std::byte> buffer) const {
   const std::uint64_t total = size();
   if (offset > total || buffer.size() > total - offset) {
     throw IoError(fmt::format("{}: read of {} bytes at offset {:#x} runs past the end ({} bytes)",
-                              name(), buffer.size(), offset, total));
+                              name(), buffer.size(), offset, total),
+                  {name(), offset});
   }
   if (!buffer.empty()) read_inside(offset, buffer);
 }

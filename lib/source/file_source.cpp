@@ -62,12 +62,13 @@ void FileSource::read_inside(std::uint64_t offset, std::span<std::byte> buffer) 
                                 static_cast<off_t>(at));
     if (got < 0) {
       if (errno == EINTR) continue;
-      throw IoError(fmt::format("{}: read error at offset {:#x}: {}", name(), at,
-                                system_message(errno)));
+      throw IoError(fmt::format("{}: read error at offset {:#x}: {}", name(), at, system_message(errno)),
+                    {name(), at});
     }
     if (got == 0) {
       throw IoError(fmt::format("{}: short read at offset {:#x}: the file ended early "
-                                "(was it truncated while open?)", name(), at));
+                                "(was it truncated while open?)", name(), at),
+                    {name(), at});
     }
     done += static_cast<std::size_t>(got);
   }

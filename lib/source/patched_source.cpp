@@ -12,7 +12,8 @@ PatchedSource::PatchedSource(SourcePtr base, std::vector<Patch> patches)
   for (const Patch& patch : patches_) {
     if (patch.offset > base_->size() || patch.bytes.size() > base_->size() - patch.offset) {
       throw FormatError(fmt::format("{}: patch of {} bytes at offset {:#x} lies outside it",
-                                    base_->name(), patch.bytes.size(), patch.offset));
+                                    base_->name(), patch.bytes.size(), patch.offset),
+                        {base_->name(), patch.offset});
     }
   }
 }

@@ -12,7 +12,7 @@ SliceSource::SliceSource(SourcePtr parent, std::uint64_t offset, std::uint64_t s
   if (offset > parent_size || size > parent_size - offset) {
     throw FormatError(fmt::format(
         "{}: range {:#x}+{:#x} does not fit inside {} ({} bytes)", name_, offset, size,
-        parent_->name(), parent_size));
+        parent_->name(), parent_size), {parent_->name(), offset});
   }
 }
 

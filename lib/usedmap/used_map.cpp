@@ -32,7 +32,8 @@ UsedMap UsedMap::read(const ntfs::Volume& volume) {
   const std::uint64_t needed = (boot.total_clusters + 7) / 8;
   if (stream->size() < needed) {
     throw FormatError(fmt::format("ntfs: $Bitmap has {} bytes; {} clusters need {}",
-                                  stream->size(), boot.total_clusters, needed));
+                                  stream->size(), boot.total_clusters, needed),
+                      {"$Bitmap (MFT record 6)", volume.record_offset(bitmap_record)});
   }
   map.bits_.resize(static_cast<std::size_t>(needed));
   stream->read(0, std::as_writable_bytes(std::span(map.bits_)));
@@ -89,9 +90,9 @@ UsedMapCheck verify_used_map(const ntfs::Volume& volume, const UsedMap& map,
   set_bit(owned, 0);  // the boot sector belongs to the volume itself
   std::vector<std::pair<std::uint64_t, std::uint64_t>> used_but_free;  // cluster, record
   std::vector<std::pair<std::uint64_t, std::uint64_t>> twice;
-  volume.scan_records([&](std::uint64_t number, const ntfs::FileRecord* record, std::string_view error) {
+  volume.scan_records([&](std::uint64_t number, const ntfs::FileRecord* record, const FormatError* fault) {
     if (record == nullptr) {
-      if (!error.empty() && check.unreadable.size() < max_examples) check.unreadable.emplace_back(error);
+      if (fault != nullptr && check.unreadable.size() < max_examples) check.unreadable.emplace_back(fault->what());
       return;
     }
     if (!record->in_use()) return;

@@ -23,8 +23,10 @@ void check_bitmaps(const FileSource& file, const Layout& layout, CheckReport& re
       file.read(std::uint64_t{layout.bat[last]} * 512, layout.bitmap_bytes);
   for (std::uint64_t sector = sectors_in_last; sector < block_size / 512; ++sector) {
     if ((std::to_integer<unsigned>(bitmap[sector / 8]) >> (7 - sector % 8)) & 1) {
-      report.problems.push_back(fmt::format("sector bitmap of block {} marks sector {}, past "
-                                            "the disk's end", last, sector));
+      report.problems.emplace_back(Location{fmt::format("sector bitmap of block {}", last),
+                                            std::uint64_t{layout.bat[last]} * 512},
+                                   fmt::format("sector bitmap of block {} marks sector {}, past "
+                                               "the disk's end", last, sector));
       return;
     }
   }
@@ -38,8 +40,9 @@ void check_end(const Layout& layout, CheckReport& report) {
     end = std::max(end, std::uint64_t{entry} * 512 + layout.bitmap_bytes + layout.header->block_size);
   }
   if (layout.file_size - 512 < end) {
-    report.problems.push_back(fmt::format("the footer at offset {:#x} lies inside the data "
-                                          "(blocks end at {:#x})", layout.file_size - 512, end));
+    report.problems.emplace_back(Location{"footer", layout.file_size - 512},
+                                 fmt::format("the footer at offset {:#x} lies inside the data "
+                                             "(blocks end at {:#x})", layout.file_size - 512, end));
   }
 }
 
@@ -51,7 +54,7 @@ CheckReport check_vhd(const std::filesystem::path& path) {
     const FileSource file(path);
     std::vector<Problem> problems;
     const std::optional<Layout> layout = read_layout(file, problems);
-    for (const Problem& problem : problems) report.problems.push_back(problem.message);
+    for (const Problem& problem : problems) report.problems.emplace_back(problem.where, problem.message);
     if (!layout) return report;
     if (layout->header) {
       check_bitmaps(file, *layout, report);
@@ -61,7 +64,7 @@ CheckReport check_vhd(const std::filesystem::path& path) {
       (void)VhdImage::open(path);  // the whole chain: locators, unique IDs, sizes
     }
   } catch (const Error& error) {
-    report.problems.push_back(error.what());
+    report.problems.emplace_back(error.where(), error.what());
   }
   return report;
 }
@@ -74,7 +77,7 @@ void merge_into_parent(const std::filesystem::path& child_path) {
   const CheckReport before = check_vhd(child_path);
   if (!before.ok()) {
     throw FormatError(fmt::format("merge: {} does not check clean: {}", child_path.string(),
-                                  before.problems.front()));
+                                  before.problems.front().what), before.problems.front().where);
   }
   const std::filesystem::path parent_path = child->parent()->path();
   const std::uint64_t block_size = child->header()->block_size;
@@ -97,7 +100,8 @@ void merge_into_parent(const std::filesystem::path& child_path) {
   const CheckReport after = check_vhd(parent_path);
   if (!after.ok()) {
     throw FormatError(fmt::format("merge: {} no longer checks clean ({}); {} was kept",
-                                  parent_path.string(), after.problems.front(), child_path.string()));
+                                  parent_path.string(), after.problems.front().what, child_path.string()),
+                      after.problems.front().where);
   }
   const auto merged = VhdImage::open(parent_path);
   const auto chain = VhdImage::open(child_path);

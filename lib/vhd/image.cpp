@@ -71,11 +71,16 @@ std::vector<std::filesystem::path> parent_candidates(const std::filesystem::path
   return candidates;
 }
 
-std::string first_fatal(const std::vector<Problem>& problems) {
+Problem first_fatal(const std::vector<Problem>& problems) {
   for (const Problem& problem : problems) {
-    if (problem.fatal) return problem.message;
+    if (problem.fatal) return problem;
   }
-  return "unusable";
+  return {true, "unusable", {}};
+}
+
+// A problem's location, named with the file it lies in.
+Location in_file(const std::filesystem::path& path, const Location& where) {
+  return {where.structure.empty() ? path.string() : path.string() + ": " + where.structure, where.offset};
 }
 
 }  // namespace
@@ -108,11 +113,12 @@ std::shared_ptr<const VhdImage> VhdImage::open_chain(SourcePtr file, const std::
   std::error_code error;
   const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, error);
   if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) {
-    throw FormatError(fmt::format("vhd: {}: the differencing chain loops back to it", path.string()));
+    throw FormatError(fmt::format("vhd: {}: the differencing chain loops back to it", path.string()),
+                      {path.string(), std::nullopt});
   }
   if (seen.size() >= max_chain_depth) {
     throw FormatError(fmt::format("vhd: {}: differencing chain deeper than {}", path.string(),
-                                  max_chain_depth));
+                                  max_chain_depth), {path.string(), std::nullopt});
   }
   seen.push_back(canonical);
 
@@ -121,9 +127,13 @@ std::shared_ptr<const VhdImage> VhdImage::open_chain(SourcePtr file, const std::
   image->file_ = std::move(file);
   std::vector<Problem> problems;
   std::optional<Layout> layout = read_layout(*image->file_, problems);
-  if (!layout) throw FormatError(fmt::format("vhd: {}: {}", path.string(), first_fatal(problems)));
+  if (!layout) {
+    const Problem fatal = first_fatal(problems);
+    throw FormatError(fmt::format("vhd: {}: {}", path.string(), fatal.message), in_file(path, fatal.where));
+  }
   for (const Problem& problem : problems) {
-    image->warnings_.push_back(fmt::format("vhd: {}: {}", path.string(), problem.message));
+    image->warnings_.emplace_back(in_file(path, problem.where),
+                                  fmt::format("vhd: {}: {}", path.string(), problem.message));
   }
   image->footer_ = layout->footer;
   image->header_ = layout->header;
@@ -148,16 +158,19 @@ void VhdImage::open_parent(std::vector<std::filesystem::path>& seen) {
           "vhd: {} was made from a parent with unique ID {}, but {} has unique ID {}: the "
           "parent was replaced or modified (e.g. expanded) since",
           path_.string(), header.parent_unique_id.to_string(), candidate.string(),
-          parent_->footer().unique_id.to_string()));
+          parent_->footer().unique_id.to_string()),
+          {path_.string() + ": dynamic header", footer_.data_offset});
     }
     if (parent_->size() != size()) {
       throw FormatError(fmt::format("vhd: {} ({} bytes) and its parent {} ({} bytes) differ in "
                                     "size: the parent was resized since", path_.string(), size(),
-                                    candidate.string(), parent_->size()));
+                                    candidate.string(), parent_->size()),
+                        {candidate.string() + ": footer", std::nullopt});
     }
     const std::optional<std::uint32_t> modified = vhd_timestamp_of(candidate);
     if (modified && *modified != header.parent_timestamp) {
-      warnings_.push_back(fmt::format("vhd: {}: parent {} was last written at VHD time {}, the "
+      warnings_.emplace_back(Location{path_.string() + ": dynamic header", footer_.data_offset},
+                             fmt::format("vhd: {}: parent {} was last written at VHD time {}, the "
                                       "child records {} (timestamps differ across time zones "
                                       "and copies; the unique IDs match)", path_.string(),
                                       candidate.string(), *modified, header.parent_timestamp));
@@ -167,7 +180,8 @@ void VhdImage::open_parent(std::vector<std::filesystem::path>& seen) {
   std::string list;
   for (const auto& candidate : tried) list += "\n  " + candidate.string();
   throw NotFoundError(fmt::format("vhd: {}: parent \"{}\" not found; looked for:{}",
-                                  path_.string(), header.parent_name, list));
+                                  path_.string(), header.parent_name, list),
+                      {path_.string() + ": dynamic header", footer_.data_offset});
 }
 
 std::vector<std::filesystem::path> VhdImage::chain() const {
@@ -178,8 +192,8 @@ std::vector<std::filesystem::path> VhdImage::chain() const {
   return files;
 }
 
-std::vector<std::string> VhdImage::warnings() const {
-  std::vector<std::string> all = warnings_;
+Warnings VhdImage::warnings() const {
+  Warnings all = warnings_;
   if (parent_) {
     const auto inherited = parent_->warnings();
     all.insert(all.end(), inherited.begin(), inherited.end());

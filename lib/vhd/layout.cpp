@@ -85,9 +85,10 @@ HeaderInfo parse_header(const disk::DynamicHeader& header, const ByteSource& fil
       continue;  // Wi2r, Wi2k and others: deprecated or not for this platform
     }
     if (length > max_locator_bytes || offset > file.size() || length > file.size() - offset) {
-      problems.push_back({false, fmt::format("parent locator {} ({}): {} bytes at offset {:#x} "
-                                             "lie outside the file", i, locator_name(code),
-                                             length, offset)});
+      problems.push_back({false,
+                          fmt::format("parent locator {} ({}): {} bytes at offset {:#x} lie outside "
+                                      "the file", i, locator_name(code), length, offset),
+                          {fmt::format("parent locator {}", i), offset}});
       continue;
     }
     info.locators.push_back({locator_name(code), decode_locator(code, file.read(offset, length))});
@@ -104,9 +105,11 @@ void check_bat(Layout& layout, std::uint64_t data_end, std::uint64_t metadata_en
     if (entry == disk::unallocated) continue;
     const std::uint64_t offset = std::uint64_t{entry} * 512;
     if (offset < metadata_end || offset > data_end || extent > data_end - offset) {
-      problems.push_back({true, fmt::format("BAT entry {} (sector {}, offset {:#x}) points "
-                                            "outside the file's data area ({:#x}..{:#x})",
-                                            block, entry, offset, metadata_end, data_end)});
+      problems.push_back({true,
+                          fmt::format("BAT entry {} (sector {}, offset {:#x}) points outside the "
+                                      "file's data area ({:#x}..{:#x})", block, entry, offset,
+                                      metadata_end, data_end),
+                          {fmt::format("BAT entry {}", block), layout.header->table_offset + std::uint64_t{block} * 4}});
       continue;
     }
     allocated.emplace_back(offset, block);
@@ -114,10 +117,13 @@ void check_bat(Layout& layout, std::uint64_t data_end, std::uint64_t metadata_en
   std::sort(allocated.begin(), allocated.end());
   for (std::size_t i = 1; i < allocated.size(); ++i) {
     if (allocated[i].first - allocated[i - 1].first < extent) {
-      problems.push_back({true, fmt::format("BAT entries {} and {} overlap (offsets {:#x} and "
-                                            "{:#x}, blocks of {} bytes)", allocated[i - 1].second,
-                                            allocated[i].second, allocated[i - 1].first,
-                                            allocated[i].first, extent)});
+      problems.push_back({true,
+                          fmt::format("BAT entries {} and {} overlap (offsets {:#x} and {:#x}, "
+                                      "blocks of {} bytes)", allocated[i - 1].second,
+                                      allocated[i].second, allocated[i - 1].first,
+                                      allocated[i].first, extent),
+                          {fmt::format("BAT entry {}", allocated[i].second),
+                           layout.header->table_offset + std::uint64_t{allocated[i].second} * 4}});
     }
   }
 }
@@ -126,21 +132,24 @@ void check_bat(Layout& layout, std::uint64_t data_end, std::uint64_t metadata_en
 bool read_dynamic_parts(const ByteSource& file, Layout& layout, std::vector<Problem>& problems) {
   const std::uint64_t header_offset = layout.footer.data_offset;
   if (header_offset > file.size() || file.size() - header_offset < sizeof(disk::DynamicHeader)) {
-    problems.push_back({true, fmt::format("dynamic header at offset {:#x} lies outside the file "
-                                          "({} bytes)", header_offset, file.size())});
+    problems.push_back({true,
+                        fmt::format("dynamic header at offset {:#x} lies outside the file ({} bytes)",
+                                    header_offset, file.size()),
+                        {"dynamic header", header_offset}});
     return false;
   }
   const std::vector<std::byte> bytes = file.read(header_offset, sizeof(disk::DynamicHeader));
-  const auto header = load<disk::DynamicHeader>(bytes);
+  const auto header = load<disk::DynamicHeader>(bytes, 0, "dynamic header");
   const std::string where = fmt::format("dynamic header (offset {:#x})", header_offset);
+  const Location here{"dynamic header", header_offset};
   if (std::string_view(header.cookie.data(), 8) != "cxsparse") {
-    problems.push_back({true, where + ": no \"cxsparse\" cookie"});
+    problems.push_back({true, where + ": no \"cxsparse\" cookie", here});
     return false;
   }
   const std::uint32_t computed = disk::checksum_of(bytes, disk::header_checksum_offset);
   if (computed != header.checksum.value()) {
     problems.push_back({true, fmt::format("{}: checksum {:#010x}, computed {:#010x}", where,
-                                          header.checksum.value(), computed)});
+                                          header.checksum.value(), computed), here});
     return false;
   }
   layout.header = parse_header(header, file, problems);
@@ -148,7 +157,7 @@ bool read_dynamic_parts(const ByteSource& file, Layout& layout, std::vector<Prob
   if (info.block_size < min_block_size_read || info.block_size > max_block_size ||
       !std::has_single_bit(info.block_size)) {
     problems.push_back({true, fmt::format("{}: block size {} is not a power of two from 4 KiB "
-                                          "to 256 MiB", where, info.block_size)});
+                                          "to 256 MiB", where, info.block_size), here});
     return false;
   }
   const std::uint64_t needed = (layout.footer.current_size + info.block_size - 1) / info.block_size;
@@ -156,19 +165,20 @@ bool read_dynamic_parts(const ByteSource& file, Layout& layout, std::vector<Prob
     problems.push_back({true, fmt::format("{}: {} BAT entries for {} blocks of {} bytes (the "
                                           "size needs {}; at most {} are read)", where,
                                           info.max_table_entries, needed, info.block_size,
-                                          needed, max_table_entries_read)});
+                                          needed, max_table_entries_read), here});
     return false;
   }
   if (info.max_table_entries > needed) {
     problems.push_back({false, fmt::format("{}: {} BAT entries where the size needs {} (Azure "
                                            "refuses such files)", where, info.max_table_entries,
-                                           needed)});
+                                           needed), here});
   }
   const std::uint64_t table_bytes = std::uint64_t{info.max_table_entries} * 4;
   if (info.table_offset > file.size() || table_bytes > file.size() - info.table_offset) {
-    problems.push_back({true, fmt::format("BAT at offset {:#x} ({} bytes) lies outside the file "
-                                          "({} bytes)", info.table_offset, table_bytes,
-                                          file.size())});
+    problems.push_back({true,
+                        fmt::format("BAT at offset {:#x} ({} bytes) lies outside the file ({} bytes)",
+                                    info.table_offset, table_bytes, file.size()),
+                        {"BAT", info.table_offset}});
     return false;
   }
   const std::vector<std::byte> table = file.read(info.table_offset, table_bytes);
@@ -244,7 +254,8 @@ std::optional<Layout> read_layout(const ByteSource& file, std::vector<Problem>& 
   Layout layout;
   layout.file_size = file.size();
   if (file.size() < 512) {
-    problems.push_back({true, fmt::format("{} bytes: too small for a VHD footer", file.size())});
+    problems.push_back({true, fmt::format("{} bytes: too small for a VHD footer", file.size()),
+                        {"footer", 0}});
     return std::nullopt;
   }
   const std::uint64_t end_offset = file.size() - 512;
@@ -259,40 +270,44 @@ std::optional<Layout> read_layout(const ByteSource& file, std::vector<Problem>& 
   } else if (start_ok && parse_footer(start).type != VhdType::fixed) {
     layout.footer = parse_footer(start);
     layout.footer_from_copy = true;
-    problems.push_back({false, fmt::format("footer at offset {:#x}: {}; using the copy at "
-                                           "offset 0", end_offset, end_fault)});
+    problems.push_back({false,
+                        fmt::format("footer at offset {:#x}: {}; using the copy at offset 0",
+                                    end_offset, end_fault),
+                        {"footer", end_offset}});
   } else {
-    problems.push_back({true, fmt::format("footer at offset {:#x}: {}", end_offset, end_fault)});
+    problems.push_back({true, fmt::format("footer at offset {:#x}: {}", end_offset, end_fault),
+                        {"footer", end_offset}});
     return std::nullopt;
   }
   FooterInfo& footer = layout.footer;
+  const Location footer_here{"footer", layout.footer_from_copy ? 0 : end_offset};
   const std::uint32_t raw_type =
       load<disk::Footer>(layout.footer_from_copy ? start : end).disk_type.value();
   if (raw_type != disk::type_fixed && raw_type != disk::type_dynamic &&
       raw_type != disk::type_differencing) {
     problems.push_back({true, fmt::format("footer: disk type {} is not fixed (2), dynamic (3) "
-                                          "or differencing (4)", raw_type)});
+                                          "or differencing (4)", raw_type), footer_here});
     return std::nullopt;
   }
   if (footer.current_size % 512 != 0) {
     problems.push_back({true, fmt::format("footer: current size {} is not a whole number of "
-                                          "sectors", footer.current_size)});
+                                          "sectors", footer.current_size), footer_here});
     return std::nullopt;
   }
   if (footer.type == VhdType::fixed) {
     if (footer.current_size > end_offset) {
       problems.push_back({true, fmt::format("fixed disk of {} bytes in a {}-byte file: truncated",
-                                            footer.current_size, file.size())});
+                                            footer.current_size, file.size()), footer_here});
       return std::nullopt;
     }
     return layout;
   }
   if (end_ok && start_ok && end != start) {
-    problems.push_back({false, "the footer copy at offset 0 differs from the footer at the end"});
+    problems.push_back({false, "the footer copy at offset 0 differs from the footer at the end", {"footer", 0}});
   }
   if (footer.current_size > max_dynamic_size) {
     problems.push_back({false, fmt::format("{} bytes exceed the format's 2040 GiB limit for "
-                                           "dynamic disks", footer.current_size)});
+                                           "dynamic disks", footer.current_size), footer_here});
   }
   if (!read_dynamic_parts(file, layout, problems)) return std::nullopt;
   const bool fatal = std::any_of(problems.begin(), problems.end(), [](const Problem& p) { return p.fatal; });

@@ -3,6 +3,7 @@
 // them all.
 #pragma once
 
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/byte_source.hpp>
 #include <diskimg/vhd/vhd.hpp>
 
@@ -16,6 +17,7 @@ namespace diskimg::vhd {
 struct Problem {
   bool fatal = false;  // the image cannot be read correctly
   std::string message;
+  Location where;      // the structure at fault, its offset in the file
 };
 
 struct Layout {

@@ -172,8 +172,9 @@ std::unique_ptr<VhdWriter> VhdWriter::open_existing(const std::filesystem::path&
     layout = read_layout(file, problems);
   }
   if (!layout || layout->footer_from_copy) {
-    throw FormatError(fmt::format("vhd: {}: not a sound VHD to write into; run diskimg check",
-                                  path.string()));
+    throw FormatError(fmt::format("vhd: {}: not a sound VHD to write into: its footer at the end "
+                                  "is damaged or its structures disagree", path.string()),
+                      {path.string() + ": footer", std::nullopt});
   }
   std::unique_ptr<VhdWriter> writer(new VhdWriter());
   writer->sink_ = std::make_unique<FileSink>(path, FileSink::Mode::open_existing);

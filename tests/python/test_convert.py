@@ -44,7 +44,7 @@ def test_all_sectors_to_raw_is_identical_for_qemu(sample, tmp_path):
 
 
 def test_a_callback_returning_false_cancels_and_leaves_nothing(sample, tmp_path):
-    with pytest.raises(diskimg.Error, match="cancelled"):
+    with pytest.raises(diskimg.CancelledError, match="cancelled"):
         diskimg.convert(sample, tmp_path / "x.vhd", progress=lambda done, total: done < (4 << 20))
     assert list(tmp_path.iterdir()) == []
 

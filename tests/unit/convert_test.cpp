@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+
 #include <unistd.h>
 
 using namespace diskimg;
@@ -95,9 +97,27 @@ TEST_CASE("a cancelled conversion removes its partial output") {
     CHECK(done <= total);
     return ++calls < 1;  // stop at the first report
   };
-  CHECK_THROWS_WITH_AS(convert(disk, output, options), "convert: cancelled", Error);
+  CHECK_THROWS_WITH_AS(convert(disk, output, options), "convert: cancelled", CancelledError);
   CHECK(calls == 1);
   CHECK_FALSE(leftovers(output));
+}
+
+TEST_CASE("an existing output is refused by type, in the library's own words, and kept") {
+  const Disk disk = Disk::from_source(patterned_disk(), {});
+  const auto output = scratch("exists");
+  { std::ofstream(output) << "keep me"; }
+  try {
+    convert(disk, output);
+    FAIL("no error");
+  } catch (const OutputExistsError& error) {
+    CHECK(std::string(error.what()) == output.string() + " exists");  // no command-line flag
+    CHECK(error.where().structure == output.string());
+  }
+  std::ifstream kept(output);
+  std::string text;
+  std::getline(kept, text);
+  CHECK(text == "keep me");
+  std::filesystem::remove(output);
 }
 
 TEST_CASE("progress reaches the total") {

@@ -59,7 +59,8 @@ TEST_CASE("an unpartitioned image is one volume, the whole image") {
   const Disk disk = open_fixture("bare-ntfs");
   CHECK(disk.layout().scheme == Scheme::none);
   REQUIRE(disk.volumes().size() == 1);
-  CHECK(disk.volumes()[0].origin == "whole image");
+  CHECK(disk.volumes()[0].origin == VolumeOrigin::whole_image);
+  CHECK(disk.volumes()[0].origin_name() == "whole image");
   CHECK(disk.volumes()[0].filesystem == FilesystemKind::ntfs);
   CHECK(disk.volumes()[0].size == disk.size());
 }
@@ -76,4 +77,20 @@ TEST_CASE("a partition that runs past the end of the disk is not a volume") {
   const Disk disk = Disk::from_source(builder.source(), Container{});
   REQUIRE(disk.volumes().size() == 1);
   CHECK(disk.volumes()[0].partition == 2u);
+}
+
+TEST_CASE("several volumes of the kind asked for, none chosen: an error listing their indexes") {
+  const Disk disk = open_fixture("mbr-extended");
+  std::vector<unsigned> fat;
+  for (const Volume& volume : disk.volumes()) {
+    if (volume.filesystem == FilesystemKind::fat) fat.push_back(volume.index);
+  }
+  REQUIRE(fat.size() >= 2);
+  try {
+    (void)disk.select_volume(std::nullopt, FilesystemKind::fat);
+    FAIL("no error");
+  } catch (const VolumeChoiceError& error) {
+    CHECK(error.candidates() == fat);
+    CHECK(std::string(error.what()).find("--") == std::string::npos);  // the library's own words
+  }
 }

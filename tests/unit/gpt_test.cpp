@@ -19,8 +19,8 @@ constexpr std::uint64_t last_lba = 131071;
 
 bool any_warning_contains(const PartitionTable& table, std::string_view text) {
   return std::any_of(table.warnings.begin(), table.warnings.end(),
-                     [&](const std::string& warning) {
-                       return warning.find(text) != std::string::npos;
+                     [&](const Warning& warning) {
+                       return warning.what.find(text) != std::string::npos;
                      });
 }
 
@@ -51,6 +51,10 @@ TEST_CASE("a damaged primary entry array sends the reader to the backup, with a 
   const PartitionTable table = read(bytes);
   CHECK(any_warning_contains(table, "primary header (LBA 1, offset 0x200) is damaged: entry "
                                     "array CRC32 mismatch"));
+  // The warning says where as values too: the primary header, at byte 512.
+  CHECK(std::any_of(table.warnings.begin(), table.warnings.end(), [](const Warning& warning) {
+    return warning.where == Location{"GPT primary header", 512};
+  }));
   REQUIRE(table.partitions.size() == intact.partitions.size());
   CHECK(table.partitions[0].start == intact.partitions[0].start);
   CHECK(table.disk_guid == intact.disk_guid);
@@ -76,6 +80,11 @@ TEST_CASE("with both headers damaged the error names both faults") {
                        doctest::Contains("backup (LBA 131071, offset 0x3fffe00): no \"EFI "
                                          "PART\" signature"),
                        FormatError);
+  try {
+    read(bytes);
+  } catch (const FormatError& error) {
+    CHECK(error.where() == Location{"GPT primary header", 512});
+  }
 }
 
 TEST_CASE("an absurd entry count is refused before anything is allocated") {

@@ -177,7 +177,7 @@ TEST_CASE("fragment counts and indexes that lie") {
     const Database db = config.parse();
     CHECK(db.volumes.empty());
     REQUIRE(db.warnings.size() == 1);
-    CHECK(db.warnings[0].find("record 9: fragments missing") != std::string::npos);
+    CHECK(db.warnings[0].what.find("record 9: fragments missing") != std::string::npos);
   }
   SUBCASE("counts that disagree") {
     Config config;
@@ -234,7 +234,7 @@ void check_damaged(const Config& config, const std::string& message) {
   CHECK(group.volumes[0].state == "damaged");
   CHECK_FALSE(group.volumes[0].bytes);
   const bool named = std::any_of(group.warnings.begin(), group.warnings.end(),
-                                 [&](const std::string& w) { return w.find(message) != std::string::npos; });
+                                 [&](const Warning& w) { return w.what.find(message) != std::string::npos; });
   CHECK_MESSAGE(named, message);
 }
 
@@ -379,8 +379,9 @@ TEST_CASE("record ids used twice are refused; orphans are warned about") {
     config.add(5, partition_record(13, "Disk1-02", 64, 0, 64, 55, 3), {8});
     const DiskGroup group = assemble(config);
     REQUIRE(group.volumes.size() == 1);
-    CHECK(std::any_of(group.warnings.begin(), group.warnings.end(), [](const std::string& w) {
-      return w.find("partition Disk1-02 (record 13) belongs to component record 55") != std::string::npos;
+    CHECK(std::any_of(group.warnings.begin(), group.warnings.end(), [](const Warning& w) {
+      return w.what.find("partition Disk1-02 (record 13) belongs to component record 55") != std::string::npos &&
+             w.where.structure == "LDM partition Disk1-02 (record 13)";
     }));
   }
   SUBCASE("an id used twice") {

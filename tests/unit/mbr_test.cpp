@@ -15,8 +15,8 @@ namespace {
 
 bool any_warning_contains(const PartitionTable& table, std::string_view text) {
   return std::any_of(table.warnings.begin(), table.warnings.end(),
-                     [&](const std::string& warning) {
-                       return warning.find(text) != std::string::npos;
+                     [&](const Warning& warning) {
+                       return warning.what.find(text) != std::string::npos;
                      });
 }
 

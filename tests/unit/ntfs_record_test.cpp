@@ -90,10 +90,16 @@ TEST_CASE("4096-byte records with 512-byte strides, and one 4096-byte stride, bo
 TEST_CASE("a fixup mismatch names the record and the sector") {
   auto bytes = make_record();
   put16(bytes, 1022, 0x0043);
-  CHECK_THROWS_WITH_AS(parse_file_record(bytes, 4711, 1000, "ntfs: MFT record 4711 (volume offset 0x40123400)"),
+  CHECK_THROWS_WITH_AS(parse_file_record(bytes, 4711, 1000, 0x40123400),
                        "ntfs: MFT record 4711 (volume offset 0x40123400): update sequence "
                        "mismatch in sector 1",
                        FormatError);
+  try {
+    parse_file_record(bytes, 4711, 1000, 0x40123400);
+    FAIL("no error");
+  } catch (const FormatError& error) {
+    CHECK(error.where() == Location{"MFT record 4711", 0x40123400});
+  }
 }
 
 TEST_CASE("BAAD records and records without FILE are errors for that record") {

@@ -80,16 +80,16 @@ struct Fixture {
   }
 };
 
-bool listed(const Volume& volume, const std::string& path, std::vector<std::string>& warnings) {
+bool listed(const Volume& volume, const std::string& path, Warnings& warnings) {
   bool found = false;
   walk_directory(volume, "/", true, [&](const ListedEntry& entry) { found |= entry.path == path; },
                  warnings);
   return found;
 }
 
-bool contains(const std::vector<std::string>& messages, std::string_view text) {
-  return std::any_of(messages.begin(), messages.end(),
-                     [&](const std::string& m) { return m.find(text) != std::string::npos; });
+bool contains(const Warnings& warnings, std::string_view text) {
+  return std::any_of(warnings.begin(), warnings.end(),
+                     [&](const Warning& warning) { return warning.what.find(text) != std::string::npos; });
 }
 
 }  // namespace
@@ -98,7 +98,7 @@ TEST_CASE("the fixture reads before it is damaged") {
   const Fixture fixture;
   const auto volume = fixture.open();
   CHECK(volume->warnings().empty());
-  std::vector<std::string> warnings;
+  Warnings warnings;
   CHECK(listed(*volume, "/growth/stage2-nonresident.bin", warnings));
   CHECK(warnings.empty());
 }
@@ -112,10 +112,13 @@ TEST_CASE("a fixup mismatch is an error for that record; the rest of the volume 
       "ntfs: MFT record {} (volume offset {:#x}): update sequence mismatch in sector 1",
       stage2_record, offset);
   CHECK_THROWS_WITH_AS(volume->read_record(stage2_record), expected.c_str(), FormatError);
-  std::vector<std::string> warnings;
+  Warnings warnings;
   CHECK_FALSE(listed(*volume, "/growth/stage2-nonresident.bin", warnings));
-  CHECK(contains(warnings, fmt::format("MFT record {}: update sequence mismatch in sector 1",
-                                       stage2_record)));
+  CHECK(contains(warnings, expected));
+  // The scan's warning carries the record and its place as fields too.
+  CHECK(std::any_of(warnings.begin(), warnings.end(), [&](const Warning& warning) {
+    return warning.where == Location{fmt::format("MFT record {}", stage2_record), offset};
+  }));
   CHECK(listed(*volume, "/growth/stage1-resident.txt", warnings));
   CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage1-resident.txt")));
 }
@@ -161,7 +164,7 @@ TEST_CASE("a runlist that runs past the volume is an error for its record") {
   const auto volume = fixture.open();
   CHECK_THROWS_WITH_AS(volume->read_record(stage2_record),
                        doctest::Contains("lies outside the volume (24575 clusters)"), FormatError);
-  std::vector<std::string> warnings;
+  Warnings warnings;
   CHECK(listed(*volume, "/growth/stage1-resident.txt", warnings));
 }
 
@@ -203,7 +206,7 @@ TEST_CASE("an attribute list that points at its own record ends, with the extent
   const auto damaged = fixture.open();
   const File file = damaged->read_file(stage3_record);
   CHECK_THROWS_AS(damaged->open_stream(file), FormatError);
-  std::vector<std::string> warnings;
+  Warnings warnings;
   CHECK(listed(*damaged, "/growth/stage3-attrlist.bin", warnings));
 }
 
@@ -226,7 +229,7 @@ TEST_CASE("a damaged boot sector gives way to the backup at the volume's end") {
   std::fill_n(fixture.bytes.begin(), 16, std::byte{0});  // the OEM id and BPB start
   const auto volume = fixture.open();
   REQUIRE(volume->warnings().size() == 1);
-  CHECK(volume->warnings()[0].find("using the backup boot sector at offset 0x5fffe00") !=
+  CHECK(volume->warnings()[0].what.find("using the backup boot sector at offset 0x5fffe00") !=
         std::string::npos);  // the last 512-byte sector of the 96 MiB volume
   CHECK(volume->boot_sector().cluster_size == 4096);
   CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage1-resident.txt")));

@@ -10,12 +10,19 @@ __version__: str
 PathLike = Union[str, bytes, os.PathLike]
 Run = Tuple[int, Optional[int], int]
 
-class Error(Exception): ...
+class Error(Exception):
+    structure: str
+    offset: Optional[int]
 class FormatError(Error): ...
 class IoError(Error, OSError): ...
 class UnsupportedError(Error, NotImplementedError): ...
 class NotFoundError(Error, FileNotFoundError): ...
 class UsageError(Error, ValueError): ...
+class CancelledError(Error): ...
+
+class DiskWarning(str):
+    structure: str
+    offset: Optional[int]
 
 class File(io.RawIOBase):
     @property
@@ -95,7 +102,7 @@ class DiskGroup:
     guid: str
     disks: list[LdmDisk]
     volumes: list[LdmVolume]
-    warnings: list[str]
+    warnings: list[DiskWarning]
 
 class Volume:
     index: int
@@ -118,7 +125,7 @@ class Disk:
     partitions: list[Partition]
     volumes: list[Volume]
     ldm: Optional[DiskGroup]
-    warnings: list[str]
+    warnings: list[DiskWarning]
     closed: bool
     def volume(self, index: int) -> Volume: ...
     def open(self) -> File: ...
@@ -187,7 +194,7 @@ class Record:
     names: list[Name]
     attribute_list: Optional[AttributeList]
     attributes: list[Attribute]
-    warnings: list[str]
+    warnings: list[DiskWarning]
     size: int
     stream_names: list[str]
 
@@ -223,7 +230,7 @@ class Ntfs:
     index_block_size: int
     total_clusters: int
     record_count: int
-    warnings: list[str]
+    warnings: list[DiskWarning]
     def listdir(self, path: str = "/") -> list[Entry]: ...
     def walk(self, top: str = "/") -> list[Tuple[str, list[Entry], list[Entry]]]: ...
     def stat(self, path: str) -> Record: ...

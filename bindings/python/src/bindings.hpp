@@ -3,6 +3,7 @@
 // the library's values out. No logic of its own.
 #pragma once
 
+#include <diskimg/core/error.hpp>
 #include <diskimg/disk/disk.hpp>
 #include <diskimg/source/byte_source.hpp>
 
@@ -55,4 +56,20 @@ py::object make_ntfs(std::shared_ptr<const ntfs::Volume> volume);
 std::filesystem::path to_path(py::handle object);
 std::vector<std::filesystem::path> to_paths(py::handle object);
 
+// A diskimg.DiskWarning (a str with .structure and .offset).
+py::object make_warning(const Warning& warning);
+
 }  // namespace diskimg::python
+
+// Warnings reach Python as diskimg.DiskWarning, wherever a Warning or a list of them is
+// returned.
+namespace pybind11::detail {
+template <>
+struct type_caster<diskimg::Warning> {
+  PYBIND11_TYPE_CASTER(diskimg::Warning, const_name("DiskWarning"));
+  bool load(handle, bool) { return false; }  // never taken from Python
+  static handle cast(const diskimg::Warning& warning, return_value_policy, handle) {
+    return diskimg::python::make_warning(warning).release();
+  }
+};
+}  // namespace pybind11::detail

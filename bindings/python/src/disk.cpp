@@ -70,10 +70,11 @@ void bind_ldm(py::module_& module) {
 void bind_disk(py::module_& module) {
   bind_ldm(module);
   py::class_<Container>(module, "Container", "What the disk's bytes came in: a raw image or a VHD chain.")
-      .def_readonly("format", &Container::format, "raw, vhd-fixed, vhd-dynamic or vhd-differencing")
+      .def_property_readonly("format", [](const Container& c) { return std::string(to_string(c.format)); },
+                             "raw, vhd-fixed, vhd-dynamic or vhd-differencing")
       .def_readonly("virtual_size", &Container::virtual_size, "Bytes the guest sees.")
       .def_readonly("chain", &Container::chain, "The files read, child first.")
-      .def("__repr__", [](const Container& c) { return "<diskimg.Container " + c.format + ">"; });
+      .def("__repr__", [](const Container& c) { return "<diskimg.Container " + std::string(to_string(c.format)) + ">"; });
 
   py::class_<Partition>(module, "Partition",
                         "A partition, numbered as sfdisk and sgdisk number them (MBR logical "
@@ -101,8 +102,9 @@ void bind_disk(py::module_& module) {
   py::class_<Volume>(module, "Volume",
                      "Something that holds a file system: a partition or a whole unpartitioned image.")
       .def_readonly("index", &Volume::index, "From 0, in inspect order (the CLI's --volume N).")
-      .def_readonly("source", &Volume::origin, "\"partition 2\", \"ldm Volume1\", \"whole image\".")
-      .def_readonly("ldm", &Volume::ldm, "An LDM volume, assembled from the group's disks.")
+      .def_property_readonly("source", &Volume::origin_name, "\"partition 2\", \"ldm Volume1\", \"whole image\".")
+      .def_property_readonly("ldm", [](const Volume& v) { return v.origin == VolumeOrigin::ldm; },
+                             "An LDM volume, assembled from the group's disks.")
       .def_readonly("partition", &Volume::partition, "The partition's number, or None.")
       .def_readonly("offset", &Volume::offset, "Bytes from the start of the disk (0 for an LDM volume).")
       .def_readonly("size", &Volume::size)
@@ -111,7 +113,7 @@ void bind_disk(py::module_& module) {
       .def("open", [](const Volume& v) { return make_file(v.bytes); }, "The volume's bytes as a File.")
       .def("ntfs", [](const Volume& v) {
         if (v.filesystem != FilesystemKind::ntfs) {
-          throw UsageError("volume " + std::to_string(v.index) + " (" + v.origin + ") holds " +
+          throw UsageError("volume " + std::to_string(v.index) + " (" + v.origin_name() + ") holds " +
                            std::string(to_string(v.filesystem)) + ", not NTFS");
         }
         std::shared_ptr<const ntfs::Volume> volume;
@@ -122,7 +124,7 @@ void bind_disk(py::module_& module) {
         return make_ntfs(std::move(volume));
       }, "Opens the NTFS file system (diskimg.Ntfs).")
       .def("__repr__", [](const Volume& v) {
-        return "<diskimg.Volume " + std::to_string(v.index) + " (" + v.origin + ") " +
+        return "<diskimg.Volume " + std::to_string(v.index) + " (" + v.origin_name() + ") " +
                std::string(to_string(v.filesystem)) + ", " + std::to_string(v.size) + " bytes>";
       });
 

@@ -19,15 +19,15 @@ struct Ntfs {
   std::shared_ptr<const ntfs::Volume> volume;
 };
 
-void warn(const std::vector<std::string>& warnings) {
-  for (const std::string& warning : warnings) {
-    if (PyErr_WarnEx(PyExc_RuntimeWarning, warning.c_str(), 2) != 0) throw py::error_already_set();
+void warn(const Warnings& warnings) {
+  for (const Warning& warning : warnings) {
+    if (PyErr_WarnEx(PyExc_RuntimeWarning, warning.what.c_str(), 2) != 0) throw py::error_already_set();
   }
 }
 
 std::vector<ntfs::ListedEntry> list(const Ntfs& fs, const std::string& path, bool recursive) {
   std::vector<ntfs::ListedEntry> entries;
-  std::vector<std::string> warnings;
+  Warnings warnings;
   {
     py::gil_scoped_release unlocked;
     ntfs::walk_directory(*fs.volume, path, recursive,

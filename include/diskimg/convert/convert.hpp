@@ -51,9 +51,9 @@ struct ConvertResult {
   std::vector<std::string> notes;      // the plan's
 };
 
-// Throws UsageError when the output exists (without force), IoError naming the offset when
+// Throws OutputExistsError when the output exists (without force), IoError naming the offset when
 // the source cannot be read (without continue_on_read_error) or the output cannot be
-// written, and Error("cancelled") when progress asks to stop. Nothing is left behind then.
+// written, and CancelledError when progress asks to stop. Nothing is left behind then.
 ConvertResult convert(const Disk& disk, const std::filesystem::path& output,
                       const ConvertOptions& options = {});
 

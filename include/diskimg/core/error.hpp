@@ -1,47 +1,116 @@
-// The one error hierarchy of diskimg. Every message names the structure, where it is and
-// what was wrong with it: "gpt: primary header (LBA 1, offset 0x200): header CRC32 mismatch".
+/// @file
+/// The one error hierarchy of diskimg, and the warnings for damage that was worked around.
+/// Every message names the structure, where it is and what was wrong with it
+/// ("gpt: primary header (LBA 1, offset 0x200): header CRC32 mismatch"); the structure and
+/// offset are also fields, so callers and tests match on them rather than on the text.
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace diskimg {
 
-class Error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
+/// Where a fault or a warning lies.
+struct Location {
+  /// What was being read: "GPT primary header", "MFT record 64", "VHD footer". Empty when
+  /// nothing more precise than the message is known.
+  std::string structure;
+  /// Bytes from the start of the source the structure was read from (the disk for layout
+  /// structures, the volume for NTFS ones, the file for VHD ones), when known.
+  std::optional<std::uint64_t> offset;
+
+  bool operator==(const Location&) const = default;
 };
 
-// The bytes do not hold what the format says they must: a bad signature, checksum, length,
-// offset or a chain that loops.
+/// Base of every error diskimg throws. `what()` is the whole message; `where()` the
+/// structure and offset at fault, when the thrower knew them. Copying never throws.
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message, Location where = {});
+  /// The structure and offset the message names (empty structure and no offset if none).
+  const Location& where() const noexcept { return *where_; }
+
+ private:
+  std::shared_ptr<const Location> where_;
+};
+
+/// The bytes do not hold what the format says they must: a bad signature, checksum, length,
+/// offset or a chain that loops.
 class FormatError : public Error {
  public:
   using Error::Error;
 };
 
-// Reading or writing failed: a short read, a read past the end, an errno from the system.
+/// Reading or writing failed: a short read, a read past the end, an errno from the system.
 class IoError : public Error {
  public:
   using Error::Error;
 };
 
-// Well-formed input that diskimg does not handle (yet), such as an encrypted stream.
+/// Well-formed input that diskimg does not handle (yet), such as an encrypted stream.
 class UnsupportedError : public Error {
  public:
   using Error::Error;
 };
 
-// A path, record or stream that the caller named does not exist.
+/// A path, record or stream that the caller named does not exist.
 class NotFoundError : public Error {
  public:
   using Error::Error;
 };
 
-// The caller asked for something that cannot be done with these arguments: a volume number
-// that does not exist, a size of zero.
+/// The caller asked for something that cannot be done with these arguments: a volume number
+/// that does not exist, a size of zero.
 class UsageError : public Error {
  public:
   using Error::Error;
 };
+
+/// An output that would replace an existing file, when the caller did not allow it.
+/// `where().structure` is the path.
+class OutputExistsError : public UsageError {
+ public:
+  using UsageError::UsageError;
+};
+
+/// A file-system operation with no volume chosen, on a disk that has several volumes of the
+/// kind asked for. `candidates()` are their indexes, for the caller to offer.
+class VolumeChoiceError : public UsageError {
+ public:
+  VolumeChoiceError(const std::string& message, std::vector<unsigned> candidates);
+  const std::vector<unsigned>& candidates() const noexcept { return *candidates_; }
+
+ private:
+  std::shared_ptr<const std::vector<unsigned>> candidates_;
+};
+
+/// The caller asked a long operation to stop (its progress callback said so); whatever it
+/// was writing has been removed.
+class CancelledError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Damage that was worked around: a GPT primary header replaced by its backup, an EBR chain
+/// cut short, a child record that does not point back. The rest of what was read is usable.
+struct Warning {
+  Location where;    ///< the structure and offset it concerns
+  std::string what;  ///< the whole message, naming the structure, where it is and the fault
+
+  Warning() = default;
+  /// A warning whose message says it all (no separate location).
+  Warning(std::string message) : what(std::move(message)) {}  // NOLINT: implicit on purpose
+  Warning(const char* message) : what(message) {}               // NOLINT: implicit on purpose
+  Warning(Location location, std::string message)
+      : where(std::move(location)), what(std::move(message)) {}
+  bool operator==(const Warning&) const = default;
+};
+
+/// Warnings gathered while reading something, oldest first.
+using Warnings = std::vector<Warning>;
 
 }  // namespace diskimg

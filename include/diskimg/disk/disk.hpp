@@ -14,25 +14,39 @@
 
 namespace diskimg {
 
+/// What a disk's bytes come in.
+enum class ContainerFormat { raw, vhd_fixed, vhd_dynamic, vhd_differencing };
+/// "raw", "vhd-fixed", "vhd-dynamic", "vhd-differencing".
+std::string_view to_string(ContainerFormat format);
+
 struct Container {
-  std::string format = "raw";      // raw | vhd-fixed | vhd-dynamic | vhd-differencing
+  ContainerFormat format = ContainerFormat::raw;
   std::uint64_t virtual_size = 0;  // bytes the guest sees
   std::vector<std::string> chain;  // the files read, child first
+};
+
+/// What holds a volume.
+enum class VolumeOrigin {
+  whole_image,  ///< an image with no partition table: the volume is all of it
+  partition,    ///< a partition of the disk's table
+  ldm,          ///< a volume of the disk's LDM disk group, assembled from its disks
 };
 
 // Something that holds a file system: a partition, an LDM volume, or a whole unpartitioned
 // image.
 struct Volume {
   unsigned index = 0;                     // from 0, in inspect order
-  std::string origin;                     // "partition 2", "whole image"
-  std::optional<unsigned> partition;      // the partition's number, if it is one
-  std::uint64_t offset = 0;               // bytes from the start of the disk
+  VolumeOrigin origin = VolumeOrigin::whole_image;
+  std::optional<unsigned> partition;      // origin partition: the partition's number
+  std::string ldm_name;                   // origin ldm: the LDM volume's name ("Volume1")
+  std::uint64_t offset = 0;               // bytes from the start of the disk (0 for LDM
+                                          // volumes: their bytes lie on the group's disks)
   std::uint64_t size = 0;
   FilesystemKind filesystem = FilesystemKind::unknown;
   SourcePtr bytes;                        // the volume's bytes, offset 0 = its first byte
-  // An LDM volume: its bytes are assembled from the disk group's disks; `offset` is 0 and
-  // means nothing on this disk.
-  bool ldm = false;
+
+  /// "partition 2", "ldm Volume1", "whole image".
+  std::string origin_name() const;
 };
 
 class Disk {
@@ -57,13 +71,13 @@ class Disk {
   std::uint64_t size() const { return source_->size(); }
   std::uint32_t sector_size() const { return layout_.sector_size; }
   // The layout's warnings and any found while listing volumes.
-  const std::vector<std::string>& warnings() const { return warnings_; }
+  const Warnings& warnings() const { return warnings_; }
 
   // The volume with this index; throws UsageError naming the valid range otherwise.
   const Volume& volume(unsigned index) const;
   // The volume a file-system command reads: `index` when given (it must hold `kind`),
-  // otherwise the only volume holding `kind`. Throws UsageError when there is none, or
-  // several and no index says which.
+  // otherwise the only volume holding `kind`. Throws UsageError when there is none, and
+  // VolumeChoiceError (with their indexes) when there are several and no index says which.
   const Volume& select_volume(std::optional<unsigned> index, FilesystemKind kind) const;
 
  private:
@@ -73,7 +87,7 @@ class Disk {
   std::vector<Volume> volumes_;
   std::optional<ldm::DiskGroup> ldm_;
   std::optional<ldm::Database> ldm_database_;
-  std::vector<std::string> warnings_;
+  Warnings warnings_;
 };
 
 }  // namespace diskimg

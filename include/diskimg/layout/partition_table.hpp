@@ -2,6 +2,7 @@
 // records) or a GPT from a byte source, and says where each partition lies.
 #pragma once
 
+#include <diskimg/core/error.hpp>
 #include <diskimg/core/guid.hpp>
 #include <diskimg/source/byte_source.hpp>
 
@@ -69,7 +70,7 @@ struct PartitionTable {
   std::vector<ByteRange> structures;
   // Damage that was worked around: a GPT primary header replaced by its backup, an EBR
   // chain cut short, overlapping partitions.
-  std::vector<std::string> warnings;
+  Warnings warnings;
 
   // "0x1234abcd" for MBR, the disk GUID for GPT, "" for none.
   std::string disk_id() const;

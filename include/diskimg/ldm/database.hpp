@@ -3,6 +3,7 @@
 // metadata partition (GPT; PRIVHEAD in its last sector). See docs/ldm.md.
 #pragma once
 
+#include <diskimg/core/error.hpp>
 #include <diskimg/layout/partition_table.hpp>
 #include <diskimg/source/byte_source.hpp>
 
@@ -70,7 +71,7 @@ struct Database {
   std::vector<VolumeRecord> volumes;
   std::vector<ComponentRecord> components;
   std::vector<PartitionRecord> partitions;
-  std::vector<std::string> warnings;
+  Warnings warnings;
 
   const DiskRecord* find_disk(std::uint64_t id) const;
 };

@@ -60,7 +60,7 @@ struct DiskGroup {
   std::string guid;
   std::vector<GroupDisk> disks;
   std::vector<GroupVolume> volumes;
-  std::vector<std::string> warnings;
+  Warnings warnings;
 };
 
 // Where some of a volume's bytes lie on its disks.

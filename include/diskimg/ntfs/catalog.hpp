@@ -3,6 +3,7 @@
 // whole tree or naming any record by path is then a lookup, not a directory walk.
 #pragma once
 
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/listed_entry.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
@@ -35,7 +36,7 @@ class Catalog {
   void walk(std::uint64_t directory, const std::string& path, bool recursive,
             const std::function<void(const ListedEntry&)>& visit) const;
 
-  const std::vector<std::string>& warnings() const { return warnings_; }
+  const Warnings& warnings() const { return warnings_; }
   std::uint64_t records_scanned() const { return records_scanned_; }
   std::uint64_t records_in_use() const { return records_in_use_; }
 
@@ -59,7 +60,7 @@ class Catalog {
   std::vector<Link> links_;      // by parent, then in collation order
   std::u16string names_;         // every name's units, one after another
   std::vector<std::size_t> first_link_;  // per record: index into links_ of a name, or npos
-  std::vector<std::string> warnings_;
+  Warnings warnings_;
   std::uint64_t records_scanned_ = 0;
   std::uint64_t records_in_use_ = 0;
 };

@@ -2,6 +2,7 @@
 // through its $ATTRIBUTE_LIST.
 #pragma once
 
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/attribute_list.hpp>
 #include <diskimg/ntfs/file_name.hpp>
 #include <diskimg/ntfs/file_record.hpp>
@@ -24,7 +25,7 @@ struct File {
   // Every extent from the base and child records, by type, name and first VCN.
   std::vector<Attribute> attributes;
   // Child records that could not be used (unreadable, or not pointing back to this base).
-  std::vector<std::string> warnings;
+  Warnings warnings;
 
   std::uint64_t number() const { return record.number; }
   bool is_directory() const { return record.is_directory(); }

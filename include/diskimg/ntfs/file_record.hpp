@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -52,18 +53,21 @@ struct AttributeView {
 // (without attributes) and `attributes` (cleared first) with views into `bytes`. For
 // scans: nothing is allocated once `attributes` has grown. Applies the fixups in place.
 void view_file_record(std::span<std::byte> bytes, std::uint64_t number, FileRecord& record,
-                      std::vector<AttributeView>& attributes);
+                      std::vector<AttributeView>& attributes,
+                      std::optional<std::uint64_t> volume_offset = std::nullopt);
 
 // Checks and applies an update sequence array in place, for "FILE" and "INDX" records.
 // The stride is the record size divided by the number of protected sectors (512 in practice,
 // also for 4096-byte sectors). Throws FormatError "update sequence mismatch in sector N".
 void apply_fixups(std::span<std::byte> record, const char* what);
 
-// Parses a record read from the MFT as record `number`; runs must lie inside
-// `total_clusters`. Applies the fixups in place. Throws FormatError that starts with `where`
-// (by default "ntfs: MFT record N") and names the fault; a record whose magic is "BAAD" or
-// anything but "FILE" is an error too.
+// Parses a record read from the MFT as record `number` (found at `volume_offset` of the
+// volume, when the caller knows); runs must lie inside `total_clusters`. Applies the fixups
+// in place. Throws FormatError naming the record ("ntfs: MFT record N (volume offset X)",
+// where() = {"MFT record N", X}) and the fault; a record whose magic is "BAAD" or anything
+// but "FILE" is an error too.
 FileRecord parse_file_record(std::span<std::byte> bytes, std::uint64_t number,
-                             std::uint64_t total_clusters, std::string_view where = {});
+                             std::uint64_t total_clusters,
+                             std::optional<std::uint64_t> volume_offset = std::nullopt);
 
 }  // namespace diskimg::ntfs

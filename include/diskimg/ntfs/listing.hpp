@@ -2,6 +2,7 @@
 // record, kind, size and named streams, one directory or a whole subtree.
 #pragma once
 
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/listed_entry.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
@@ -20,6 +21,6 @@ ListedEntry describe_entry(const Volume& volume, const DirectoryEntry& entry,
 // cannot be read adds a message to `warnings` and is skipped; the rest is still listed.
 void walk_directory(const Volume& volume, const std::string& path, bool recursive,
                     const std::function<void(const ListedEntry&)>& visit,
-                    std::vector<std::string>& warnings);
+                    Warnings& warnings);
 
 }  // namespace diskimg::ntfs

@@ -2,6 +2,7 @@
 // attribute list if it has one), files, streams and directories.
 #pragma once
 
+#include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/boot_sector.hpp>
 #include <diskimg/ntfs/directory.hpp>
 #include <diskimg/ntfs/file.hpp>
@@ -37,24 +38,26 @@ class Volume {
 
   const BootSector& boot_sector() const { return boot_; }
   const SourcePtr& source() const { return source_; }
-  const std::vector<std::string>& warnings() const { return warnings_; }
+  const Warnings& warnings() const { return warnings_; }
   std::uint64_t record_count() const;
   std::uint32_t cluster_size() const { return boot_.cluster_size; }
 
   // One record as it lies in the MFT, fixups applied. Throws FormatError naming the
   // record and its offset ("BAAD", fixup mismatch, broken attributes).
   FileRecord read_record(std::uint64_t number) const;
+  // Where record `number` lies on the volume; empty when the MFT does not map it.
+  std::optional<std::uint64_t> record_offset(std::uint64_t number) const;
   // Reads every record of the MFT in order, in large chunks, and calls `visit` with each
-  // parsed record, or with nullptr and the error that record gave (the scan goes on), or
-  // with nullptr and no error for a record that was never used (all zero).
+  // parsed record, or with nullptr and the fault that record has (the scan goes on), or
+  // with nullptr for both for a record that was never used (all zero).
   using RecordVisitor =
-      std::function<void(std::uint64_t number, const FileRecord* record, std::string_view error)>;
+      std::function<void(std::uint64_t number, const FileRecord* record, const FormatError* fault)>;
   void scan_records(const RecordVisitor& visit) const;
   // The same scan without copying: each record's header and its attributes as views into
   // the chunk just read (valid during the call). Unused records: nullptr and no error.
   using RecordViewVisitor =
       std::function<void(std::uint64_t number, const FileRecord* header,
-                         std::span<const AttributeView> attributes, std::string_view error)>;
+                         std::span<const AttributeView> attributes, const FormatError* fault)>;
   void scan_record_views(const RecordViewVisitor& visit) const;
   // A base record with the extents its attribute list points to.
   File read_file(std::uint64_t number) const;
@@ -101,7 +104,7 @@ class Volume {
   std::vector<Attribute> mft_extents_;
   std::shared_ptr<const Stream> mft_;
   std::vector<char16_t> upcase_;
-  std::vector<std::string> warnings_;
+  Warnings warnings_;
 
   static constexpr std::uint64_t record_cache_chunk_bytes = 256u << 10;
   static constexpr std::size_t record_cache_chunks = 8;

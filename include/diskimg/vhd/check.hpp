@@ -2,6 +2,8 @@
 // disk folded into its parent.
 #pragma once
 
+#include <diskimg/core/error.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -9,7 +11,7 @@
 namespace diskimg::vhd {
 
 struct CheckReport {
-  std::vector<std::string> problems;   // each names the structure and where it is
+  Warnings problems;   // each names the structure and where it is (a field too)
   bool ok() const { return problems.empty(); }
 };
 

@@ -1,6 +1,7 @@
 // Reading a VHD: a byte source like a raw image, through a differencing chain of any depth.
 #pragma once
 
+#include <diskimg/core/error.hpp>
 #include <diskimg/source/byte_source.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/vhd.hpp>
@@ -41,7 +42,7 @@ class VhdImage final : public ByteSource {
   std::vector<std::filesystem::path> chain() const;
   // Warnings of this file and its parents (a footer read from the copy at offset 0, a
   // parent timestamp that differs).
-  std::vector<std::string> warnings() const;
+  Warnings warnings() const;
   // Whether the block holding `offset` is allocated in this file (always for fixed disks).
   bool block_allocated(std::uint64_t offset) const;
   // Whether this file or a parent holds the block with `offset`; when none does, the
@@ -68,7 +69,7 @@ class VhdImage final : public ByteSource {
   std::vector<std::uint32_t> bat_;
   std::uint32_t bitmap_bytes_ = 0;
   std::shared_ptr<const VhdImage> parent_;
-  std::vector<std::string> warnings_;
+  Warnings warnings_;
   mutable std::mutex bitmap_mutex_;
   mutable std::map<std::uint32_t, std::vector<std::byte>> bitmaps_;  // by block
 };
