@@ -1,3 +1,4 @@
+#include "core/hex.hpp"
 #include "vhd/layout.hpp"
 
 #include <diskimg/core/error.hpp>
@@ -21,21 +22,14 @@ std::filesystem::path from_windows(const std::string& text) {
   return path;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // A file URL's "%2F" escapes decoded; a '%' not followed by two hex digits stays as it is.
 std::string percent_decoded(const std::string& text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    const int high = i + 2 < text.size() && text[i] == '%' ? hex_digit(text[i + 1]) : -1;
-    const int low = high >= 0 ? hex_digit(text[i + 2]) : -1;
-    if (low >= 0) {
-      out.push_back(static_cast<char>(high * 16 + low));
+    const std::optional<unsigned char> escaped =
+        text[i] == '%' ? hex_byte(std::string_view(text).substr(i + 1, 2)) : std::nullopt;
+    if (escaped) {
+      out.push_back(static_cast<char>(*escaped));
       i += 2;
     } else {
       out.push_back(text[i]);
