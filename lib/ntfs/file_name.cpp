@@ -27,13 +27,8 @@ FileName parse_file_name(std::span<const std::byte> value) {
                                   "value", units, value.size()));
   }
   FileName name;
-  std::vector<std::uint16_t> code_units(units);
-  for (std::size_t i = 0; i < units; ++i) {
-    code_units[i] = load<boost::endian::little_uint16_buf_t>(
-                        value, sizeof(disk::FileNameValue) + 2 * i).value();
-  }
-  name.name_utf16.assign(code_units.begin(), code_units.end());
-  name.name = utf16_to_utf8(code_units);
+  name.name_utf16 = utf16le_units(value.subspan(sizeof(disk::FileNameValue), 2 * units));
+  name.name = utf16_to_utf8(name.name_utf16);
   name.name_space = static_cast<NameSpace>(raw.name_space & 0x03);
   name.parent = RecordReference::from_u64(raw.parent.value());
   name.file_attributes = raw.file_attributes.value();

@@ -175,12 +175,8 @@ void Volume::load_upcase() {
     const File file = read_file(upcase_record);
     const auto stream = open_stream(file);
     const std::size_t units = static_cast<std::size_t>(std::min<std::uint64_t>(stream->size(), 131072) / 2);
-    const std::vector<std::byte> bytes = stream->read(0, units * 2);
-    upcase_.resize(units);
-    for (std::size_t i = 0; i < units; ++i) {
-      upcase_[i] = static_cast<char16_t>(std::to_integer<unsigned>(bytes[2 * i]) |
-                                         (std::to_integer<unsigned>(bytes[2 * i + 1]) << 8));
-    }
+    const std::u16string table = utf16le_units(stream->read(0, units * 2));
+    upcase_.assign(table.begin(), table.end());
   } catch (const Error& error) {
     warnings_.push_back(std::string(error.what()) + "; names compare by ASCII case only");
   }
@@ -380,12 +376,7 @@ std::string Volume::label() const {
   const File file = read_file(volume_record);
   const Attribute* name = file.find(attribute_type::volume_name);
   if (name == nullptr || !name->resident) return {};
-  std::vector<std::uint16_t> units(name->value.size() / 2);
-  for (std::size_t i = 0; i < units.size(); ++i) {
-    units[i] = static_cast<std::uint16_t>(std::to_integer<unsigned>(name->value[2 * i]) |
-                                          (std::to_integer<unsigned>(name->value[2 * i + 1]) << 8));
-  }
-  return utf16_to_utf8(units);
+  return utf16le_to_utf8(name->value);
 }
 
 std::string Volume::version() const {

@@ -22,16 +22,6 @@ constexpr std::uint32_t locator_space = 1024;  // bytes reserved for each locato
 
 std::uint64_t round_up(std::uint64_t value, std::uint64_t unit) { return (value + unit - 1) / unit * unit; }
 
-std::vector<std::byte> utf16le(const std::string& text) {
-  const std::u16string units = utf8_to_utf16(text);
-  std::vector<std::byte> bytes;
-  for (const char16_t unit : units) {
-    bytes.push_back(static_cast<std::byte>(unit & 0xFF));
-    bytes.push_back(static_cast<std::byte>(unit >> 8));
-  }
-  return bytes;
-}
-
 std::string windows_path(const std::filesystem::path& path) {
   std::string text = path.string();
   std::replace(text.begin(), text.end(), '/', '\\');
@@ -137,7 +127,7 @@ void VhdWriter::write_metadata(const std::filesystem::path& path, const CreateOp
     const std::pair<std::uint32_t, std::string> locators[] = {
         {disk::locator_w2ku, windows_path(absolute)}, {disk::locator_w2ru, relative_text}};
     for (std::size_t i = 0; i < 2; ++i) {
-      std::vector<std::byte> data = utf16le(locators[i].second);
+      std::vector<std::byte> data = utf8_to_utf16le(locators[i].second);
       const std::uint32_t space = static_cast<std::uint32_t>(round_up(std::max<std::size_t>(data.size(), locator_space), 512));
       disk::ParentLocator& locator = header.parent_locators[i];
       locator.platform_code = locators[i].first;
