@@ -1,3 +1,5 @@
+#include "core/enum_names.hpp"
+
 #include <diskimg/core/bytes.hpp>
 #include <diskimg/convert/convert.hpp>
 #include <diskimg/convert/new_disk_id.hpp>
@@ -24,6 +26,11 @@ namespace {
 
 constexpr std::size_t chunk_size = 4 << 20;
 constexpr std::size_t zero_test_size = 64 << 10;  // all-zero pieces of this size are not written
+
+constexpr std::array<EnumName<OutputFormat>, 3> output_format_names{{
+    {OutputFormat::vhd_dynamic, "vhd-dynamic"},
+    {OutputFormat::vhd_fixed, "vhd-fixed"},
+    {OutputFormat::raw, "raw"}}};
 
 // Where converted bytes go: a VHD writer, or a sparse raw file.
 class Output {
@@ -183,19 +190,13 @@ Disk conversion_source(const Disk& disk, const ConvertOptions& options) {
 }  // namespace
 
 std::string_view to_string(OutputFormat format) {
-  switch (format) {
-    case OutputFormat::vhd_dynamic: return "vhd-dynamic";
-    case OutputFormat::vhd_fixed: return "vhd-fixed";
-    case OutputFormat::raw: return "raw";
-  }
-  return "vhd-dynamic";
+  return name_of(output_format_names, format, "vhd-dynamic");
 }
 
 OutputFormat parse_output_format(std::string_view text) {
-  if (text == "vhd-dynamic") return OutputFormat::vhd_dynamic;
-  if (text == "vhd-fixed") return OutputFormat::vhd_fixed;
-  if (text == "raw") return OutputFormat::raw;
-  throw UsageError(fmt::format("output format \"{}\": use vhd-dynamic, vhd-fixed or raw", text));
+  if (const auto format = value_named(output_format_names, text)) return *format;
+  throw UsageError(fmt::format("output format \"{}\": use {}", text,
+                               names_listed(output_format_names)));
 }
 
 ConvertResult convert(const Disk& original, const std::filesystem::path& output, const ConvertOptions& options) {

@@ -1,3 +1,4 @@
+#include "core/enum_names.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
 #include "ntfs/record_structures.hpp"
@@ -9,14 +10,18 @@
 
 namespace diskimg::ntfs {
 
+namespace {
+
+constexpr std::array<EnumName<NameSpace>, 4> name_space_names{{
+    {NameSpace::posix, "posix"},
+    {NameSpace::win32, "win32"},
+    {NameSpace::dos, "dos"},
+    {NameSpace::win32_and_dos, "win32+dos"}}};
+
+}  // namespace
+
 std::string_view to_string(NameSpace name_space) {
-  switch (name_space) {
-    case NameSpace::posix: return "posix";
-    case NameSpace::win32: return "win32";
-    case NameSpace::dos: return "dos";
-    case NameSpace::win32_and_dos: return "win32+dos";
-  }
-  return "posix";
+  return name_of(name_space_names, name_space, "posix");
 }
 
 FileName parse_file_name(std::span<const std::byte> value) {
