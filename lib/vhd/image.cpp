@@ -1,5 +1,6 @@
 #include "core/hex.hpp"
 #include "vhd/layout.hpp"
+#include "vhd/sector_bitmap.hpp"
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/vhd/image.hpp>
@@ -256,17 +257,11 @@ void VhdImage::read_block_range(std::uint64_t offset, std::span<std::byte> buffe
   // Runs of sectors with the same bit are read in one go.
   while (!buffer.empty()) {
     const std::uint64_t within = offset % block_size;
-    const std::uint64_t sector = within / 512;
-    const auto bit = [&](std::uint64_t s) {
-      return (std::to_integer<unsigned>(bitmap[s / 8]) >> (7 - s % 8)) & 1;  // MSB first
-    };
-    const unsigned here = bit(sector);
-    std::uint64_t end = within + std::min<std::uint64_t>(buffer.size(), 512 - within % 512);
-    while (end < within + buffer.size() && bit(end / 512) == here) {
-      end = std::min<std::uint64_t>(within + buffer.size(), (end / 512 + 1) * 512);
-    }
+    const std::uint64_t first = within / 512;
+    const std::uint64_t run = same_bit_run(bitmap, first, (within + buffer.size() + 511) / 512);
+    const std::uint64_t end = std::min<std::uint64_t>(within + buffer.size(), (first + run) * 512);
     const auto piece = buffer.first(static_cast<std::size_t>(end - within));
-    if (here) {
+    if (sector_present(bitmap, first)) {
       file_->read(data + within, piece);
     } else {
       from_parent_or_zero(offset, piece);

@@ -1,6 +1,7 @@
 #include "core/load.hpp"
 #include "core/utf.hpp"
 #include "vhd/layout.hpp"
+#include "vhd/sector_bitmap.hpp"
 #include "vhd/vhd_structures.hpp"
 
 #include <diskimg/core/bytes.hpp>
@@ -200,8 +201,7 @@ void VhdWriter::read_current(std::uint64_t offset, std::span<std::byte> buffer) 
   for (std::size_t done = 0; done < buffer.size(); done += 512) {
     const std::uint64_t sector = (within + done) / 512;
     const auto out = buffer.subspan(done, 512);
-    const bool here = bat_[block] != disk::unallocated &&
-                      ((std::to_integer<unsigned>(bitmap(block)[sector / 8]) >> (7 - sector % 8)) & 1);
+    const bool here = bat_[block] != disk::unallocated && sector_present(bitmap(block), sector);
     if (here) {
       sink_->read(block_offset(block) + bitmap_bytes_ + within + done, out);
     } else if (parent_) {
@@ -257,9 +257,7 @@ void VhdWriter::write_block_piece(std::uint32_t block, std::uint64_t within,
   sink_->write(block_offset(block) + bitmap_bytes_ + within, data);
   std::vector<std::byte>& bits = bitmap(block);
   std::vector<std::byte> before = bits;
-  for (std::uint64_t sector = within / 512; sector < (within + data.size()) / 512; ++sector) {
-    bits[sector / 8] |= std::byte{static_cast<unsigned char>(0x80u >> (sector % 8))};
-  }
+  mark_sectors(bits, within / 512, (within + data.size()) / 512);
   if (bits != before) sink_->write(block_offset(block), bits);
 }
 
@@ -282,9 +280,7 @@ void VhdWriter::allocate_block(std::uint32_t block, std::uint64_t within,
       std::min<std::uint64_t>(block_size_, size() - std::uint64_t{block} * block_size_) / 512;
   const std::uint64_t first = parent_ ? within / 512 : 0;
   const std::uint64_t last = parent_ ? (within + data.size()) / 512 : block_sectors;
-  for (std::uint64_t sector = first; sector < last; ++sector) {
-    bits[sector / 8] |= std::byte{static_cast<unsigned char>(0x80u >> (sector % 8))};
-  }
+  mark_sectors(bits, first, last);
   sink_->write(start, bits);
   bat_[block] = static_cast<std::uint32_t>(start / 512);
   std::array<std::byte, 4> entry{};
