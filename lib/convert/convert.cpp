@@ -1,3 +1,6 @@
+#include "core/enum_names.hpp"
+#include "core/read_ahead.hpp"
+
 #include <diskimg/core/bytes.hpp>
 #include <diskimg/convert/convert.hpp>
 #include <diskimg/convert/new_disk_id.hpp>
@@ -9,7 +12,6 @@
 #include <diskimg/vhd/writer.hpp>
 
 #include <chrono>
-#include <future>
 #include <cstdlib>
 #include <memory>
 #include <random>
@@ -24,6 +26,11 @@ namespace {
 
 constexpr std::size_t chunk_size = 4 << 20;
 constexpr std::size_t zero_test_size = 64 << 10;  // all-zero pieces of this size are not written
+
+constexpr std::array<EnumName<OutputFormat>, 3> output_format_names{{
+    {OutputFormat::vhd_dynamic, "vhd-dynamic"},
+    {OutputFormat::vhd_fixed, "vhd-fixed"},
+    {OutputFormat::raw, "raw"}}};
 
 // Where converted bytes go: a VHD writer, or a sparse raw file.
 class Output {
@@ -184,19 +191,13 @@ Disk conversion_source(const Disk& disk, const ConvertOptions& options) {
 }  // namespace
 
 std::string_view to_string(OutputFormat format) {
-  switch (format) {
-    case OutputFormat::vhd_dynamic: return "vhd-dynamic";
-    case OutputFormat::vhd_fixed: return "vhd-fixed";
-    case OutputFormat::raw: return "raw";
-  }
-  return "vhd-dynamic";
+  return name_of(output_format_names, format, "vhd-dynamic");
 }
 
 OutputFormat parse_output_format(std::string_view text) {
-  if (text == "vhd-dynamic") return OutputFormat::vhd_dynamic;
-  if (text == "vhd-fixed") return OutputFormat::vhd_fixed;
-  if (text == "raw") return OutputFormat::raw;
-  throw UsageError(fmt::format("output format \"{}\": use vhd-dynamic, vhd-fixed or raw", text));
+  if (const auto format = value_named(output_format_names, text)) return *format;
+  throw UsageError(fmt::format("output format \"{}\": use {}", text,
+                               names_listed(output_format_names)));
 }
 
 ConvertResult convert(const Disk& original, const std::filesystem::path& output, const ConvertOptions& options) {
@@ -225,30 +226,20 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
       const std::vector<Piece> pieces = pieces_of(plan, *disk.source());
       const std::uint64_t total = plan.bytes();
       std::uint64_t done = 0;
-      // The next piece is read on another thread while this one is written. `reading` is
-      // declared after the buffers so that it is waited for before they go.
-      Filled current;
-      Filled next;
-      std::future<void> reading;
+      // Piece i + 1 is read while piece i is written.
       const auto read_piece = [&](const Piece& piece, Filled& filled) {
         filled.unreadable.clear();
         filled.bytes.resize(piece.length);
         read_range(*disk.source(), piece.offset, filled.bytes, options, filled.unreadable);
       };
-      if (!pieces.empty()) reading = std::async(std::launch::async, read_piece, pieces[0], std::ref(next));
-      for (std::size_t i = 0; i < pieces.size(); ++i) {
-        reading.get();
-        std::swap(current, next);
-        if (i + 1 < pieces.size()) {
-          reading = std::async(std::launch::async, read_piece, pieces[i + 1], std::ref(next));
-        }
-        const Piece& piece = pieces[i];
-        result.unreadable.insert(result.unreadable.end(), current.unreadable.begin(), current.unreadable.end());
+      const auto write_piece = [&](const Piece& piece, const Filled& filled) {
+        result.unreadable.insert(result.unreadable.end(), filled.unreadable.begin(), filled.unreadable.end());
         result.bytes_read += piece.length;
-        result.bytes_written += write_nonzero(*out, piece.offset, current.bytes);
+        result.bytes_written += write_nonzero(*out, piece.offset, filled.bytes);
         done += piece.skipped_before + piece.length;
         if (options.progress && !options.progress(done, total)) throw CancelledError("convert: cancelled");
-      }
+      };
+      read_ahead<Filled>(pieces, read_piece, write_piece);
       if (options.progress && done < total && !options.progress(total, total)) {
         throw CancelledError("convert: cancelled");
       }

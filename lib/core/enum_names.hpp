@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace diskimg {
@@ -15,15 +16,22 @@ struct EnumName {
   std::string_view name;
 };
 
+// The name of `value` in `table`, if it has one.
+template <class Enum, std::size_t N>
+constexpr std::optional<std::string_view> name_in(const std::array<EnumName<Enum>, N>& table,
+                                                  Enum value) {
+  for (const EnumName<Enum>& entry : table) {
+    if (entry.value == value) return entry.name;
+  }
+  return std::nullopt;
+}
+
 // The name of `value` in `table`; `fallback` for a value the table lacks (a value cast
 // from bytes on disk).
 template <class Enum, std::size_t N>
 constexpr std::string_view name_of(const std::array<EnumName<Enum>, N>& table, Enum value,
                                    std::string_view fallback = "unknown") {
-  for (const EnumName<Enum>& entry : table) {
-    if (entry.value == value) return entry.name;
-  }
-  return fallback;
+  return name_in(table, value).value_or(fallback);
 }
 
 // The value named `name` in `table`, if any.
@@ -34,6 +42,17 @@ constexpr std::optional<Enum> value_named(const std::array<EnumName<Enum>, N>& t
     if (entry.name == name) return entry.value;
   }
   return std::nullopt;
+}
+
+// Every name in `table`, in its order, for a message: "a, b or c".
+template <class Enum, std::size_t N>
+std::string names_listed(const std::array<EnumName<Enum>, N>& table) {
+  std::string list;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (i > 0) list += i + 1 == N ? " or " : ", ";
+    list += table[i].name;
+  }
+  return list;
 }
 
 }  // namespace diskimg

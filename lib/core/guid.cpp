@@ -1,3 +1,5 @@
+#include "core/hex.hpp"
+
 #include <diskimg/core/guid.hpp>
 
 #include <algorithm>
@@ -16,13 +18,6 @@ std::array<std::byte, 16> swap_leading_fields(std::span<const std::byte, 16> byt
   std::reverse(out.begin() + 4, out.begin() + 6);
   std::reverse(out.begin() + 6, out.begin() + 8);
   return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -52,10 +47,9 @@ std::optional<Guid> Guid::parse(std::string_view text) {
       ++i;
       continue;
     }
-    const int high = hex_value(text[i]);
-    const int low = hex_value(text[i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    guid.bytes_[byte++] = static_cast<std::byte>(high * 16 + low);
+    const std::optional<unsigned char> value = hex_byte(text.substr(i, 2));
+    if (!value) return std::nullopt;
+    guid.bytes_[byte++] = static_cast<std::byte>(*value);
     i += 2;
   }
   return guid;

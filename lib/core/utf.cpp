@@ -23,16 +23,21 @@ void append_utf8(std::string& out, char32_t code_point) {
   }
 }
 
-bool is_high_surrogate(std::uint16_t unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
-bool is_low_surrogate(std::uint16_t unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
+bool is_high_surrogate(char16_t unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
+bool is_low_surrogate(char16_t unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
+
+char16_t utf16le_unit_at(std::span<const std::byte> bytes, std::size_t offset) {
+  return static_cast<char16_t>(std::to_integer<unsigned>(bytes[offset]) |
+                               (std::to_integer<unsigned>(bytes[offset + 1]) << 8));
+}
 
 }  // namespace
 
-std::string utf16_to_utf8(std::span<const std::uint16_t> units) {
+std::string utf16_to_utf8(std::u16string_view units) {
   std::string out;
   out.reserve(units.size());
   for (std::size_t i = 0; i < units.size(); ++i) {
-    const std::uint16_t unit = units[i];
+    const char16_t unit = units[i];
     if (is_high_surrogate(unit) && i + 1 < units.size() && is_low_surrogate(units[i + 1])) {
       const char32_t code_point =
           0x10000 + ((char32_t{unit} - 0xD800) << 10) + (char32_t{units[i + 1]} - 0xDC00);
@@ -77,6 +82,39 @@ std::u16string utf8_to_utf16(std::string_view text) {
     i += length;
   }
   return out;
+}
+
+void append_utf16le_units(std::u16string& out, std::span<const std::byte> bytes) {
+  for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) out.push_back(utf16le_unit_at(bytes, i));
+}
+
+std::u16string utf16le_units(std::span<const std::byte> bytes) {
+  std::u16string units;
+  units.reserve(bytes.size() / 2);
+  append_utf16le_units(units, bytes);
+  return units;
+}
+
+std::string utf16le_to_utf8(std::span<const std::byte> bytes) {
+  return utf16_to_utf8(utf16le_units(bytes));
+}
+
+std::vector<std::byte> utf8_to_utf16le(std::string_view text) {
+  const std::u16string units = utf8_to_utf16(text);
+  std::vector<std::byte> bytes;
+  bytes.reserve(units.size() * 2);
+  for (const char16_t unit : units) {
+    bytes.push_back(static_cast<std::byte>(unit & 0xFF));
+    bytes.push_back(static_cast<std::byte>(unit >> 8));
+  }
+  return bytes;
+}
+
+std::span<const std::byte> utf16le_before_nul(std::span<const std::byte> bytes) {
+  for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) {
+    if (utf16le_unit_at(bytes, i) == 0) return bytes.first(i);
+  }
+  return bytes;
 }
 
 }  // namespace diskimg

@@ -1,3 +1,4 @@
+#include "core/enum_names.hpp"
 #include "core/load.hpp"
 
 #include <diskimg/core/error.hpp>
@@ -29,6 +30,12 @@ bool text_at(std::span<const std::byte> bytes, std::size_t offset, std::string_v
 
 bool is_power_of_two(unsigned value) { return value != 0 && (value & (value - 1)) == 0; }
 
+constexpr std::array<EnumName<FilesystemKind>, 4> filesystem_names{{
+    {FilesystemKind::unknown, "unknown"},
+    {FilesystemKind::ntfs, "ntfs"},
+    {FilesystemKind::fat, "fat"},
+    {FilesystemKind::exfat, "exfat"}}};
+
 // The BIOS parameter block checks of Linux's fat_valid_media() and blkid's vfat probe.
 bool looks_like_fat(std::span<const std::byte> sector) {
   const unsigned jump = byte_at(sector, 0);
@@ -46,15 +53,7 @@ bool looks_like_fat(std::span<const std::byte> sector) {
 
 }  // namespace
 
-std::string_view to_string(FilesystemKind kind) {
-  switch (kind) {
-    case FilesystemKind::ntfs: return "ntfs";
-    case FilesystemKind::fat: return "fat";
-    case FilesystemKind::exfat: return "exfat";
-    case FilesystemKind::unknown: break;
-  }
-  return "unknown";
-}
+std::string_view to_string(FilesystemKind kind) { return name_of(filesystem_names, kind); }
 
 FilesystemKind sniff_boot_sector(std::span<const std::byte> sector) {
   if (sector.size() < 512) return FilesystemKind::unknown;

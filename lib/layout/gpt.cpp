@@ -106,12 +106,7 @@ HeaderRead read_header(const ByteSource& disk, std::uint64_t lba, std::uint32_t 
 }
 
 std::string entry_name(const gpt::Entry& entry) {
-  std::vector<std::uint16_t> units;
-  for (const auto& unit : entry.name) {
-    if (unit.value() == 0) break;
-    units.push_back(unit.value());
-  }
-  return utf16_to_utf8(units);
+  return utf16le_to_utf8(utf16le_before_nul(std::as_bytes(std::span(entry.name))));
 }
 
 void read_entries(const HeaderRead& chosen, std::uint64_t disk_sectors, PartitionTable& table) {

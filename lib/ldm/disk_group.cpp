@@ -1,5 +1,6 @@
 // Assembling a disk group: members matched to disk records, volumes built from their
 // components and partition records.
+#include "core/enum_names.hpp"
 #include "ldm/volume_sources.hpp"
 
 #include <diskimg/core/error.hpp>
@@ -14,6 +15,13 @@
 
 namespace diskimg::ldm {
 namespace {
+
+constexpr std::array<EnumName<VolumeLayout>, 5> volume_layout_names{{
+    {VolumeLayout::simple, "simple"},
+    {VolumeLayout::spanned, "spanned"},
+    {VolumeLayout::striped, "striped"},
+    {VolumeLayout::mirror, "mirror"},
+    {VolumeLayout::raid5, "raid5"}}};
 
 // Sectors as bytes; a count too large for 64-bit byte offsets is an error naming `what`.
 std::uint64_t bytes_of(std::uint64_t sectors, std::uint64_t sector_size, const std::string& what) {
@@ -194,14 +202,7 @@ GroupVolume build_volume(const Context& context, const VolumeRecord& record) {
 }  // namespace
 
 std::string_view to_string(VolumeLayout layout) {
-  switch (layout) {
-    case VolumeLayout::simple: return "simple";
-    case VolumeLayout::spanned: return "spanned";
-    case VolumeLayout::striped: return "striped";
-    case VolumeLayout::mirror: return "mirror";
-    case VolumeLayout::raid5: return "raid5";
-  }
-  return "simple";
+  return name_of(volume_layout_names, layout, "simple");
 }
 
 // Record ids are unique across a database: one used twice would join unrelated records.

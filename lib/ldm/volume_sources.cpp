@@ -9,21 +9,6 @@
 namespace diskimg::ldm {
 namespace {
 
-// Shared by the layouts: a name, a size and the logical sector size of the members.
-class AssembledSource : public ByteSource {
- public:
-  AssembledSource(std::uint64_t size, std::uint32_t sector_size, std::string name)
-      : size_(size), sector_size_(sector_size), name_(std::move(name)) {}
-  std::uint64_t size() const override { return size_; }
-  std::uint32_t sector_size() const override { return sector_size_; }
-  std::string name() const override { return name_; }
-
- private:
-  std::uint64_t size_;
-  std::uint32_t sector_size_;
-  std::string name_;
-};
-
 std::uint32_t sector_size_of(const std::vector<SourcePtr>& parts) {
   for (const SourcePtr& part : parts) {
     if (part) return part->sector_size();
@@ -31,15 +16,34 @@ std::uint32_t sector_size_of(const std::vector<SourcePtr>& parts) {
   return 512;
 }
 
+// Shared by the layouts: the member sources (parts, plexes or columns, in order; a missing
+// one is null), a name, a size and the logical sector size of the members.
+class AssembledSource : public ByteSource {
+ public:
+  AssembledSource(std::vector<SourcePtr> members, std::uint64_t size, std::string name)
+      : members_(std::move(members)), size_(size), sector_size_(sector_size_of(members_)),
+        name_(std::move(name)) {}
+  std::uint64_t size() const override { return size_; }
+  std::uint32_t sector_size() const override { return sector_size_; }
+  std::string name() const override { return name_; }
+
+ protected:
+  const std::vector<SourcePtr> members_;
+
+ private:
+  std::uint64_t size_;
+  std::uint32_t sector_size_;
+  std::string name_;
+};
+
 class Concatenated final : public AssembledSource {
  public:
-  Concatenated(std::vector<SourcePtr> parts, std::uint64_t size, std::string name)
-      : AssembledSource(size, sector_size_of(parts), std::move(name)), parts_(std::move(parts)) {}
+  using AssembledSource::AssembledSource;
 
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
     std::uint64_t start = 0;
-    for (const SourcePtr& part : parts_) {
+    for (const SourcePtr& part : members_) {
       const std::uint64_t end = start + part->size();
       if (offset < end && !buffer.empty()) {
         const auto length = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), end - offset));
@@ -50,32 +54,28 @@ class Concatenated final : public AssembledSource {
       start = end;
     }
   }
-
- private:
-  std::vector<SourcePtr> parts_;
 };
 
-// Walks a range chunk by chunk: calls visit(chunk index, offset within the chunk, piece).
-template <class Visit>
-void for_each_chunk(std::uint64_t offset, std::span<std::byte> buffer, std::uint64_t chunk, Visit visit) {
-  while (!buffer.empty()) {
-    const std::uint64_t within = offset % chunk;
-    const auto length = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), chunk - within));
-    visit(offset / chunk, within, buffer.first(length));
-    buffer = buffer.subspan(length);
-    offset += length;
-  }
-}
-
-// Columns read chunk by chunk: what striped and RAID-5 volumes share.
+// Columns read chunk by chunk: what striped and RAID-5 volumes share. The walk over the
+// chunks is here; each layout says where a chunk lies (read_chunk).
 class Chunked : public AssembledSource {
  public:
   Chunked(std::vector<SourcePtr> columns, std::uint64_t stripe_size, std::uint64_t size, std::string name)
-      : AssembledSource(size, sector_size_of(columns), std::move(name)), columns_(std::move(columns)),
-        stripe_size_(stripe_size) {}
+      : AssembledSource(std::move(columns), size, std::move(name)), stripe_size_(stripe_size) {}
 
  protected:
-  std::vector<SourcePtr> columns_;
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const final {
+    while (!buffer.empty()) {
+      const std::uint64_t within = offset % stripe_size_;
+      const auto length = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), stripe_size_ - within));
+      read_chunk(offset / stripe_size_, within, buffer.first(length));
+      buffer = buffer.subspan(length);
+      offset += length;
+    }
+  }
+  // Reads `piece`, which starts `within` bytes into the volume's chunk number `chunk`.
+  virtual void read_chunk(std::uint64_t chunk, std::uint64_t within, std::span<std::byte> piece) const = 0;
+
   std::uint64_t stripe_size_;
 };
 
@@ -84,23 +84,20 @@ class Striped final : public Chunked {
   using Chunked::Chunked;
 
  protected:
-  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
-    const std::uint64_t n = columns_.size();
-    for_each_chunk(offset, buffer, stripe_size_, [&](std::uint64_t chunk, std::uint64_t within, std::span<std::byte> piece) {
-      columns_[chunk % n]->read(chunk / n * stripe_size_ + within, piece);
-    });
+  void read_chunk(std::uint64_t chunk, std::uint64_t within, std::span<std::byte> piece) const override {
+    const std::uint64_t n = members_.size();
+    members_[chunk % n]->read(chunk / n * stripe_size_ + within, piece);
   }
 };
 
 class Mirrored final : public AssembledSource {
  public:
-  Mirrored(std::vector<SourcePtr> plexes, std::uint64_t size, std::string name)
-      : AssembledSource(size, sector_size_of(plexes), std::move(name)), plexes_(std::move(plexes)) {}
+  using AssembledSource::AssembledSource;
 
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
     std::string failures;
-    for (const SourcePtr& plex : plexes_) {
+    for (const SourcePtr& plex : members_) {
       if (!plex) continue;
       try {
         plex->read(offset, buffer);
@@ -112,9 +109,6 @@ class Mirrored final : public AssembledSource {
     throw IoError(fmt::format("{}: no plex could be read at offset {:#x}: {}", name(), offset, failures),
                   {name(), offset});
   }
-
- private:
-  std::vector<SourcePtr> plexes_;
 };
 
 class Raid5 final : public Chunked {
@@ -122,28 +116,25 @@ class Raid5 final : public Chunked {
   using Chunked::Chunked;
 
  protected:
-  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
-    const std::uint64_t n = columns_.size();
-    for_each_chunk(offset, buffer, stripe_size_, [&](std::uint64_t chunk, std::uint64_t within, std::span<std::byte> piece) {
-      const std::uint64_t row = chunk / (n - 1);
-      const std::uint64_t parity = (n - 1) - row % n;
-      const std::uint64_t column = (parity + 1 + chunk % (n - 1)) % n;
-      const std::uint64_t at = row * stripe_size_ + within;
-      if (columns_[column]) {
-        columns_[column]->read(at, piece);
-        return;
-      }
-      // Rebuild from the others, parity included.
-      std::fill(piece.begin(), piece.end(), std::byte{0});
-      std::vector<std::byte> other(piece.size());
-      for (std::uint64_t c = 0; c < n; ++c) {
-        if (c == column) continue;
-        columns_[c]->read(at, other);
-        for (std::size_t i = 0; i < piece.size(); ++i) piece[i] ^= other[i];
-      }
-    });
+  void read_chunk(std::uint64_t chunk, std::uint64_t within, std::span<std::byte> piece) const override {
+    const std::uint64_t n = members_.size();
+    const std::uint64_t row = chunk / (n - 1);
+    const std::uint64_t parity = (n - 1) - row % n;
+    const std::uint64_t column = (parity + 1 + chunk % (n - 1)) % n;
+    const std::uint64_t at = row * stripe_size_ + within;
+    if (members_[column]) {
+      members_[column]->read(at, piece);
+      return;
+    }
+    // Rebuild from the others, parity included.
+    std::fill(piece.begin(), piece.end(), std::byte{0});
+    std::vector<std::byte> other(piece.size());
+    for (std::uint64_t c = 0; c < n; ++c) {
+      if (c == column) continue;
+      members_[c]->read(at, other);
+      for (std::size_t i = 0; i < piece.size(); ++i) piece[i] ^= other[i];
+    }
   }
-
 };
 
 std::uint64_t shortest(const std::vector<SourcePtr>& parts) {

@@ -32,13 +32,8 @@ std::vector<AttributeListEntry> parse_attribute_list(std::span<const std::byte> 
         throw FormatError(fmt::format("attribute list entry at offset {}: name runs past the "
                                       "entry", offset), Location{"attribute list entry", offset});
       }
-      std::vector<std::uint16_t> units(name_units);
-      for (std::size_t i = 0; i < name_units; ++i) {
-        units[i] = load<boost::endian::little_uint16_buf_t>(bytes, offset + name_offset + 2 * i)
-                       .value();
-      }
-      entry.name_utf16.assign(units.begin(), units.end());
-      entry.name = utf16_to_utf8(units);
+      entry.name_utf16 = utf16le_units(bytes.subspan(offset + name_offset, 2 * name_units));
+      entry.name = utf16_to_utf8(entry.name_utf16);
     }
     entries.push_back(std::move(entry));
     offset += length;

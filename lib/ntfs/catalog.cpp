@@ -22,23 +22,6 @@ std::string join(const std::string& parent, const std::string& name) {
   return parent == "/" ? "/" + name : parent + "/" + name;
 }
 
-void append_utf16(std::u16string& out, std::span<const std::byte> bytes) {
-  for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) {
-    out.push_back(static_cast<char16_t>(std::to_integer<unsigned>(bytes[i]) |
-                                        (std::to_integer<unsigned>(bytes[i + 1]) << 8)));
-  }
-}
-
-std::string utf8_of(std::u16string_view units) {
-  return utf16_to_utf8(std::span(reinterpret_cast<const std::uint16_t*>(units.data()), units.size()));
-}
-
-std::string utf8_of(std::span<const std::byte> bytes) {
-  std::u16string units;
-  append_utf16(units, bytes);
-  return utf8_of(units);
-}
-
 }  // namespace
 
 Catalog Catalog::build(const Volume& volume) {
@@ -66,7 +49,7 @@ Catalog Catalog::build(const Volume& volume) {
     if (!record->is_base()) {
       for (const AttributeView& view : attributes) {
         if (view.type == attribute_type::data && view.first_vcn == 0) {
-          child_data.push_back({record->base, {utf8_of(view.name), view.size()}});
+          child_data.push_back({record->base, {utf16le_to_utf8(view.name), view.size()}});
         } else if (view.type == attribute_type::file_name) {
           const std::size_t before = catalog.links_.size();
           catalog.add_name(record->base.record, view);
@@ -121,7 +104,7 @@ void Catalog::add_data(Entry& entry, const AttributeView& view) {
   if (view.name.empty()) {
     entry.size = view.size();
   } else {
-    entry.streams.push_back({utf8_of(view.name), view.size()});
+    entry.streams.push_back({utf16le_to_utf8(view.name), view.size()});
   }
 }
 
@@ -145,7 +128,7 @@ void Catalog::add_name(std::uint64_t record, const AttributeView& view) {
   link.record = record;
   link.name_offset = static_cast<std::uint32_t>(names_.size());
   link.name_length = static_cast<std::uint16_t>(units);
-  append_utf16(names_, view.value.subspan(sizeof(disk::FileNameValue), 2 * units));
+  append_utf16le_units(names_, view.value.subspan(sizeof(disk::FileNameValue), 2 * units));
   links_.push_back(link);
 }
 
@@ -197,7 +180,7 @@ std::string Catalog::path_of(std::uint64_t record) const {
       return {};
     }
     const Link& link = links_[first_link_[record]];
-    parts.push_back(utf8_of(name_of(link)));
+    parts.push_back(utf16_to_utf8(name_of(link)));
     record = link.parent;
   }
   std::string path;
@@ -220,7 +203,7 @@ void Catalog::walk(std::uint64_t directory, const std::string& path, bool recurs
           if (link->parent_sequence != 0 && link->parent_sequence != parent->file.sequence) continue;
           const Entry& entry = entries_[link->record];
           ListedEntry listed;
-          listed.name = utf8_of(name_of(*link));
+          listed.name = utf16_to_utf8(name_of(*link));
           listed.path = join(here, listed.name);
           listed.file = entry.file;
           listed.is_directory = entry.is_directory;

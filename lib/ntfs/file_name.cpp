@@ -1,3 +1,4 @@
+#include "core/enum_names.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
 #include "ntfs/record_structures.hpp"
@@ -9,14 +10,18 @@
 
 namespace diskimg::ntfs {
 
+namespace {
+
+constexpr std::array<EnumName<NameSpace>, 4> name_space_names{{
+    {NameSpace::posix, "posix"},
+    {NameSpace::win32, "win32"},
+    {NameSpace::dos, "dos"},
+    {NameSpace::win32_and_dos, "win32+dos"}}};
+
+}  // namespace
+
 std::string_view to_string(NameSpace name_space) {
-  switch (name_space) {
-    case NameSpace::posix: return "posix";
-    case NameSpace::win32: return "win32";
-    case NameSpace::dos: return "dos";
-    case NameSpace::win32_and_dos: return "win32+dos";
-  }
-  return "posix";
+  return name_of(name_space_names, name_space, "posix");
 }
 
 FileName parse_file_name(std::span<const std::byte> value) {
@@ -27,13 +32,8 @@ FileName parse_file_name(std::span<const std::byte> value) {
                                   "value", units, value.size()), Location{"$FILE_NAME", std::nullopt});
   }
   FileName name;
-  std::vector<std::uint16_t> code_units(units);
-  for (std::size_t i = 0; i < units; ++i) {
-    code_units[i] = load<boost::endian::little_uint16_buf_t>(
-                        value, sizeof(disk::FileNameValue) + 2 * i).value();
-  }
-  name.name_utf16.assign(code_units.begin(), code_units.end());
-  name.name = utf16_to_utf8(code_units);
+  name.name_utf16 = utf16le_units(value.subspan(sizeof(disk::FileNameValue), 2 * units));
+  name.name = utf16_to_utf8(name.name_utf16);
   name.name_space = static_cast<NameSpace>(raw.name_space & 0x03);
   name.parent = RecordReference::from_u64(raw.parent.value());
   name.file_attributes = raw.file_attributes.value();

@@ -18,18 +18,6 @@ std::uint16_t u16_at(std::span<const std::byte> bytes, std::size_t offset) {
                                     (std::to_integer<unsigned>(bytes[offset + 1]) << 8));
 }
 
-// Names are UTF-16LE in the record; they need not be aligned.
-std::u16string read_name(std::span<const std::byte> bytes, std::size_t offset,
-                         std::size_t units) {
-  std::u16string name(units, u'\0');
-  for (std::size_t i = 0; i < units; ++i) name[i] = static_cast<char16_t>(u16_at(bytes, offset + 2 * i));
-  return name;
-}
-
-std::string to_utf8(const std::u16string& name) {
-  return utf16_to_utf8(std::span(reinterpret_cast<const std::uint16_t*>(name.data()), name.size()));
-}
-
 // Which record is being parsed, for its faults. Messages are built only when something is
 // wrong: scans parse millions of records.
 struct RecordPlace {
@@ -116,8 +104,8 @@ Attribute make_attribute(const AttributeView& view, std::uint64_t number,
   attribute.record = number;
   attribute.resident = view.resident;
   if (!view.name.empty()) {
-    attribute.name_utf16 = read_name(view.name, 0, view.name.size() / 2);
-    attribute.name = to_utf8(attribute.name_utf16);
+    attribute.name_utf16 = utf16le_units(view.name);
+    attribute.name = utf16_to_utf8(attribute.name_utf16);
   }
   if (view.resident) {
     attribute.value.assign(view.value.begin(), view.value.end());

@@ -1,10 +1,10 @@
+#include "core/read_ahead.hpp"
 #include "core/utf.hpp"
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
 #include <algorithm>
-#include <future>
 #include <set>
 
 #include <fmt/format.h>
@@ -182,12 +182,8 @@ void Volume::load_upcase() {
     const File file = read_file(upcase_record);
     const auto stream = open_stream(file);
     const std::size_t units = static_cast<std::size_t>(std::min<std::uint64_t>(stream->size(), 131072) / 2);
-    const std::vector<std::byte> bytes = stream->read(0, units * 2);
-    upcase_.resize(units);
-    for (std::size_t i = 0; i < units; ++i) {
-      upcase_[i] = static_cast<char16_t>(std::to_integer<unsigned>(bytes[2 * i]) |
-                                         (std::to_integer<unsigned>(bytes[2 * i + 1]) << 8));
-    }
+    const std::u16string table = utf16le_units(stream->read(0, units * 2));
+    upcase_.assign(table.begin(), table.end());
   } catch (const Error& error) {
     warnings_.emplace_back(error.where(), std::string(error.what()) + "; names compare by ASCII case only");
   }
@@ -237,27 +233,21 @@ void Volume::for_each_record_bytes(
   const std::uint64_t record_size = boot_.file_record_size;
   const std::uint64_t count = record_count();
   const std::uint64_t per_chunk = std::max<std::uint64_t>(1, (4u << 20) / record_size);
+  // The next chunk is read while this one is parsed: on a big MFT the copying out of the
+  // page cache costs as much as the parsing. A chunk is named by its first record.
+  std::vector<std::uint64_t> chunks;
+  for (std::uint64_t first = 0; first < count; first += per_chunk) chunks.push_back(first);
   const auto read_chunk = [&](std::uint64_t first, std::vector<std::byte>& chunk) {
     chunk.resize(std::min(per_chunk, count - first) * record_size);
     mft_->read(first * record_size, chunk);
   };
-  // The next chunk is read on another thread while this one is parsed: on a big MFT the
-  // copying out of the page cache costs as much as the parsing.
-  std::vector<std::byte> current;
-  std::vector<std::byte> next;
-  std::future<void> reading;
-  if (count > 0) reading = std::async(std::launch::async, read_chunk, 0, std::ref(next));
-  for (std::uint64_t first = 0; first < count; first += per_chunk) {
-    reading.get();
-    std::swap(current, next);
-    if (first + per_chunk < count) {
-      reading = std::async(std::launch::async, read_chunk, first + per_chunk, std::ref(next));
-    }
-    const std::uint64_t records = current.size() / record_size;
+  const auto visit_chunk = [&](std::uint64_t first, std::vector<std::byte>& chunk) {
+    const std::uint64_t records = chunk.size() / record_size;
     for (std::uint64_t i = 0; i < records; ++i) {
-      visit(first + i, std::span(current).subspan(i * record_size, record_size));
+      visit(first + i, std::span(chunk).subspan(i * record_size, record_size));
     }
-  }
+  };
+  read_ahead<std::vector<std::byte>>(chunks, read_chunk, visit_chunk);
 }
 
 namespace {
@@ -380,12 +370,7 @@ std::string Volume::label() const {
   const File file = read_file(volume_record);
   const Attribute* name = file.find(attribute_type::volume_name);
   if (name == nullptr || !name->resident) return {};
-  std::vector<std::uint16_t> units(name->value.size() / 2);
-  for (std::size_t i = 0; i < units.size(); ++i) {
-    units[i] = static_cast<std::uint16_t>(std::to_integer<unsigned>(name->value[2 * i]) |
-                                          (std::to_integer<unsigned>(name->value[2 * i + 1]) << 8));
-  }
-  return utf16_to_utf8(units);
+  return utf16le_to_utf8(name->value);
 }
 
 std::string Volume::version() const {

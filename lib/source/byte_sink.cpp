@@ -1,3 +1,5 @@
+#include "source/transfer.hpp"
+
 #include <diskimg/core/error.hpp>
 #include <diskimg/source/byte_sink.hpp>
 
@@ -31,35 +33,29 @@ FileSink::~FileSink() {
 }
 
 void FileSink::write(std::uint64_t offset, std::span<const std::byte> data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t wrote = ::pwrite(descriptor_, data.data() + done, data.size() - done,
-                                   static_cast<off_t>(offset + done));
-    if (wrote < 0) {
-      if (errno == EINTR) continue;
-      throw IoError(fmt::format("{}: write of {} bytes at offset {:#x} failed: {}", name(),
-                                data.size() - done, offset + done, std::strerror(errno)));
-    }
-    done += static_cast<std::size_t>(wrote);
+  const Transfer written = transfer_all(data.size(), [&](std::size_t done) {
+    return ::pwrite(descriptor_, data.data() + done, data.size() - done,
+                    static_cast<off_t>(offset + done));
+  });
+  if (written.done < data.size()) {
+    // A pwrite that moves nothing without an error is not expected; it fails all the same.
+    throw IoError(fmt::format("{}: write of {} bytes at offset {:#x} failed: {}", name(),
+                              data.size() - written.done, offset + written.done,
+                              written.error != 0 ? std::strerror(written.error) : "no progress"));
   }
 }
 
 void FileSink::read(std::uint64_t offset, std::span<std::byte> buffer) {
-  std::size_t done = 0;
-  while (done < buffer.size()) {
-    const ssize_t got = ::pread(descriptor_, buffer.data() + done, buffer.size() - done,
-                                static_cast<off_t>(offset + done));
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw IoError(fmt::format("{}: read at offset {:#x} failed: {}", name(), offset + done,
-                                std::strerror(errno)));
-    }
-    if (got == 0) {
-      std::fill(buffer.begin() + static_cast<std::ptrdiff_t>(done), buffer.end(), std::byte{0});
-      return;
-    }
-    done += static_cast<std::size_t>(got);
+  const Transfer got = transfer_all(buffer.size(), [&](std::size_t done) {
+    return ::pread(descriptor_, buffer.data() + done, buffer.size() - done,
+                   static_cast<off_t>(offset + done));
+  });
+  if (got.error != 0) {
+    throw IoError(fmt::format("{}: read at offset {:#x} failed: {}", name(), offset + got.done,
+                              std::strerror(got.error)));
   }
+  // Past the end of the file: zeros, as a sparse file reads.
+  std::fill(buffer.begin() + static_cast<std::ptrdiff_t>(got.done), buffer.end(), std::byte{0});
 }
 
 std::uint64_t FileSink::size() {

@@ -1,3 +1,5 @@
+#include "source/transfer.hpp"
+
 #include <diskimg/core/error.hpp>
 #include <diskimg/source/file_source.hpp>
 
@@ -55,22 +57,20 @@ FileSource::~FileSource() {
 }
 
 void FileSource::read_inside(std::uint64_t offset, std::span<std::byte> buffer) const {
-  std::size_t done = 0;
-  while (done < buffer.size()) {
-    const std::uint64_t at = offset + done;
-    const ssize_t got = ::pread(descriptor_, buffer.data() + done, buffer.size() - done,
-                                static_cast<off_t>(at));
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw IoError(fmt::format("{}: read error at offset {:#x}: {}", name(), at, system_message(errno)),
-                    {name(), at});
-    }
-    if (got == 0) {
-      throw IoError(fmt::format("{}: short read at offset {:#x}: the file ended early "
-                                "(was it truncated while open?)", name(), at),
-                    {name(), at});
-    }
-    done += static_cast<std::size_t>(got);
+  const Transfer got = transfer_all(buffer.size(), [&](std::size_t done) {
+    return ::pread(descriptor_, buffer.data() + done, buffer.size() - done,
+                   static_cast<off_t>(offset + done));
+  });
+  const std::uint64_t at = offset + got.done;
+  if (got.error != 0) {
+    throw IoError(fmt::format("{}: read error at offset {:#x}: {}", name(), at,
+                              system_message(got.error)),
+                  {name(), at});
+  }
+  if (got.done < buffer.size()) {
+    throw IoError(fmt::format("{}: short read at offset {:#x}: the file ended early "
+                              "(was it truncated while open?)", name(), at),
+                  {name(), at});
   }
 }
 

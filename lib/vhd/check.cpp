@@ -1,4 +1,5 @@
 #include "vhd/layout.hpp"
+#include "vhd/sector_bitmap.hpp"
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/source/file_source.hpp>
@@ -22,7 +23,7 @@ void check_bitmaps(const FileSource& file, const Layout& layout, CheckReport& re
   const std::vector<std::byte> bitmap =
       file.read(std::uint64_t{layout.bat[last]} * 512, layout.bitmap_bytes);
   for (std::uint64_t sector = sectors_in_last; sector < block_size / 512; ++sector) {
-    if ((std::to_integer<unsigned>(bitmap[sector / 8]) >> (7 - sector % 8)) & 1) {
+    if (sector_present(bitmap, sector)) {
       report.problems.emplace_back(Location{fmt::format("sector bitmap of block {}", last),
                                             std::uint64_t{layout.bat[last]} * 512},
                                    fmt::format("sector bitmap of block {} marks sector {}, past "

@@ -1,3 +1,5 @@
+#include "core/enum_names.hpp"
+
 #include <diskimg/core/error.hpp>
 #include <diskimg/vhd/vhd.hpp>
 
@@ -7,20 +9,20 @@
 
 namespace diskimg::vhd {
 
-std::string_view to_string(VhdType type) {
-  switch (type) {
-    case VhdType::fixed: return "vhd-fixed";
-    case VhdType::dynamic: return "vhd-dynamic";
-    case VhdType::differencing: return "vhd-differencing";
-  }
-  return "vhd-fixed";
-}
+namespace {
+
+constexpr std::array<EnumName<VhdType>, 3> vhd_type_names{{
+    {VhdType::fixed, "vhd-fixed"},
+    {VhdType::dynamic, "vhd-dynamic"},
+    {VhdType::differencing, "vhd-differencing"}}};
+
+}  // namespace
+
+std::string_view to_string(VhdType type) { return name_of(vhd_type_names, type, "vhd-fixed"); }
 
 VhdType parse_vhd_type(std::string_view text) {
-  if (text == "vhd-fixed") return VhdType::fixed;
-  if (text == "vhd-dynamic") return VhdType::dynamic;
-  if (text == "vhd-differencing") return VhdType::differencing;
-  throw UsageError(fmt::format("VHD format \"{}\": use vhd-fixed, vhd-dynamic or vhd-differencing", text));
+  if (const auto type = value_named(vhd_type_names, text)) return *type;
+  throw UsageError(fmt::format("VHD format \"{}\": use {}", text, names_listed(vhd_type_names)));
 }
 
 // The specification's appendix "CHS Calculation", step for step.

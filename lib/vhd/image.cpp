@@ -1,4 +1,6 @@
+#include "core/hex.hpp"
 #include "vhd/layout.hpp"
+#include "vhd/sector_bitmap.hpp"
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/vhd/image.hpp>
@@ -21,21 +23,14 @@ std::filesystem::path from_windows(const std::string& text) {
   return path;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // A file URL's "%2F" escapes decoded; a '%' not followed by two hex digits stays as it is.
 std::string percent_decoded(const std::string& text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    const int high = i + 2 < text.size() && text[i] == '%' ? hex_digit(text[i + 1]) : -1;
-    const int low = high >= 0 ? hex_digit(text[i + 2]) : -1;
-    if (low >= 0) {
-      out.push_back(static_cast<char>(high * 16 + low));
+    const std::optional<unsigned char> escaped =
+        text[i] == '%' ? hex_byte(std::string_view(text).substr(i + 1, 2)) : std::nullopt;
+    if (escaped) {
+      out.push_back(static_cast<char>(*escaped));
       i += 2;
     } else {
       out.push_back(text[i]);
@@ -276,17 +271,11 @@ void VhdImage::read_block_range(std::uint64_t offset, std::span<std::byte> buffe
   // Runs of sectors with the same bit are read in one go.
   while (!buffer.empty()) {
     const std::uint64_t within = offset % block_size;
-    const std::uint64_t sector = within / 512;
-    const auto bit = [&](std::uint64_t s) {
-      return (std::to_integer<unsigned>(bitmap[s / 8]) >> (7 - s % 8)) & 1;  // MSB first
-    };
-    const unsigned here = bit(sector);
-    std::uint64_t end = within + std::min<std::uint64_t>(buffer.size(), 512 - within % 512);
-    while (end < within + buffer.size() && bit(end / 512) == here) {
-      end = std::min<std::uint64_t>(within + buffer.size(), (end / 512 + 1) * 512);
-    }
+    const std::uint64_t first = within / 512;
+    const std::uint64_t run = same_bit_run(bitmap, first, (within + buffer.size() + 511) / 512);
+    const std::uint64_t end = std::min<std::uint64_t>(within + buffer.size(), (first + run) * 512);
     const auto piece = buffer.first(static_cast<std::size_t>(end - within));
-    if (here) {
+    if (sector_present(bitmap, first)) {
       file_->read(data + within, piece);
     } else {
       from_parent_or_zero(offset, piece);

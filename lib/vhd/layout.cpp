@@ -51,14 +51,7 @@ std::string decode_locator(std::uint32_t code, std::span<const std::byte> data) 
     while (!text.empty() && text.back() == '\0') text.pop_back();
     return text;
   }
-  std::vector<std::uint16_t> units;
-  for (std::size_t i = 0; i + 1 < data.size(); i += 2) {
-    const auto unit = static_cast<std::uint16_t>(std::to_integer<unsigned>(data[i]) |
-                                                 (std::to_integer<unsigned>(data[i + 1]) << 8));
-    if (unit == 0) break;
-    units.push_back(unit);
-  }
-  return utf16_to_utf8(units);
+  return utf16le_to_utf8(utf16le_before_nul(data));
 }
 
 HeaderInfo parse_header(const disk::DynamicHeader& header, const ByteSource& file,
@@ -69,10 +62,10 @@ HeaderInfo parse_header(const disk::DynamicHeader& header, const ByteSource& fil
   info.block_size = header.block_size.value();
   info.parent_unique_id = Guid::from_big_endian(header.parent_unique_id);
   info.parent_timestamp = header.parent_timestamp.value();
-  std::vector<std::uint16_t> name;
+  std::u16string name;  // UTF-16BE, unlike the locators
   for (const auto& unit : header.parent_name) {
     if (unit.value() == 0) break;
-    name.push_back(unit.value());
+    name.push_back(static_cast<char16_t>(unit.value()));
   }
   info.parent_name = utf16_to_utf8(name);
   for (std::size_t i = 0; i < header.parent_locators.size(); ++i) {

@@ -1,6 +1,7 @@
 #include "core/load.hpp"
 #include "core/utf.hpp"
 #include "vhd/layout.hpp"
+#include "vhd/sector_bitmap.hpp"
 #include "vhd/vhd_structures.hpp"
 
 #include <diskimg/core/bytes.hpp>
@@ -21,16 +22,6 @@ constexpr std::uint64_t table_offset = 1536;
 constexpr std::uint32_t locator_space = 1024;  // bytes reserved for each locator's path
 
 std::uint64_t round_up(std::uint64_t value, std::uint64_t unit) { return (value + unit - 1) / unit * unit; }
-
-std::vector<std::byte> utf16le(const std::string& text) {
-  const std::u16string units = utf8_to_utf16(text);
-  std::vector<std::byte> bytes;
-  for (const char16_t unit : units) {
-    bytes.push_back(static_cast<std::byte>(unit & 0xFF));
-    bytes.push_back(static_cast<std::byte>(unit >> 8));
-  }
-  return bytes;
-}
 
 std::string windows_path(const std::filesystem::path& path) {
   std::string text = path.string();
@@ -137,7 +128,7 @@ void VhdWriter::write_metadata(const std::filesystem::path& path, const CreateOp
     const std::pair<std::uint32_t, std::string> locators[] = {
         {disk::locator_w2ku, windows_path(absolute)}, {disk::locator_w2ru, relative_text}};
     for (std::size_t i = 0; i < 2; ++i) {
-      std::vector<std::byte> data = utf16le(locators[i].second);
+      std::vector<std::byte> data = utf8_to_utf16le(locators[i].second);
       const std::uint32_t space = static_cast<std::uint32_t>(round_up(std::max<std::size_t>(data.size(), locator_space), 512));
       disk::ParentLocator& locator = header.parent_locators[i];
       locator.platform_code = locators[i].first;
@@ -211,8 +202,7 @@ void VhdWriter::read_current(std::uint64_t offset, std::span<std::byte> buffer) 
   for (std::size_t done = 0; done < buffer.size(); done += 512) {
     const std::uint64_t sector = (within + done) / 512;
     const auto out = buffer.subspan(done, 512);
-    const bool here = bat_[block] != disk::unallocated &&
-                      ((std::to_integer<unsigned>(bitmap(block)[sector / 8]) >> (7 - sector % 8)) & 1);
+    const bool here = bat_[block] != disk::unallocated && sector_present(bitmap(block), sector);
     if (here) {
       sink_->read(block_offset(block) + bitmap_bytes_ + within + done, out);
     } else if (parent_) {
@@ -227,6 +217,10 @@ void VhdWriter::write(std::uint64_t offset, std::span<const std::byte> data) {
   if (offset > size() || data.size() > size() - offset) {
     throw UsageError(fmt::format("vhd: write of {} bytes at offset {:#x} runs past the disk "
                                  "({} bytes)", data.size(), offset, size()));
+  }
+  if (broken_) {
+    throw IoError(fmt::format("vhd: {}: an earlier failed write could not be undone; no more "
+                              "writes (diskimg check tells what the file holds)", sink_->name()));
   }
   if (footer_.type == VhdType::fixed) {
     sink_->write(offset, data);
@@ -266,44 +260,87 @@ void VhdWriter::write_block_piece(std::uint32_t block, std::uint64_t within,
     return;
   }
   sink_->write(block_offset(block) + bitmap_bytes_ + within, data);
-  std::vector<std::byte>& bits = bitmap(block);
-  std::vector<std::byte> before = bits;
-  for (std::uint64_t sector = within / 512; sector < (within + data.size()) / 512; ++sector) {
-    bits[sector / 8] |= std::byte{static_cast<unsigned char>(0x80u >> (sector % 8))};
+  // The cached bitmap changes only once the file's has: a failed write leaves it as it was.
+  std::vector<std::byte>& cached = bitmap(block);
+  std::vector<std::byte> bits = cached;
+  mark_sectors(bits, within / 512, (within + data.size()) / 512);
+  if (bits != cached) {
+    sink_->write(block_offset(block), bits);
+    cached = std::move(bits);
   }
-  if (bits != before) sink_->write(block_offset(block), bits);
 }
 
 // The order that keeps an interrupted writer safe: data, bitmap, BAT entry, footer. Until
 // the BAT entry is written nothing points at the new block; until the footer follows it,
 // the file ends inside the block and the BAT entry points past the end (check says so).
+// A write that fails leaves the writer as it was: the BAT entry, if written, is taken back,
+// and only then do the BAT, the next block's place and the bitmap cache change in memory.
+// The next allocation takes the same place, after clearing what this one left there.
 void VhdWriter::allocate_block(std::uint32_t block, std::uint64_t within,
                                std::span<const std::byte> data) {
   const std::uint64_t start = next_block_;
   if (start / 512 >= disk::unallocated) {
     throw UsageError("vhd: the file has grown past what 32-bit BAT entries address");
   }
+  const auto sector = static_cast<std::uint32_t>(start / 512);
+  const std::uint64_t end = start + bitmap_bytes_ + block_size_;
+  std::vector<std::byte> bits = new_block_bitmap(block, within, data.size());
+  clear_leftovers(start);
   sink_->write(start + bitmap_bytes_ + within, data);
-  // A differencing disk marks just the sectors written; the rest come from the parent. A
-  // dynamic disk marks every sector of the block inside the disk, as qemu does: the sectors
-  // not written read as zeros from the data area, as they would through a clear bit, and
-  // libvhdi (20210425) returns zeros for data that a read reaches after crossing clear bits.
+  sink_->write(start, bits);
+  try {
+    write_bat_entry(block, sector);
+    sink_->write(end, encode_footer(footer_));
+  } catch (...) {
+    take_back_bat_entry(block);
+    throw;
+  }
+  bat_[block] = sector;
+  next_block_ = end;
+  bitmaps_[block] = std::move(bits);
+}
+
+// A differencing disk marks just the sectors written; the rest come from the parent. A
+// dynamic disk marks every sector of the block inside the disk, as qemu does: the sectors
+// not written read as zeros from the data area, as they would through a clear bit, and
+// libvhdi (20210425) returns zeros for data that a read reaches after crossing clear bits.
+std::vector<std::byte> VhdWriter::new_block_bitmap(std::uint32_t block, std::uint64_t within,
+                                                   std::uint64_t length) const {
   std::vector<std::byte> bits(bitmap_bytes_, std::byte{0});
   const std::uint64_t block_sectors =
       std::min<std::uint64_t>(block_size_, size() - std::uint64_t{block} * block_size_) / 512;
   const std::uint64_t first = parent_ ? within / 512 : 0;
-  const std::uint64_t last = parent_ ? (within + data.size()) / 512 : block_sectors;
-  for (std::uint64_t sector = first; sector < last; ++sector) {
-    bits[sector / 8] |= std::byte{static_cast<unsigned char>(0x80u >> (sector % 8))};
-  }
-  sink_->write(start, bits);
-  bat_[block] = static_cast<std::uint32_t>(start / 512);
+  const std::uint64_t last = parent_ ? (within + length) / 512 : block_sectors;
+  mark_sectors(bits, first, last);
+  return bits;
+}
+
+// The file normally ends with the footer at `start`. Past it lies only what a failed
+// allocation wrote; a dynamic disk's bitmap marks the whole block, so those bytes would
+// read as the new block's data: they become zeros again first.
+void VhdWriter::clear_leftovers(std::uint64_t start) {
+  const std::uint64_t data_start = start + bitmap_bytes_;
+  const std::uint64_t leftovers_end = std::min(sink_->size(), data_start + block_size_);
+  if (leftovers_end <= data_start) return;
+  const std::vector<std::byte> zeros(leftovers_end - data_start);
+  sink_->write(data_start, zeros);
+}
+
+void VhdWriter::write_bat_entry(std::uint32_t block, std::uint32_t sector) {
   std::array<std::byte, 4> entry{};
-  store(boost::endian::big_uint32_buf_t(bat_[block]), entry);
+  store(boost::endian::big_uint32_buf_t(sector), entry);
   sink_->write(table_offset_ + std::uint64_t{block} * 4, entry);
-  next_block_ = start + bitmap_bytes_ + block_size_;
-  sink_->write(next_block_, encode_footer(footer_));
-  bitmaps_[block] = std::move(bits);
+}
+
+// A BAT entry that may point at the place the next allocation reuses is written back to
+// unallocated. Should that fail too, the file may hold two entries for one place later:
+// the writer takes no more writes.
+void VhdWriter::take_back_bat_entry(std::uint32_t block) noexcept {
+  try {
+    write_bat_entry(block, disk::unallocated);
+  } catch (...) {
+    broken_ = true;
+  }
 }
 
 void VhdWriter::sync() { sink_->sync(); }

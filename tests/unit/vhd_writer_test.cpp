@@ -1,6 +1,9 @@
 // What an interrupted VHD writer leaves: a file that reads as the disk did after some whole
 // number of writes, or one that `check` reports as damaged; never one that silently reads
 // wrong data. The writer is stopped after every possible number of its own file writes.
+#include "core/load.hpp"
+#include "vhd/vhd_structures.hpp"
+
 #include <diskimg/core/error.hpp>
 #include <diskimg/source/byte_sink.hpp>
 #include <diskimg/vhd/check.hpp>
@@ -10,6 +13,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <functional>
+#include <set>
 
 #include <unistd.h>
 
@@ -125,6 +131,167 @@ TEST_CASE("a writer stopped after any of its file writes leaves a consistent or 
   vhd::VhdImage::open(path)->read(0, content);
   CHECK(content == expected.back());
   std::filesystem::remove(path);
+}
+
+namespace {
+
+// A VHD in memory whose writes fail on demand: the next write that the armed test picks
+// throws IoError and writes nothing, once (a transient error: a disk that was full, a
+// share that was away).
+class FlakySink final : public ByteSink {
+ public:
+  using Pick = std::function<bool(std::uint64_t offset, std::span<const std::byte> data)>;
+  void fail_next(Pick pick) { pick_ = std::move(pick); }
+  bool armed() const { return static_cast<bool>(pick_); }
+  const std::vector<std::byte>& bytes() const { return bytes_; }
+
+  void write(std::uint64_t offset, std::span<const std::byte> data) override {
+    if (pick_ && pick_(offset, data)) {
+      pick_ = nullptr;
+      throw IoError("simulated transient failure");
+    }
+    if (bytes_.size() < offset + data.size()) bytes_.resize(offset + data.size());
+    std::copy(data.begin(), data.end(), bytes_.begin() + static_cast<std::ptrdiff_t>(offset));
+  }
+  void read(std::uint64_t offset, std::span<std::byte> buffer) override {
+    std::fill(buffer.begin(), buffer.end(), std::byte{0});
+    if (offset >= bytes_.size()) return;
+    const auto length = std::min<std::uint64_t>(buffer.size(), bytes_.size() - offset);
+    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), length, buffer.begin());
+  }
+  std::uint64_t size() override { return bytes_.size(); }
+  void sync() override {}
+  std::string name() const override { return "flaky.vhd"; }
+
+ private:
+  std::vector<std::byte> bytes_;
+  Pick pick_;
+};
+
+// The only 4-byte writes are BAT entries.
+bool bat_entry(std::uint64_t, std::span<const std::byte> data) { return data.size() == 4; }
+
+// The footer at the end of the file (its copy at 0 is written only on creation).
+bool end_footer(std::uint64_t offset, std::span<const std::byte> data) {
+  return offset != 0 && data.size() == 512 &&
+         std::equal(data.begin(), data.begin() + 8, "conectix",
+                    [](std::byte b, char c) { return b == static_cast<std::byte>(c); });
+}
+
+std::vector<std::byte> pattern(std::size_t length, unsigned seed) {
+  std::vector<std::byte> data(length);
+  for (std::size_t i = 0; i < length; ++i) data[i] = static_cast<std::byte>((i * 7 + seed) % 255 + 1);
+  return data;
+}
+
+// The BAT's allocated entries, read from the file's bytes.
+std::vector<std::uint32_t> allocated_entries(const std::vector<std::byte>& file) {
+  const auto header = load<vhd::disk::DynamicHeader>(file, 512);
+  std::vector<std::uint32_t> entries;
+  for (std::uint32_t block = 0; block < header.max_table_entries.value(); ++block) {
+    const auto entry =
+        load<boost::endian::big_uint32_buf_t>(file, header.table_offset.value() + 4 * block).value();
+    if (entry != vhd::disk::unallocated) entries.push_back(entry);
+  }
+  return entries;
+}
+
+std::filesystem::path temporary(const std::string& name) {
+  return std::filesystem::temp_directory_path() /
+         ("diskimg-" + name + "-" + std::to_string(::getpid()) + ".vhd");
+}
+
+// The file, put at `path` (where the writer was told it would be), checks clean, reads as
+// `expected`, and has no two blocks in one place.
+void require_sound(const std::vector<std::byte>& file, const std::filesystem::path& path,
+                   const std::vector<std::byte>& expected) {
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
+  const vhd::CheckReport report = vhd::check_vhd(path);
+  CHECK_MESSAGE(report.ok(), (report.ok() ? "" : report.problems.front()));
+  std::vector<std::byte> content(expected.size());
+  vhd::VhdImage::open(path)->read(0, content);
+  std::filesystem::remove(path);
+  const auto first_difference = static_cast<std::size_t>(
+      std::mismatch(content.begin(), content.end(), expected.begin()).first - content.begin());
+  CHECK(first_difference == content.size());  // no byte differs
+  const std::vector<std::uint32_t> entries = allocated_entries(file);
+  CHECK(std::set<std::uint32_t>(entries.begin(), entries.end()).size() == entries.size());
+}
+
+// Block 2's first allocation fails at the write `pick` chooses. Then another block is
+// allocated (it must take a place of its own and show nothing of the failed write), the
+// failed block is written elsewhere (it must read as if the failed write never happened),
+// and finally the failed write is made again.
+void fail_one_allocation(const FlakySink::Pick& pick) {
+  const auto path = temporary("flaky");
+  auto owned = std::make_unique<FlakySink>();
+  FlakySink& sink = *owned;
+  vhd::CreateOptions options;
+  options.size = disk_size;
+  options.block_size = block_size;
+  const auto writer = vhd::VhdWriter::create(std::move(owned), path, options);
+  std::vector<std::byte> expected(disk_size);
+  const auto write = [&](std::uint64_t offset, const std::vector<std::byte>& data) {
+    writer->write(offset, data);
+    std::copy(data.begin(), data.end(), expected.begin() + static_cast<std::ptrdiff_t>(offset));
+  };
+  write(0, pattern(4096, 1));
+  sink.fail_next(pick);
+  const std::vector<std::byte> failed = pattern(4096, 2);
+  CHECK_THROWS_AS(writer->write(2 * block_size, failed), IoError);
+  REQUIRE_FALSE(sink.armed());
+  write(3 * block_size + 8192, pattern(4096, 3));
+  write(2 * block_size + 65536, pattern(4096, 4));
+  require_sound(sink.bytes(), path, expected);
+  write(2 * block_size, failed);
+  require_sound(sink.bytes(), path, expected);
+}
+
+}  // namespace
+
+TEST_CASE("a block allocation whose BAT entry write fails leaves the writer as it was") {
+  fail_one_allocation(bat_entry);
+}
+
+TEST_CASE("a block allocation whose footer write fails leaves the writer as it was") {
+  fail_one_allocation(end_footer);
+}
+
+TEST_CASE("a sector bitmap update whose write fails is made by the next write") {
+  // A differencing disk over a parent that holds data: a sector whose bit stays clear
+  // reads as the parent's.
+  const auto parent_path = temporary("flaky-parent");
+  std::filesystem::remove(parent_path);
+  std::vector<std::byte> expected = pattern(disk_size, 5);
+  {
+    vhd::CreateOptions options;
+    options.size = disk_size;
+    options.block_size = block_size;
+    vhd::VhdWriter::create(parent_path, options)->write(0, expected);
+  }
+  const auto path = temporary("flaky-child");
+  auto owned = std::make_unique<FlakySink>();
+  FlakySink& sink = *owned;
+  vhd::CreateOptions options;
+  options.type = vhd::VhdType::differencing;
+  options.parent = parent_path;
+  const auto writer = vhd::VhdWriter::create(std::move(owned), path, options);
+  const auto write = [&](std::uint64_t offset, const std::vector<std::byte>& data) {
+    writer->write(offset, data);
+    std::copy(data.begin(), data.end(), expected.begin() + static_cast<std::ptrdiff_t>(offset));
+  };
+  write(0, pattern(4096, 6));  // allocates block 0
+  // The only 512-byte write that is no footer: the bitmap of block 0.
+  sink.fail_next([](std::uint64_t offset, std::span<const std::byte> data) {
+    return data.size() == 512 && !end_footer(offset, data);
+  });
+  const std::vector<std::byte> failed = pattern(4096, 7);
+  CHECK_THROWS_AS(writer->write(8192, failed), IoError);
+  REQUIRE_FALSE(sink.armed());
+  write(8192, failed);
+  require_sound(sink.bytes(), path, expected);
+  std::filesystem::remove(parent_path);
 }
 
 TEST_CASE("CHS geometry follows the specification's appendix") {

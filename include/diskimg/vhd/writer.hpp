@@ -1,7 +1,8 @@
 // Writing VHDs: fixed, dynamic and differencing. Blocks are allocated on their first
 // non-zero write; each allocation writes data, then the sector bitmap, then the BAT entry,
 // then the footer, so that an interrupted writer leaves a file that reads as before or that
-// `diskimg check` reports as damaged, never one that reads wrong data.
+// `diskimg check` reports as damaged, never one that reads wrong data. An allocation whose
+// write fails is undone, so that the writer can go on after a transient error.
 #pragma once
 
 #include <diskimg/source/byte_sink.hpp>
@@ -41,7 +42,9 @@ class VhdWriter {
   std::uint32_t block_size() const { return block_size_; }
 
   // Writes bytes at a guest offset. Writes that are not sector-aligned merge with what is
-  // there. All-zero writes to unallocated blocks of a dynamic disk allocate nothing.
+  // there. All-zero writes to unallocated blocks of a dynamic disk allocate nothing. Throws
+  // what the sink throws (IoError); a block allocation that fails leaves the writer as it
+  // was, to be written again. If even undoing it fails, every later write throws IoError.
   void write(std::uint64_t offset, std::span<const std::byte> data);
   // Makes the file durable (fdatasync).
   void sync();
@@ -51,6 +54,11 @@ class VhdWriter {
   void write_metadata(const std::filesystem::path& path, const CreateOptions& options);
   void write_block_piece(std::uint32_t block, std::uint64_t within, std::span<const std::byte> data);
   void allocate_block(std::uint32_t block, std::uint64_t within, std::span<const std::byte> data);
+  std::vector<std::byte> new_block_bitmap(std::uint32_t block, std::uint64_t within,
+                                          std::uint64_t length) const;
+  void clear_leftovers(std::uint64_t start);
+  void write_bat_entry(std::uint32_t block, std::uint32_t sector);
+  void take_back_bat_entry(std::uint32_t block) noexcept;
   void read_current(std::uint64_t offset, std::span<std::byte> buffer);
   std::vector<std::byte>& bitmap(std::uint32_t block);
   std::uint64_t block_offset(std::uint32_t block) const;
@@ -64,6 +72,7 @@ class VhdWriter {
   std::map<std::uint32_t, std::vector<std::byte>> bitmaps_;
   std::uint64_t next_block_ = 0;               // where the next block goes: the footer's place
   std::shared_ptr<const VhdImage> parent_;
+  bool broken_ = false;                        // a failed write could not be undone
 };
 
 }  // namespace diskimg::vhd
