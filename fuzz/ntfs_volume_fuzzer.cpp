@@ -12,7 +12,7 @@ namespace {
 void read_some(const diskimg::ntfs::Volume& volume, std::uint64_t record) {
   const auto file = volume.read_file(record);
   for (const auto& attribute : file.attributes) {
-    if (attribute.type != diskimg::ntfs::attribute_type::data) continue;
+    if (attribute.type != diskimg::ntfs::AttributeType::data) continue;
     const auto stream = volume.open_stream(file, attribute.type, attribute.name);
     std::vector<std::byte> buffer(4096);
     for (std::uint64_t offset = 0; offset < stream->size() && offset < (1 << 20); offset += 65536) {

@@ -151,7 +151,7 @@ void run_cat(const RecordOptions& options) {
   if (target.file.is_directory() && target.stream.empty()) {
     throw UsageError("cat: that is a directory");
   }
-  const auto stream = opened.ntfs->open_stream(target.file, ntfs::attribute_type::data, target.stream);
+  const auto stream = opened.ntfs->open_stream(target.file, ntfs::AttributeType::data, target.stream);
   std::vector<std::byte> buffer(1 << 20);
   for (std::uint64_t offset = 0; offset < stream->size();) {
     const std::size_t piece =

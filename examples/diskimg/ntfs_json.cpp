@@ -18,23 +18,21 @@ json to_json(const ntfs::ListedEntry& entry) {
 
 json to_json(const ntfs::Attribute& attribute) {
   json flags = json::array();
-  if (attribute.compressed()) flags.push_back("compressed");
-  if (attribute.sparse()) flags.push_back("sparse");
-  if (attribute.encrypted()) flags.push_back("encrypted");
-  json out = {{"type", attribute.type},
+  for (const std::string_view flag : attribute.flag_names()) flags.push_back(flag);
+  json out = {{"type", ntfs::type_code(attribute.type)},
               {"type_name", ntfs::attribute_type_name(attribute.type)},
               {"name", attribute.name},
               {"id", attribute.instance},
               {"record", attribute.record},
               {"resident", attribute.resident},
               {"flags", flags}};
+  // A resident attribute has the same keys as a nonresident one, so scripts need not test.
+  out["data_size"] = attribute.size();
+  out["allocated_size"] = attribute.allocated();
+  out["initialized_size"] = attribute.initialized();
+  out["start_vcn"] = attribute.first_vcn;
+  out["last_vcn"] = attribute.signed_last_vcn();
   if (attribute.resident) {
-    // The same keys as the nonresident form, so scripts need not test for them.
-    out["data_size"] = attribute.value.size();
-    out["allocated_size"] = attribute.value.size();
-    out["initialized_size"] = attribute.value.size();
-    out["start_vcn"] = 0;
-    out["last_vcn"] = 0;
     out["runs"] = json::array();
     return out;
   }
@@ -42,12 +40,6 @@ json to_json(const ntfs::Attribute& attribute) {
   for (const ntfs::Run& run : attribute.runs) {
     runs.push_back({run.vcn, run.lcn ? json(*run.lcn) : json(nullptr), run.length});
   }
-  out["data_size"] = attribute.data_size;
-  out["allocated_size"] = attribute.allocated_size;
-  out["initialized_size"] = attribute.initialized_size;
-  out["start_vcn"] = attribute.first_vcn;
-  // An empty nonresident attribute has highest VCN -1.
-  out["last_vcn"] = attribute.last_vcn == ~std::uint64_t{0} ? json(-1) : json(attribute.last_vcn);
   out["compression_unit"] = attribute.compression_unit;
   out["runs"] = runs;
   return out;
@@ -64,7 +56,7 @@ json to_json(const ntfs::File& file) {
   if (file.attribute_list) {
     json entries = json::array();
     for (const ntfs::AttributeListEntry& entry : file.attribute_list->entries) {
-      entries.push_back({{"type", entry.type},
+      entries.push_back({{"type", ntfs::type_code(entry.type)},
                          {"type_name", ntfs::attribute_type_name(entry.type)},
                          {"name", entry.name},
                          {"start_vcn", entry.first_vcn},

@@ -27,7 +27,7 @@ std::vector<ClusterExtent> excluded_clusters(const ntfs::Volume& volume, std::ve
     try {
       const ntfs::File file = volume.open_path(path);
       std::uint64_t clusters = 0;
-      for (const ntfs::Attribute* extent : file.extents(ntfs::attribute_type::data)) {
+      for (const ntfs::Attribute* extent : file.extents(ntfs::AttributeType::data)) {
         for (const ntfs::Run& run : extent->runs) {
           if (run.sparse()) continue;
           excluded.push_back({*run.lcn, run.length});

@@ -21,7 +21,7 @@ std::vector<AttributeListEntry> parse_attribute_list(std::span<const std::byte> 
                                     "left)", offset, length, bytes.size() - offset), Location{"attribute list entry", offset});
     }
     AttributeListEntry entry;
-    entry.type = raw.type.value();
+    entry.type = static_cast<AttributeType>(raw.type.value());
     entry.first_vcn = raw.lowest_vcn.value();
     entry.record = RecordReference::from_u64(raw.record.value());
     entry.instance = raw.instance.value();

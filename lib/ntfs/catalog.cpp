@@ -48,9 +48,9 @@ Catalog Catalog::build(const Volume& volume) {
     ++catalog.records_in_use_;
     if (!record->is_base()) {
       for (const AttributeView& view : attributes) {
-        if (view.type == attribute_type::data && view.first_vcn == 0) {
+        if (view.type == AttributeType::data && view.first_vcn == 0) {
           child_data.push_back({record->base, {utf16le_to_utf8(view.name), view.size()}});
-        } else if (view.type == attribute_type::file_name) {
+        } else if (view.type == AttributeType::file_name) {
           const std::size_t before = catalog.links_.size();
           catalog.add_name(record->base.record, view);
           if (catalog.links_.size() > before) {
@@ -66,8 +66,8 @@ Catalog Catalog::build(const Volume& volume) {
     entry.present = true;
     entry.is_directory = record->is_directory();
     for (const AttributeView& view : attributes) {
-      if (view.type == attribute_type::data) catalog.add_data(entry, view);
-      if (view.type == attribute_type::file_name) catalog.add_name(number, view);
+      if (view.type == AttributeType::data) catalog.add_data(entry, view);
+      if (view.type == AttributeType::file_name) catalog.add_name(number, view);
     }
   });
   if (unreadable > max_catalog_warnings) {

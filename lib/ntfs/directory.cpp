@@ -28,7 +28,7 @@ class IndexWalker {
       : volume_(volume), directory_(directory), callback_(callback) {}
 
   void walk() {
-    const Attribute* root = directory_.find(attribute_type::index_root, directory_index);
+    const Attribute* root = directory_.find(AttributeType::index_root, directory_index);
     if (root == nullptr || !root->resident) {
       throw FormatError(fmt::format("ntfs: MFT record {}: directory has no resident $INDEX_ROOT "
                                     "$I30", directory_.number()),
@@ -57,12 +57,12 @@ class IndexWalker {
 
   void open_allocation() {
     if (allocation_) return;
-    if (directory_.find(attribute_type::index_allocation, directory_index) == nullptr) {
+    if (directory_.find(AttributeType::index_allocation, directory_index) == nullptr) {
       throw fault("an index entry has a sub-node but there is no $INDEX_ALLOCATION");
     }
-    allocation_ = volume_.open_stream(directory_, attribute_type::index_allocation, directory_index);
-    if (directory_.find(attribute_type::bitmap, directory_index) != nullptr) {
-      const auto stream = volume_.open_stream(directory_, attribute_type::bitmap, directory_index);
+    allocation_ = volume_.open_stream(directory_, AttributeType::index_allocation, directory_index);
+    if (directory_.find(AttributeType::bitmap, directory_index) != nullptr) {
+      const auto stream = volume_.open_stream(directory_, AttributeType::bitmap, directory_index);
       const std::uint64_t needed = (allocation_->size() / block_size_ + 7) / 8;
       bitmap_ = stream->read(0, static_cast<std::size_t>(std::min(stream->size(), needed)));
     }
@@ -70,7 +70,7 @@ class IndexWalker {
 
   bool block_in_use(std::uint64_t block) const {
     // No $BITMAP at all: every block counts (NTFS 1.2 volumes may lack it).
-    if (bitmap_.empty() && directory_.find(attribute_type::bitmap, directory_index) == nullptr) {
+    if (bitmap_.empty() && directory_.find(AttributeType::bitmap, directory_index) == nullptr) {
       return true;
     }
     return block / 8 < bitmap_.size() &&

@@ -7,7 +7,7 @@ namespace diskimg::ntfs {
 std::vector<FileName> File::names() const {
   std::vector<FileName> names;
   for (const Attribute& attribute : attributes) {
-    if (attribute.type != attribute_type::file_name || !attribute.resident) continue;
+    if (attribute.type != AttributeType::file_name || !attribute.resident) continue;
     try {
       names.push_back(parse_file_name(attribute.value));
     } catch (const std::exception&) {
@@ -17,7 +17,7 @@ std::vector<FileName> File::names() const {
   return names;
 }
 
-std::vector<const Attribute*> File::extents(std::uint32_t type, std::string_view name) const {
+std::vector<const Attribute*> File::extents(AttributeType type, std::string_view name) const {
   std::vector<const Attribute*> found;
   for (const Attribute& attribute : attributes) {
     if (attribute.type == type && attribute.name == name) found.push_back(&attribute);
@@ -28,7 +28,7 @@ std::vector<const Attribute*> File::extents(std::uint32_t type, std::string_view
   return found;
 }
 
-const Attribute* File::find(std::uint32_t type, std::string_view name) const {
+const Attribute* File::find(AttributeType type, std::string_view name) const {
   const auto found = extents(type, name);
   return found.empty() ? nullptr : found.front();
 }
@@ -36,7 +36,7 @@ const Attribute* File::find(std::uint32_t type, std::string_view name) const {
 std::vector<std::string> File::stream_names() const {
   std::vector<std::string> names;
   for (const Attribute& attribute : attributes) {
-    if (attribute.type != attribute_type::data || attribute.name.empty()) continue;
+    if (attribute.type != AttributeType::data || attribute.name.empty()) continue;
     if (std::find(names.begin(), names.end(), attribute.name) == names.end()) {
       names.push_back(attribute.name);
     }
@@ -45,7 +45,7 @@ std::vector<std::string> File::stream_names() const {
 }
 
 std::uint64_t File::data_size() const {
-  const Attribute* data = find(attribute_type::data);
+  const Attribute* data = find(AttributeType::data);
   return data == nullptr ? 0 : data->size();
 }
 

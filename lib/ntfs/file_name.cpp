@@ -36,7 +36,7 @@ FileName parse_file_name(std::span<const std::byte> value) {
   name.name = utf16_to_utf8(name.name_utf16);
   name.name_space = static_cast<NameSpace>(raw.name_space & 0x03);
   name.parent = RecordReference::from_u64(raw.parent.value());
-  name.file_attributes = raw.file_attributes.value();
+  name.file_attributes = Flags<FileAttribute>(raw.file_attributes.value());
   name.data_size = raw.data_size.value();
   name.creation_time = raw.creation_time.value();
   name.modification_time = raw.modification_time.value();

@@ -45,8 +45,8 @@ AttributeView view_attribute(std::span<const std::byte> record, std::size_t offs
   const auto bytes = record.subspan(offset, length);
   const auto header = load<disk::AttributeHeader>(bytes);
   AttributeView view;
-  view.type = header.type.value();
-  view.flags = header.flags.value();
+  view.type = static_cast<AttributeType>(header.type.value());
+  view.flags = Flags<AttributeFlag>(header.flags.value());
   view.instance = header.instance.value();
   view.resident = header.nonresident == 0;
   view.offset = offset;
@@ -150,7 +150,7 @@ void walk_record(std::span<std::byte> bytes, const RecordPlace& place, FileRecor
   record.number = place.number;
   record.sequence = header.sequence_number.value();
   record.link_count = header.link_count.value();
-  record.flags = header.flags.value();
+  record.flags = Flags<RecordFlag>(header.flags.value());
   record.base = RecordReference::from_u64(header.base_record.value());
   record.next_attribute_id = header.next_attribute_id.value();
 

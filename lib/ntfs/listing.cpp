@@ -2,6 +2,8 @@
 #include <diskimg/ntfs/catalog.hpp>
 #include <diskimg/ntfs/listing.hpp>
 
+#include <unordered_map>
+
 #include <fmt/format.h>
 
 namespace diskimg::ntfs {
@@ -23,7 +25,7 @@ ListedEntry describe_entry(const Volume& volume, const DirectoryEntry& entry,
   listed.is_directory = file.is_directory();
   if (!listed.is_directory) listed.size = file.data_size();
   for (const std::string& stream : file.stream_names()) {
-    const Attribute* first = file.find(attribute_type::data, stream);
+    const Attribute* first = file.find(AttributeType::data, stream);
     listed.streams.push_back({stream, first == nullptr ? 0 : first->size()});
   }
   return listed;
@@ -53,6 +55,26 @@ void walk_directory(const Volume& volume, const std::string& path, bool recursiv
       warnings.push_back(fmt::format("{}: {}", join(normalized, entry.name.name), error.what()));
     }
   }
+}
+
+std::vector<WalkedDirectory> walk_tree(const Volume& volume, std::string top, Warnings& warnings) {
+  while (top.size() > 1 && top.back() == '/') top.pop_back();
+  if (top.empty()) top = "/";
+  std::vector<WalkedDirectory> tree{{top, {}, {}}};
+  std::unordered_map<std::string, std::size_t> index_of{{top, 0}};
+  walk_directory(volume, top, true, [&](const ListedEntry& entry) {
+    std::string parent = entry.path.substr(0, entry.path.size() - entry.name.size());
+    if (parent.size() > 1) parent.pop_back();  // "/dir/" -> "/dir"; "/" stays
+    const auto found = index_of.find(parent);
+    if (found == index_of.end()) return;  // below a directory the walk did not list
+    WalkedDirectory& directory = tree[found->second];
+    (entry.is_directory ? directory.directories : directory.files).push_back(entry);
+    if (entry.is_directory) {
+      index_of.emplace(entry.path, tree.size());
+      tree.push_back({entry.path, {}, {}});
+    }
+  }, warnings);
+  return tree;
 }
 
 }  // namespace diskimg::ntfs

@@ -1,5 +1,7 @@
+#include "core/load.hpp"
 #include "core/read_ahead.hpp"
 #include "core/utf.hpp"
+#include "ntfs/record_structures.hpp"
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
@@ -34,7 +36,7 @@ std::vector<std::byte> read_attribute_list(const Attribute& list, SourcePtr sour
 }
 
 bool is_unnamed_data(const Attribute& attribute) {
-  return attribute.type == attribute_type::data && attribute.name.empty();
+  return attribute.type == AttributeType::data && attribute.name.empty();
 }
 
 std::vector<const Attribute*> pointers_in_vcn_order(const std::vector<Attribute>& extents) {
@@ -115,7 +117,7 @@ void Volume::bootstrap_mft_from(std::uint64_t lcn) {
                       {"MFT record 0", offset});
   }
   const auto list = std::find_if(zero.attributes.begin(), zero.attributes.end(),
-                                 [](const Attribute& a) { return a.type == attribute_type::attribute_list; });
+                                 [](const Attribute& a) { return a.type == AttributeType::attribute_list; });
   if (list != zero.attributes.end()) add_mft_extents_from_list(*list, zero.sequence);
   mft_ = std::make_shared<Stream>(source_, geometry(), pointers_in_vcn_order(mft_extents_), "$MFT");
   if (mft_->runs().front().lcn != boot_.mft_lcn) {
@@ -132,7 +134,7 @@ void Volume::add_mft_extents_from_list(const Attribute& list, std::uint16_t sequ
   const auto entries = parse_attribute_list(read_attribute_list(list, source_, geometry(), 0));
   std::vector<const AttributeListEntry*> data_entries;
   for (const AttributeListEntry& entry : entries) {
-    if (entry.type == attribute_type::data && entry.name.empty() && entry.record.record != 0) {
+    if (entry.type == AttributeType::data && entry.name.empty() && entry.record.record != 0) {
       data_entries.push_back(&entry);
     }
   }
@@ -298,7 +300,7 @@ File Volume::read_file(std::uint64_t number) const {
   file.attributes = std::move(file.record.attributes);
   file.record.attributes.clear();
   const auto list = std::find_if(file.attributes.begin(), file.attributes.end(),
-                                 [](const Attribute& a) { return a.type == attribute_type::attribute_list; });
+                                 [](const Attribute& a) { return a.type == AttributeType::attribute_list; });
   if (list != file.attributes.end() && file.record.is_base()) {
     const Attribute copy = *list;  // add_listed_extents appends to the vector
     add_listed_extents(file, copy);
@@ -356,7 +358,7 @@ void Volume::add_listed_extents(File& file, const Attribute& list) const {
   file.attribute_list = std::move(info);
 }
 
-std::shared_ptr<const Stream> Volume::open_stream(const File& file, std::uint32_t type,
+std::shared_ptr<const Stream> Volume::open_stream(const File& file, AttributeType type,
                                                   std::string_view name) const {
   const auto extents = file.extents(type, name);
   std::string description = fmt::format("ntfs: MFT record {} {}", file.number(),
@@ -368,19 +370,20 @@ std::shared_ptr<const Stream> Volume::open_stream(const File& file, std::uint32_
 
 std::string Volume::label() const {
   const File file = read_file(volume_record);
-  const Attribute* name = file.find(attribute_type::volume_name);
+  const Attribute* name = file.find(AttributeType::volume_name);
   if (name == nullptr || !name->resident) return {};
   return utf16le_to_utf8(name->value);
 }
 
 std::string Volume::version() const {
   const File file = read_file(volume_record);
-  const Attribute* information = file.find(attribute_type::volume_information);
-  if (information == nullptr || !information->resident || information->value.size() < 10) {
+  const Attribute* information = file.find(AttributeType::volume_information);
+  if (information == nullptr || !information->resident ||
+      information->value.size() < sizeof(disk::VolumeInformationValue)) {
     return {};
   }
-  return fmt::format("{}.{}", std::to_integer<unsigned>(information->value[8]),
-                     std::to_integer<unsigned>(information->value[9]));
+  const auto value = load<disk::VolumeInformationValue>(information->value, 0, "$VOLUME_INFORMATION");
+  return fmt::format("{}.{}", value.major_version, value.minor_version);
 }
 
 }  // namespace diskimg::ntfs

@@ -146,3 +146,17 @@ def test_one_volume_becomes_a_disk_sfdisk_accepts(sample, tmp_path):
     assert "start=        2048" in table and "type=7" in table
     with diskimg.open(raw) as disk:
         assert disk.volumes[0].ntfs().label == "Windows"
+
+
+def test_options_are_one_class_that_keywords_set(sample, tmp_path):
+    options = diskimg.ConvertOptions(format="raw", all_sectors=True)
+    assert (options.format, options.all_sectors, options.verify) == ("raw", True, False)
+    out = tmp_path / "all.raw"
+    diskimg.convert(sample, out, options, verify=True)  # a keyword adds to the options given
+    assert subprocess.run(["qemu-img", "compare", "-f", "raw", "-F", "raw", str(out), str(sample)]).returncode == 0
+    assert options.verify is False  # the caller's options are not changed
+    with pytest.raises(TypeError, match="unknown option 'all_sector'"):
+        diskimg.convert(sample, tmp_path / "x.vhd", all_sector=True)
+    with pytest.raises(diskimg.UsageError, match="vhd-dynamic, vhd-fixed or raw"):
+        diskimg.ConvertOptions(format="qcow2")
+    assert list(tmp_path.iterdir()) == [out]

@@ -73,7 +73,7 @@ TEST_CASE("a file record's fixups are checked and applied, its attributes parsed
   CHECK(record.in_use());
   CHECK_FALSE(record.is_directory());
   REQUIRE(record.attributes.size() == 1);
-  CHECK(record.attributes[0].type == 0x80);
+  CHECK(record.attributes[0].type == AttributeType::data);
   CHECK(record.attributes[0].value.size() == 5);
   CHECK(bytes[510] == std::byte{0x00});  // the USA's saved bytes are back in place
   CHECK(bytes[511] == std::byte{0xAB});

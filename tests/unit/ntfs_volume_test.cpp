@@ -216,7 +216,7 @@ TEST_CASE("the four stages of file growth read through the attribute lists") {
   const File third = volume->read_file(stage3_record);
   REQUIRE(third.attribute_list);
   CHECK(third.attribute_list->resident);
-  CHECK(third.extents(attribute_type::data).size() == stage3["data_extents"]);
+  CHECK(third.extents(AttributeType::data).size() == stage3["data_extents"]);
   CHECK(volume->open_stream(third)->runs().size() == stage3["data_runs"]);
   const File fourth = volume->read_file(stage4["record"].get<std::uint64_t>());
   REQUIRE(fourth.attribute_list);

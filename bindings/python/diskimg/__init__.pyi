@@ -253,18 +253,23 @@ class ConvertResult:
     unreadable: list[Tuple[int, int]]
     notes: list[str]
 
+class ConvertOptions:
+    format: str
+    block_size: int
+    volume: Optional[int]
+    all_sectors: bool
+    exclude_pagefile: bool
+    new_disk_id: bool
+    continue_on_read_error: bool
+    verify: bool
+    force: bool
+    def __init__(self, **attributes: object) -> None: ...
+
 def convert(
     source: Union[PathLike, Sequence[PathLike], Disk],
     output: PathLike,
+    options: Optional[ConvertOptions] = None,
     *,
-    format: str = "vhd-dynamic",
-    block_size: Optional[int] = None,
-    volume: Optional[int] = None,
-    all_sectors: bool = False,
-    exclude_pagefile: bool = False,
-    new_disk_id: bool = False,
-    continue_on_read_error: bool = False,
-    verify: bool = False,
-    force: bool = False,
     progress: Optional[Callable[[int, int], Optional[bool]]] = None,
+    **attributes: object,
 ) -> ConvertResult: ...

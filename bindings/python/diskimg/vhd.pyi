@@ -2,13 +2,13 @@
 import os
 from typing import Optional, Union
 
-from . import File
+from . import DiskWarning, File
 
 PathLike = Union[str, bytes, os.PathLike]
 
 class CheckReport:
     ok: bool
-    problems: list[str]
+    problems: list[DiskWarning]
     def __bool__(self) -> bool: ...
 
 class Vhd:
@@ -19,7 +19,7 @@ class Vhd:
     creator: str
     unique_id: str
     chain: list[str]
-    warnings: list[str]
+    warnings: list[DiskWarning]
     def block_allocated(self, offset: int) -> bool: ...
     def open(self) -> File: ...
     def __enter__(self) -> Vhd: ...

@@ -21,22 +21,25 @@ Disk source_disk(py::handle source) {
   return Disk::open(paths);
 }
 
-ConvertResult run_convert(py::handle source, py::handle output, const std::string& format,
-                          std::optional<std::uint32_t> block_size, std::optional<unsigned> volume,
-                          bool all_sectors, bool exclude_pagefile, bool new_disk_id,
-                          bool continue_on_read_error, bool verify, bool force, py::object progress) {
+// Sets each keyword argument as the attribute of that name: the ConvertOptions binding is
+// the one list of options. An unknown name is a TypeError.
+void apply_keywords(py::object options, const py::kwargs& keywords) {
+  for (const auto& [name, value] : keywords) {
+    const std::string key = py::str(name);
+    if (key.starts_with("_") || !py::hasattr(py::type::of(options), key.c_str())) {
+      throw py::type_error("convert: unknown option '" + key + "'");
+    }
+    options.attr(key.c_str()) = value;
+  }
+}
+
+ConvertResult run_convert(py::handle source, py::handle output, std::optional<ConvertOptions> given,
+                          py::object progress, const py::kwargs& keywords) {
   const Disk disk = source_disk(source);
   const std::filesystem::path target = to_path(output);
-  ConvertOptions options;
-  options.format = parse_output_format(format);
-  if (block_size) options.block_size = *block_size;
-  options.volume = volume;
-  options.plan.all_sectors = all_sectors;
-  options.plan.exclude_pagefile = exclude_pagefile;
-  options.new_disk_id = new_disk_id;
-  options.continue_on_read_error = continue_on_read_error;
-  options.verify = verify;
-  options.force = force;
+  py::object holder = py::cast(given.value_or(ConvertOptions{}));
+  apply_keywords(holder, keywords);
+  ConvertOptions options = holder.cast<ConvertOptions>();
 
   // Called on this thread between pieces, without the GIL: take it, let Python handle
   // signals (Ctrl-C), then ask the callback. A Python exception stops the conversion and
@@ -66,9 +69,40 @@ ConvertResult run_convert(py::handle source, py::handle output, const std::strin
   }
 }
 
+void bind_options(py::module_& module) {
+  py::class_<ConvertOptions>(module, "ConvertOptions",
+                             "How convert() works; its keyword arguments set these attributes.\n"
+                             "ConvertOptions(**attributes) makes one to reuse.")
+      .def(py::init([](const py::kwargs& keywords) {
+        py::object options = py::cast(ConvertOptions{});
+        apply_keywords(options, keywords);
+        return options.cast<ConvertOptions>();
+      }))
+      .def_property("format", [](const ConvertOptions& o) { return std::string(to_string(o.format)); },
+                    [](ConvertOptions& o, const std::string& text) { o.format = parse_output_format(text); },
+                    "vhd-dynamic (default), vhd-fixed or raw.")
+      .def_readwrite("block_size", &ConvertOptions::block_size, "A dynamic VHD's block: 512 KiB (default) to 2 MiB.")
+      .def_readwrite("volume", &ConvertOptions::volume, "That volume alone, in a fresh MBR; None: the disk.")
+      .def_property("all_sectors", [](const ConvertOptions& o) { return o.plan.all_sectors; },
+                    [](ConvertOptions& o, bool value) { o.plan.all_sectors = value; }, "Copy everything.")
+      .def_property("exclude_pagefile", [](const ConvertOptions& o) { return o.plan.exclude_pagefile; },
+                    [](ConvertOptions& o, bool value) { o.plan.exclude_pagefile = value; },
+                    "pagefile.sys, hiberfil.sys and swapfile.sys read as zeros.")
+      .def_readwrite("new_disk_id", &ConvertOptions::new_disk_id, "A new MBR signature or new GPT GUIDs.")
+      .def_readwrite("continue_on_read_error", &ConvertOptions::continue_on_read_error,
+                     "Zeros for unreadable sectors, listed in the result.")
+      .def_readwrite("verify", &ConvertOptions::verify, "Re-read the output and compare.")
+      .def_readwrite("force", &ConvertOptions::force, "Replace an existing output.")
+      .def("__repr__", [](const ConvertOptions& o) {
+        return "<diskimg.ConvertOptions " + std::string(to_string(o.format)) + ", " +
+               std::to_string(o.block_size) + "-byte blocks>";
+      });
+}
+
 }  // namespace
 
 void bind_convert(py::module_& module) {
+  bind_options(module);
   py::class_<ConvertResult>(module, "ConvertResult", "The summary of a conversion (convert --json).")
       .def_readonly("output", &ConvertResult::output)
       .def_property_readonly("format", [](const ConvertResult& r) { return std::string(to_string(r.format)); })
@@ -88,20 +122,13 @@ void bind_convert(py::module_& module) {
         return "<diskimg.ConvertResult " + r.output + ", " + std::to_string(r.file_size) + " bytes>";
       });
 
-  module.def("convert", &run_convert, py::arg("source"), py::arg("output"), py::kw_only(),
-             py::arg("format") = "vhd-dynamic", py::arg("block_size") = py::none(),
-             py::arg("volume") = py::none(), py::arg("all_sectors") = false,
-             py::arg("exclude_pagefile") = false, py::arg("new_disk_id") = false,
-             py::arg("continue_on_read_error") = false, py::arg("verify") = false,
-             py::arg("force") = false, py::arg("progress") = py::none(),
+  module.def("convert", &run_convert, py::arg("source"), py::arg("output"), py::arg("options") = py::none(),
+             py::kw_only(), py::arg("progress") = py::none(),
              "Converts a disk (a path, the paths of an LDM disk group, or a Disk) into a virtual disk holding only what is in use.\n\n"
-             "format: vhd-dynamic (default), vhd-fixed or raw; block_size: 512 KiB (default) to 2 MiB;\n"
-             "volume: that volume alone, in a fresh MBR; all_sectors: copy everything;\n"
-             "exclude_pagefile: pagefile.sys, hiberfil.sys and swapfile.sys read as zeros;\n"
-             "new_disk_id: new MBR signature or GPT GUIDs; continue_on_read_error: zeros for\n"
-             "unreadable sectors, listed in the result; verify: re-read and compare; force: replace\n"
-             "an existing output; progress(done, total): called as work proceeds, return False to\n"
-             "cancel. Ctrl-C cancels too. A cancelled or failed conversion leaves no file.");
+             "options: a ConvertOptions; keyword arguments set its attributes (format, block_size,\n"
+             "volume, all_sectors, exclude_pagefile, new_disk_id, continue_on_read_error, verify,\n"
+             "force). progress(done, total): called as work proceeds, return False to cancel\n"
+             "(CancelledError). Ctrl-C cancels too. A cancelled or failed conversion leaves no file.");
 }
 
 }  // namespace diskimg::python

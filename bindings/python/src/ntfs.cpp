@@ -7,7 +7,6 @@
 #include <diskimg/ntfs/volume.hpp>
 #include <diskimg/usedmap/used_map.hpp>
 
-#include <map>
 
 #include <fmt/format.h>
 #include <pybind11/stl.h>
@@ -37,36 +36,24 @@ std::vector<ntfs::ListedEntry> list(const Ntfs& fs, const std::string& path, boo
   return entries;
 }
 
-// os.walk's shape, top-down: (dirpath, directory entries, file entries) for `top` and every
-// directory below it, from one walk of the tree (depth first, so directories come in the
-// order os.walk visits them).
-py::list walk(const Ntfs& fs, std::string top) {
-  while (top.size() > 1 && top.back() == '/') top.pop_back();
-  if (top.empty()) top = "/";
-  const std::vector<ntfs::ListedEntry> entries = list(fs, top, true);
-  std::vector<std::string> order{top};
-  std::map<std::string, std::pair<py::list, py::list>> groups;
-  groups[top];
-  for (const ntfs::ListedEntry& entry : entries) {
-    std::string parent = entry.path.substr(0, entry.path.size() - entry.name.size());
-    if (parent.size() > 1) parent.pop_back();  // "/dir/" -> "/dir"; "/" stays
-    auto& [directories, files] = groups[parent];
-    (entry.is_directory ? directories : files).append(py::cast(entry));
-    if (entry.is_directory) {
-      order.push_back(entry.path);
-      groups[entry.path];
-    }
+// os.walk's shape: (dirpath, directory entries, file entries), as ntfs::walk_tree groups them.
+py::list walk(const Ntfs& fs, const std::string& top) {
+  std::vector<ntfs::WalkedDirectory> tree;
+  Warnings warnings;
+  {
+    py::gil_scoped_release unlocked;
+    tree = ntfs::walk_tree(*fs.volume, top, warnings);
   }
+  warn(warnings);
   py::list out;
-  for (const std::string& path : order) {
-    auto& [directories, files] = groups[path];
-    out.append(py::make_tuple(path, directories, files));
+  for (const ntfs::WalkedDirectory& directory : tree) {
+    out.append(py::make_tuple(directory.path, directory.directories, directory.files));
   }
   return out;
 }
 
 std::shared_ptr<const ntfs::Stream> open_stream(const Ntfs& fs, const ntfs::File& file, const std::string& stream) {
-  return fs.volume->open_stream(file, ntfs::attribute_type::data, stream);
+  return fs.volume->open_stream(file, ntfs::AttributeType::data, stream);
 }
 
 py::object open_path(const Ntfs& fs, const std::string& path, std::optional<std::string> stream) {
@@ -86,14 +73,6 @@ py::list runs_of(const ntfs::Attribute& attribute) {
     runs.append(py::make_tuple(run.vcn, run.lcn ? py::cast(*run.lcn) : py::none(), run.length));
   }
   return runs;
-}
-
-py::list flags_of(const ntfs::Attribute& attribute) {
-  py::list flags;
-  if (attribute.compressed()) flags.append("compressed");
-  if (attribute.sparse()) flags.append("sparse");
-  if (attribute.encrypted()) flags.append("encrypted");
-  return flags;
 }
 
 void bind_records(py::module_& module) {
@@ -123,20 +102,18 @@ void bind_records(py::module_& module) {
 
   py::class_<ntfs::Attribute>(module, "Attribute",
                               "One attribute extent: resident (value) or nonresident (runs).")
-      .def_readonly("type", &ntfs::Attribute::type, "128 for $DATA, ...")
+      .def_property_readonly("type", [](const ntfs::Attribute& a) { return ntfs::type_code(a.type); }, "128 for $DATA, ...")
       .def_property_readonly("type_name", [](const ntfs::Attribute& a) { return std::string(ntfs::attribute_type_name(a.type)); })
       .def_readonly("name", &ntfs::Attribute::name)
       .def_readonly("id", &ntfs::Attribute::instance)
       .def_readonly("record", &ntfs::Attribute::record, "The MFT record this extent lies in.")
       .def_readonly("resident", &ntfs::Attribute::resident)
-      .def_property_readonly("flags", &flags_of, "Any of compressed, sparse, encrypted.")
+      .def_property_readonly("flags", &ntfs::Attribute::flag_names, "Any of compressed, sparse, encrypted.")
       .def_property_readonly("data_size", &ntfs::Attribute::size)
-      .def_property_readonly("allocated_size", [](const ntfs::Attribute& a) { return a.resident ? a.value.size() : a.allocated_size; })
-      .def_property_readonly("initialized_size", [](const ntfs::Attribute& a) { return a.resident ? a.value.size() : a.initialized_size; })
+      .def_property_readonly("allocated_size", &ntfs::Attribute::allocated)
+      .def_property_readonly("initialized_size", &ntfs::Attribute::initialized)
       .def_readonly("start_vcn", &ntfs::Attribute::first_vcn)
-      .def_property_readonly("last_vcn", [](const ntfs::Attribute& a) -> std::int64_t {
-        return static_cast<std::int64_t>(a.last_vcn);  // -1 for an empty nonresident attribute
-      })
+      .def_property_readonly("last_vcn", &ntfs::Attribute::signed_last_vcn, "-1 for an empty nonresident attribute.")
       .def_readonly("compression_unit", &ntfs::Attribute::compression_unit, "log2 of clusters per unit.")
       .def_property_readonly("runs", &runs_of, "[(vcn, lcn or None when sparse, length in clusters), ...]")
       .def_property_readonly("value", [](const ntfs::Attribute& a) -> std::optional<py::bytes> {
@@ -149,7 +126,7 @@ void bind_records(py::module_& module) {
       });
 
   py::class_<ntfs::AttributeListEntry>(module, "AttributeListEntry", "Where one attribute extent lives.")
-      .def_readonly("type", &ntfs::AttributeListEntry::type)
+      .def_property_readonly("type", [](const ntfs::AttributeListEntry& e) { return ntfs::type_code(e.type); })
       .def_property_readonly("type_name", [](const ntfs::AttributeListEntry& e) { return std::string(ntfs::attribute_type_name(e.type)); })
       .def_readonly("name", &ntfs::AttributeListEntry::name)
       .def_readonly("start_vcn", &ntfs::AttributeListEntry::first_vcn)

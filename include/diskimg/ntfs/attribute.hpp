@@ -2,6 +2,7 @@
 // over several records; each Attribute here is one extent as it lies in one record.
 #pragma once
 
+#include <diskimg/core/flags.hpp>
 #include <diskimg/ntfs/runlist.hpp>
 
 #include <cstdint>
@@ -11,26 +12,38 @@
 
 namespace diskimg::ntfs {
 
-namespace attribute_type {
-inline constexpr std::uint32_t standard_information = 0x10;
-inline constexpr std::uint32_t attribute_list = 0x20;
-inline constexpr std::uint32_t file_name = 0x30;
-inline constexpr std::uint32_t object_id = 0x40;
-inline constexpr std::uint32_t security_descriptor = 0x50;
-inline constexpr std::uint32_t volume_name = 0x60;
-inline constexpr std::uint32_t volume_information = 0x70;
-inline constexpr std::uint32_t data = 0x80;
-inline constexpr std::uint32_t index_root = 0x90;
-inline constexpr std::uint32_t index_allocation = 0xA0;
-inline constexpr std::uint32_t bitmap = 0xB0;
-inline constexpr std::uint32_t reparse_point = 0xC0;
-inline constexpr std::uint32_t ea_information = 0xD0;
-inline constexpr std::uint32_t ea = 0xE0;
-inline constexpr std::uint32_t logged_utility_stream = 0x100;
-}  // namespace attribute_type
+/// An attribute's type code, as the record stores it. The enumerators are the types NTFS 3.1
+/// defines ($AttrDef); a record may hold any other number, which keeps its value.
+enum class AttributeType : std::uint32_t {
+  standard_information = 0x10,
+  attribute_list = 0x20,
+  file_name = 0x30,
+  object_id = 0x40,
+  security_descriptor = 0x50,
+  volume_name = 0x60,
+  volume_information = 0x70,
+  data = 0x80,
+  index_root = 0x90,
+  index_allocation = 0xA0,
+  bitmap = 0xB0,
+  reparse_point = 0xC0,
+  ea_information = 0xD0,
+  ea = 0xE0,
+  logged_utility_stream = 0x100,
+};
 
-// "$DATA", "$FILE_NAME", ... or "0x1234" for types outside the standard set.
-std::string attribute_type_name(std::uint32_t type);
+/// "$DATA", "$FILE_NAME", ... or "0x1234" for types outside the standard set.
+std::string attribute_type_name(AttributeType type);
+
+/// The type code as a number (JSON, Python).
+constexpr std::uint32_t type_code(AttributeType type) { return static_cast<std::uint32_t>(type); }
+
+/// Bits of an attribute record's flags (offset 0x0C of its header).
+enum class AttributeFlag : std::uint16_t {
+  compression_mask = 0x00FF,  ///< any compression method (LZNT1 is 0x0001)
+  encrypted = 0x4000,
+  sparse = 0x8000,
+};
 
 // A reference to an MFT record: its number (48 bits) and the sequence number it must have.
 struct RecordReference {
@@ -43,10 +56,10 @@ struct RecordReference {
 };
 
 struct Attribute {
-  std::uint32_t type = 0;
+  AttributeType type = AttributeType::data;
   std::string name;               // UTF-8; empty for the unnamed stream
   std::u16string name_utf16;      // as stored, for collation
-  std::uint16_t flags = 0;
+  Flags<AttributeFlag> flags;
   std::uint16_t instance = 0;     // attribute id, unique within its record
   std::uint64_t record = 0;       // the MFT record this extent lies in
   bool resident = true;
@@ -63,11 +76,20 @@ struct Attribute {
   std::uint8_t compression_unit = 0;  // log2 of clusters per compression unit
   Runlist runs;
 
-  bool compressed() const { return (flags & 0x00FF) != 0; }
-  bool encrypted() const { return (flags & 0x4000) != 0; }
-  bool sparse() const { return (flags & 0x8000) != 0; }
+  bool compressed() const { return flags.has(AttributeFlag::compression_mask); }
+  bool encrypted() const { return flags.has(AttributeFlag::encrypted); }
+  bool sparse() const { return flags.has(AttributeFlag::sparse); }
   // The stream's size in bytes: the value's length, or the nonresident data size.
   std::uint64_t size() const { return resident ? value.size() : data_size; }
+  /// Bytes allocated: a resident value's length, or what the clusters hold.
+  std::uint64_t allocated() const { return resident ? value.size() : allocated_size; }
+  /// Bytes written so far: a resident value's length, or the initialized size.
+  std::uint64_t initialized() const { return resident ? value.size() : initialized_size; }
+  /// The last VCN as NTFS counts it: -1 for an empty nonresident attribute (and 0 for a
+  /// resident one, which has no clusters).
+  std::int64_t signed_last_vcn() const { return resident ? 0 : static_cast<std::int64_t>(last_vcn); }
+  /// "compressed", "sparse", "encrypted": the flags set, in that order.
+  std::vector<std::string_view> flag_names() const;
 };
 
 }  // namespace diskimg::ntfs

@@ -11,7 +11,7 @@
 namespace diskimg::ntfs {
 
 struct AttributeListEntry {
-  std::uint32_t type = 0;
+  AttributeType type = AttributeType::data;
   std::string name;
   std::u16string name_utf16;
   std::uint64_t first_vcn = 0;

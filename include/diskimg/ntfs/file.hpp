@@ -31,8 +31,8 @@ struct File {
   bool is_directory() const { return record.is_directory(); }
   std::vector<FileName> names() const;
   // The extents of one attribute, in VCN order; empty when there is none.
-  std::vector<const Attribute*> extents(std::uint32_t type, std::string_view name = {}) const;
-  const Attribute* find(std::uint32_t type, std::string_view name = {}) const;
+  std::vector<const Attribute*> extents(AttributeType type, std::string_view name = {}) const;
+  const Attribute* find(AttributeType type, std::string_view name = {}) const;
   // Names of the named $DATA streams (alternate data streams).
   std::vector<std::string> stream_names() const;
   // The unnamed $DATA's size, 0 when there is none (a directory).

@@ -13,17 +13,25 @@
 
 namespace diskimg::ntfs {
 
+/// Bits of a file record's flags (offset 0x16 of its header).
+enum class RecordFlag : std::uint16_t {
+  in_use = 0x0001,
+  directory = 0x0002,  ///< holds a $I30 index
+  extend = 0x0004,     ///< in $Extend ($Quota, $ObjId, $Reparse)
+  view_index = 0x0008, ///< holds another view index
+};
+
 struct FileRecord {
   std::uint64_t number = 0;
   std::uint16_t sequence = 0;
   std::uint16_t link_count = 0;
-  std::uint16_t flags = 0;
+  Flags<RecordFlag> flags;
   RecordReference base;             // zero for a base record; else the record it extends
   std::uint16_t next_attribute_id = 0;
   std::vector<Attribute> attributes;
 
-  bool in_use() const { return (flags & 0x0001) != 0; }
-  bool is_directory() const { return (flags & 0x0002) != 0; }
+  bool in_use() const { return flags.has(RecordFlag::in_use); }
+  bool is_directory() const { return flags.has(RecordFlag::directory); }
   bool is_base() const { return base.record == 0 && base.sequence == 0; }
   RecordReference reference() const { return {number, sequence}; }
 };
@@ -31,8 +39,8 @@ struct FileRecord {
 // One attribute as it lies in a record, without copying: what scans over every record read.
 // Spans point into the record's bytes.
 struct AttributeView {
-  std::uint32_t type = 0;
-  std::uint16_t flags = 0;
+  AttributeType type = AttributeType::data;
+  Flags<AttributeFlag> flags;
   std::uint16_t instance = 0;
   bool resident = true;
   std::size_t offset = 0;                   // in the record

@@ -23,4 +23,17 @@ void walk_directory(const Volume& volume, const std::string& path, bool recursiv
                     const std::function<void(const ListedEntry&)>& visit,
                     Warnings& warnings);
 
+// One directory of a tree walk: its path, and the entries of its subdirectories and of its
+// other files, each in index order.
+struct WalkedDirectory {
+  std::string path;
+  std::vector<ListedEntry> directories;
+  std::vector<ListedEntry> files;
+};
+
+// The directory at `top` and every directory below it, top-down, each before the ones below
+// it and in the depth-first order of walk_directory (the order os.walk visits them). Built
+// from one recursive walk_directory; a directory that cannot be read adds to `warnings`.
+std::vector<WalkedDirectory> walk_tree(const Volume& volume, std::string top, Warnings& warnings);
+
 }  // namespace diskimg::ntfs

@@ -63,7 +63,7 @@ class Volume {
   File read_file(std::uint64_t number) const;
   // The bytes of an attribute (by default the unnamed $DATA).
   std::shared_ptr<const Stream> open_stream(const File& file,
-                                            std::uint32_t type = attribute_type::data,
+                                            AttributeType type = AttributeType::data,
                                             std::string_view name = {}) const;
 
   // The entries of a directory in index (collation) order; DOS 8.3 aliases of names that
