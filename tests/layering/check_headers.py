@@ -17,24 +17,9 @@ import subprocess
 import sys
 import tempfile
 
-
-def read_layers(build):
-    layers = {}
-    for line in (build / "layers.txt").read_text().splitlines():
-        name, _, uses = line.partition(":")
-        layers[name.strip()] = uses.split()
-    return layers
+from layers import below, read_layers
 
 
-def below(layers, name):
-    seen = set()
-    stack = list(layers[name])
-    while stack:
-        lower = stack.pop()
-        if lower not in seen:
-            seen.add(lower)
-            stack.extend(layers[lower])
-    return seen
 
 
 def include_flags(build, name):
