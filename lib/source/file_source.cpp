@@ -32,6 +32,7 @@ FileSource::FileSource(const std::filesystem::path& path) : path_(path) {
     ::close(descriptor_);
     throw IoError(fmt::format("{}: cannot stat: {}", path.string(), system_message(error)));
   }
+  identity_ = {static_cast<std::uint64_t>(status.st_dev), static_cast<std::uint64_t>(status.st_ino)};
   if (S_ISBLK(status.st_mode)) {
     std::uint64_t bytes = 0;
     int logical_sector = 512;

@@ -1,3 +1,4 @@
+#include "core/arithmetic.hpp"
 #include "vhd/layout.hpp"
 #include "vhd/sector_bitmap.hpp"
 
@@ -19,7 +20,7 @@ void check_bitmaps(const FileSource& file, const Layout& layout, CheckReport& re
   const std::uint64_t block_size = layout.header->block_size;
   const std::uint64_t last = layout.bat.size() - 1;
   if (layout.bat.empty() || layout.bat[last] == 0xFFFFFFFF) return;
-  const std::uint64_t sectors_in_last = (layout.footer.current_size - last * block_size + 511) / 512;
+  const std::uint64_t sectors_in_last = ceil_div(layout.footer.current_size - last * block_size, 512);
   const std::vector<std::byte> bitmap =
       file.read(std::uint64_t{layout.bat[last]} * 512, layout.bitmap_bytes);
   for (std::uint64_t sector = sectors_in_last; sector < block_size / 512; ++sector) {

@@ -1,4 +1,6 @@
 #include "core/hex.hpp"
+#include "vhd/bitmap_cache.hpp"
+#include "vhd/block_table.hpp"
 #include "vhd/layout.hpp"
 #include "vhd/sector_bitmap.hpp"
 
@@ -15,6 +17,9 @@ namespace {
 
 // Chains deeper than this are taken to be loops or hostile.
 constexpr std::size_t max_chain_depth = 64;
+// Sector bitmaps kept per file: 256 slots of at most 64 KiB (256 MiB blocks), and in
+// practice 256 bytes (512 KiB blocks) to 512 bytes (2 MiB).
+constexpr std::size_t bitmap_cache_slots = 256;
 
 // A Windows path as a path here: backslashes become slashes; a drive letter stays.
 std::filesystem::path from_windows(const std::string& text) {
@@ -80,6 +85,41 @@ Location in_file(const std::filesystem::path& path, const Location& where) {
 
 }  // namespace
 
+// The files a chain has opened so far, known three ways: a loop through hard links or bind
+// mounts shows as a file identity seen before, one through copies as a unique ID seen
+// before, both found before the file's BAT is loaded.
+struct ChainVisit {
+  std::vector<std::filesystem::path> paths;
+  std::vector<FileIdentity> files;
+  std::vector<Guid> unique_ids;
+
+  void enter(const ByteSource& file, const std::filesystem::path& path) {
+    const auto loops = [&] {
+      return FormatError(fmt::format("vhd: {}: the differencing chain loops back to it", path.string()),
+                         {path.string(), std::nullopt});
+    };
+    std::error_code error;
+    const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, error);
+    if (std::find(paths.begin(), paths.end(), canonical) != paths.end()) throw loops();
+    if (const auto* opened = dynamic_cast<const FileSource*>(&file)) {
+      if (std::find(files.begin(), files.end(), opened->identity()) != files.end()) throw loops();
+      files.push_back(opened->identity());
+    }
+    if (const std::optional<Guid> id = peek_unique_id(file)) {
+      if (std::find(unique_ids.begin(), unique_ids.end(), *id) != unique_ids.end()) throw loops();
+      unique_ids.push_back(*id);
+    }
+    if (paths.size() >= max_chain_depth) {
+      throw FormatError(fmt::format("vhd: {}: differencing chain deeper than {}", path.string(),
+                                    max_chain_depth), {path.string(), std::nullopt});
+    }
+    paths.push_back(canonical);
+  }
+};
+
+VhdImage::VhdImage() = default;
+VhdImage::~VhdImage() = default;
+
 bool looks_like_vhd(const ByteSource& file) {
   if (file.size() < 512) return false;
   std::array<std::byte, 8> cookie{};
@@ -94,29 +134,18 @@ bool looks_like_vhd(const ByteSource& file) {
 }
 
 std::shared_ptr<const VhdImage> VhdImage::open(const std::filesystem::path& path) {
-  std::vector<std::filesystem::path> seen;
-  return open_chain(std::make_shared<FileSource>(path), path, seen);
+  ChainVisit visit;
+  return open_chain(std::make_shared<FileSource>(path), path, visit);
 }
 
 std::shared_ptr<const VhdImage> VhdImage::open(SourcePtr file, const std::filesystem::path& path) {
-  std::vector<std::filesystem::path> seen;
-  return open_chain(std::move(file), path, seen);
+  ChainVisit visit;
+  return open_chain(std::move(file), path, visit);
 }
 
 std::shared_ptr<const VhdImage> VhdImage::open_chain(SourcePtr file, const std::filesystem::path& path,
-                                                     std::vector<std::filesystem::path>& seen) {
-  std::error_code error;
-  const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, error);
-  if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) {
-    throw FormatError(fmt::format("vhd: {}: the differencing chain loops back to it", path.string()),
-                      {path.string(), std::nullopt});
-  }
-  if (seen.size() >= max_chain_depth) {
-    throw FormatError(fmt::format("vhd: {}: differencing chain deeper than {}", path.string(),
-                                  max_chain_depth), {path.string(), std::nullopt});
-  }
-  seen.push_back(canonical);
-
+                                                     ChainVisit& visit) {
+  visit.enter(*file, path);
   std::shared_ptr<VhdImage> image(new VhdImage());
   image->path_ = path;
   image->file_ = std::move(file);
@@ -132,13 +161,17 @@ std::shared_ptr<const VhdImage> VhdImage::open_chain(SourcePtr file, const std::
   }
   image->footer_ = layout->footer;
   image->header_ = layout->header;
-  image->bat_ = std::move(layout->bat);
+  if (layout->header) {
+    image->blocks_ = std::make_unique<const BlockTable>(layout->bat);
+    image->bitmaps_ = std::make_unique<const BitmapCache>(bitmap_cache_slots);
+  }
   image->bitmap_bytes_ = layout->bitmap_bytes;
-  if (image->type() == VhdType::differencing) image->open_parent(seen);
+  layout.reset();  // the BAT as read: the block table holds what the chain needs of it
+  if (image->type() == VhdType::differencing) image->open_parent(visit);
   return image;
 }
 
-void VhdImage::open_parent(std::vector<std::filesystem::path>& seen) {
+void VhdImage::open_parent(ChainVisit& visit) {
   const HeaderInfo& header = *header_;
   std::vector<std::filesystem::path> tried;
   for (const std::filesystem::path& candidate : parent_candidates(path_, header)) {
@@ -147,7 +180,7 @@ void VhdImage::open_parent(std::vector<std::filesystem::path>& seen) {
       tried.push_back(candidate);
       continue;
     }
-    parent_ = open_chain(std::make_shared<FileSource>(candidate), candidate, seen);
+    parent_ = open_chain(std::make_shared<FileSource>(candidate), candidate, visit);
     if (parent_->footer().unique_id != header.parent_unique_id) {
       throw FormatError(fmt::format(
           "vhd: {} was made from a parent with unique ID {}, but {} has unique ID {}: the "
@@ -198,8 +231,7 @@ Warnings VhdImage::warnings() const {
 
 bool VhdImage::block_allocated(std::uint64_t offset) const {
   if (type() == VhdType::fixed) return true;
-  const std::uint64_t block = offset / header_->block_size;
-  return block < bat_.size() && bat_[block] != 0xFFFFFFFF;
+  return blocks_->sector(offset / header_->block_size).has_value();
 }
 
 std::uint64_t VhdImage::next_data(std::uint64_t offset) const {
@@ -218,16 +250,6 @@ std::uint64_t VhdImage::next_hole(std::uint64_t offset) const {
     if (!block_present(at)) return at;
   }
   return size();
-}
-
-const std::vector<std::byte>& VhdImage::sector_bitmap(std::uint32_t block) const {
-  // The caller holds bitmap_mutex_.
-  auto found = bitmaps_.find(block);
-  if (found == bitmaps_.end()) {
-    const std::uint64_t offset = std::uint64_t{bat_[block]} * 512;
-    found = bitmaps_.emplace(block, file_->read(offset, bitmap_bytes_)).first;
-  }
-  return found->second;
 }
 
 void VhdImage::read_inside(std::uint64_t offset, std::span<std::byte> buffer) const {
@@ -250,7 +272,7 @@ void VhdImage::read_inside(std::uint64_t offset, std::span<std::byte> buffer) co
 // are zeros (dynamic) or the parent's (differencing).
 void VhdImage::read_block_range(std::uint64_t offset, std::span<std::byte> buffer) const {
   const std::uint64_t block_size = header_->block_size;
-  const auto block = static_cast<std::uint32_t>(offset / block_size);
+  const std::uint64_t block = offset / block_size;
   const auto from_parent_or_zero = [&](std::uint64_t at, std::span<std::byte> out) {
     if (parent_) {
       parent_->read(at, out);
@@ -258,16 +280,14 @@ void VhdImage::read_block_range(std::uint64_t offset, std::span<std::byte> buffe
       std::fill(out.begin(), out.end(), std::byte{0});
     }
   };
-  if (bat_[block] == 0xFFFFFFFF) {
+  const std::optional<std::uint32_t> sector = blocks_->sector(block);
+  if (!sector) {
     from_parent_or_zero(offset, buffer);
     return;
   }
-  const std::uint64_t data = std::uint64_t{bat_[block]} * 512 + bitmap_bytes_;
-  std::vector<std::byte> bitmap;
-  {
-    const std::lock_guard lock(bitmap_mutex_);
-    bitmap = sector_bitmap(block);
-  }
+  const std::uint64_t data = std::uint64_t{*sector} * 512 + bitmap_bytes_;
+  const std::vector<std::byte> bitmap =
+      bitmaps_->get(block, [&] { return file_->read(std::uint64_t{*sector} * 512, bitmap_bytes_); });
   // Runs of sectors with the same bit are read in one go.
   while (!buffer.empty()) {
     const std::uint64_t within = offset % block_size;

@@ -1,5 +1,6 @@
 #include "vhd/layout.hpp"
 
+#include "core/arithmetic.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
 #include "vhd/vhd_structures.hpp"
@@ -153,7 +154,7 @@ bool read_dynamic_parts(const ByteSource& file, Layout& layout, std::vector<Prob
                                           "to 256 MiB", where, info.block_size), here});
     return false;
   }
-  const std::uint64_t needed = (layout.footer.current_size + info.block_size - 1) / info.block_size;
+  const std::uint64_t needed = ceil_div(layout.footer.current_size, info.block_size);
   if (info.max_table_entries < needed || info.max_table_entries > max_table_entries_read) {
     problems.push_back({true, fmt::format("{}: {} BAT entries for {} blocks of {} bytes (the "
                                           "size needs {}; at most {} are read)", where,
@@ -241,6 +242,16 @@ std::vector<std::byte> encode_footer(const FooterInfo& info) {
   footer.checksum = checksum;
   store(footer, bytes);
   return bytes;
+}
+
+std::optional<Guid> peek_unique_id(const ByteSource& file) {
+  if (file.size() < 512) return std::nullopt;
+  for (const std::uint64_t offset : {file.size() - 512, std::uint64_t{0}}) {
+    const std::vector<std::byte> bytes = file.read(offset, 512);
+    std::string why;
+    if (footer_valid(bytes, why)) return parse_footer(bytes).unique_id;
+  }
+  return std::nullopt;
 }
 
 std::optional<Layout> read_layout(const ByteSource& file, std::vector<Problem>& problems) {

@@ -35,6 +35,10 @@ struct Layout {
 // file is not usable at all (a fatal problem says why).
 std::optional<Layout> read_layout(const ByteSource& file, std::vector<Problem>& problems);
 
+// The unique ID in the file's footer (the end, else the copy at offset 0), without reading
+// anything else; nothing when neither footer is sound.
+std::optional<Guid> peek_unique_id(const ByteSource& file);
+
 // The structures as they lie on disk, for the writer and for tests.
 FooterInfo parse_footer(std::span<const std::byte> bytes);
 std::vector<std::byte> encode_footer(const FooterInfo& footer);

@@ -1,3 +1,4 @@
+#include "core/arithmetic.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
 #include "vhd/layout.hpp"
@@ -10,6 +11,7 @@
 #include <diskimg/vhd/writer.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <bit>
 
 #include <fmt/format.h>
@@ -21,7 +23,18 @@ constexpr std::uint64_t header_offset = 512;
 constexpr std::uint64_t table_offset = 1536;
 constexpr std::uint32_t locator_space = 1024;  // bytes reserved for each locator's path
 
-std::uint64_t round_up(std::uint64_t value, std::uint64_t unit) { return (value + unit - 1) / unit * unit; }
+// For sizes the writer itself computes (tables, bitmaps, locators), far from 2^64.
+std::uint64_t round_up(std::uint64_t value, std::uint64_t unit) { return ceil_div(value, unit) * unit; }
+
+// The disk's size in whole sectors; a size so close to 2^64 that rounding it up wraps is
+// no size a VHD can have.
+std::uint64_t sector_rounded_size(std::uint64_t size) {
+  const std::optional<std::uint64_t> rounded = checked_round_up(size, 512);
+  if (!rounded || *rounded > std::numeric_limits<std::uint64_t>::max() - 512) {
+    throw UsageError(fmt::format("vhd: {} bytes is more than a VHD can hold", size));
+  }
+  return *rounded;
+}
 
 std::string windows_path(const std::filesystem::path& path) {
   std::string text = path.string();
@@ -33,7 +46,8 @@ void check_options(const CreateOptions& options) {
   if (options.type != VhdType::differencing && options.size == 0) {
     throw UsageError("vhd: a size is required (and must not be 0)");
   }
-  if (options.type == VhdType::dynamic && round_up(options.size, 512) > max_dynamic_size) {
+  const std::uint64_t size = options.type == VhdType::differencing ? 0 : sector_rounded_size(options.size);
+  if (options.type == VhdType::dynamic && size > max_dynamic_size) {
     throw UsageError(fmt::format("vhd: {} bytes exceed the 2040 GiB a dynamic or differencing "
                                  "VHD can hold (its BAT holds 32-bit sector offsets)", options.size));
   }
@@ -55,7 +69,15 @@ std::unique_ptr<VhdWriter> VhdWriter::create(const std::filesystem::path& path,
     throw UsageError(fmt::format("vhd: {} is larger than the 2040 GiB a differencing VHD can "
                                  "hold", options.parent.string()));
   }
-  return create(std::make_unique<FileSink>(path, FileSink::Mode::create_new), path, options);
+  auto sink = std::make_unique<FileSink>(path, FileSink::Mode::create_new);
+  try {
+    return create(std::move(sink), path, options);
+  } catch (...) {
+    // The file was made here: a creation that fails leaves nothing behind.
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    throw;
+  }
 }
 
 std::unique_ptr<VhdWriter> VhdWriter::create(std::unique_ptr<ByteSink> sink,
@@ -70,7 +92,7 @@ std::unique_ptr<VhdWriter> VhdWriter::create(std::unique_ptr<ByteSink> sink,
     effective.size = writer->parent_->size();
     if (writer->parent_->header()) effective.block_size = writer->parent_->header()->block_size;
   }
-  const std::uint64_t size = round_up(effective.size, 512);
+  const std::uint64_t size = sector_rounded_size(effective.size);
   if (options.type != VhdType::fixed && size > max_dynamic_size) {
     throw UsageError(fmt::format("vhd: {} bytes exceed the 2040 GiB a dynamic or differencing "
                                  "VHD can hold (its BAT holds 32-bit sector offsets)", size));

@@ -31,6 +31,33 @@ def run_bytes(*args):
     return result.stdout
 
 
+# A hostile file may cost at most this much (the resource budget of docs/architecture.md).
+BUDGET_MIB = 256
+BUDGET_SECONDS = 10
+SANITIZED = os.environ.get("DISKIMG_SANITIZED") == "1"
+
+
+def run_limited(*args):
+    """Runs diskimg within the budget for hostile input: at most BUDGET_MIB of memory and
+    BUDGET_SECONDS of CPU (prlimit). Under AddressSanitizer, which maps terabytes of shadow
+    memory, the allocator's own limit replaces the address-space one, and the time is
+    tripled. Returns the CompletedProcess; fails when the budget killed the process."""
+    seconds = BUDGET_SECONDS * (3 if SANITIZED else 1)
+    env = dict(os.environ)
+    command = [DISKIMG, *map(str, args)]
+    if SANITIZED:
+        env["ASAN_OPTIONS"] = f"{env.get('ASAN_OPTIONS', '')}:hard_rss_limit_mb={BUDGET_MIB}:malloc_limit_mb={BUDGET_MIB}"
+        command = ["prlimit", f"--cpu={seconds}", *command]
+    else:
+        command = ["prlimit", f"--as={BUDGET_MIB << 20}", f"--cpu={seconds}", *command]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=seconds * 3)
+    assert result.returncode in (0, 1, 2), (
+        f"diskimg {' '.join(map(str, args))} went over the budget ({BUDGET_MIB} MiB, {seconds} s): "
+        f"exit {result.returncode}\n{result.stderr[-2000:]}")
+    assert "out of memory" not in result.stderr, result.stderr
+    return result
+
+
 def run_json(*args):
     return json.loads(run(*args, "--json").stdout)
 

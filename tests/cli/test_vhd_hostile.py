@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import VHD_TOOL, run
+from conftest import VHD_TOOL, run, run_limited
 
 MiB = 1 << 20
 
@@ -152,3 +152,94 @@ def test_garbage_with_a_cookie_is_an_error_not_a_crash(tmp_path):
     result = run("inspect", path, check=False)
     assert result.returncode == 1
     assert "footer" in result.stderr
+
+
+# --- resource budgets and wrapping sizes: each of these once crashed, ran away or wrapped.
+
+def test_a_size_near_2_to_the_64_does_not_wrap_the_block_count(dynamic):
+    # (2^64 - 512 + 4095) / 4096 wraps to 0: a one-entry BAT was accepted for a disk of 2^52
+    # blocks and reads went past it (an out-of-bounds read under ASan, exit 0 without).
+    def edit(blob):
+        blob[512 + 28:512 + 32] = struct.pack(">I", 1)      # max table entries
+        blob[512 + 32:512 + 36] = struct.pack(">I", 4096)   # block size
+        reseal_header(blob)
+        for offset in (0, len(blob) - 512):
+            blob[offset + 48:offset + 56] = struct.pack(">Q", (1 << 64) - 512)
+            reseal_footer(blob, offset)
+    path = damaged(dynamic, edit)
+    result = run_limited("inspect", path)
+    assert result.returncode == 1
+    assert "1 BAT entries for 4503599627370496 blocks" in result.stderr
+
+
+def locator_text(text):
+    return text.encode("utf-16-le")
+
+
+def test_a_chain_that_reaches_itself_through_links_is_a_loop_found_before_its_tables(tmp_path):
+    # A 2040 GiB differencing disk (a 16 MiB BAT) that names "sub/child.vhd" as its parent,
+    # where every sub/ holds a hard link of the same file: 64 distinct paths, one file. Each
+    # level loaded its BAT before the depth limit stopped it (1 GiB); the file's identity
+    # ends it at the second.
+    base = tmp_path / "base.vhd"
+    child = tmp_path / "child.vhd"
+    run("create", base, "--size", "2040G", "--block-size", "512K")
+    run("create", child, "--parent", base)
+    blob = bytearray(child.read_bytes())
+    blob[512 + 40:512 + 56] = blob[68:84]                                # its own unique ID
+    blob[512 + 64:512 + 576] = "child.vhd".encode("utf-16-be").ljust(512, b"\0")
+    for slot in range(8):
+        entry = 512 + 576 + 24 * slot
+        code, space, _, _, offset = struct.unpack(">IIIIQ", blob[entry:entry + 24])
+        if code == 0:
+            continue
+        text = locator_text("sub\\child.vhd")
+        blob[offset:offset + space] = text.ljust(space, b"\0")
+        blob[entry + 8:entry + 12] = struct.pack(">I", len(text))
+    reseal_header(blob)
+    child.write_bytes(blob)
+    directory = tmp_path
+    for _ in range(70):
+        directory = directory / "sub"
+        directory.mkdir()
+        (directory / "child.vhd").hardlink_to(child)
+    result = run_limited("inspect", child)
+    assert result.returncode == 1
+    assert "loops back" in result.stderr
+
+
+def test_many_allocated_blocks_keep_the_bitmap_cache_bounded(tmp_path):
+    # A 2 GiB dynamic disk of 4 KiB blocks, every one allocated (a sparse 2.3 GiB file):
+    # reading it kept every block's sector bitmap (over 300 MiB).
+    blocks, block_size, bitmap = 1 << 19, 4096, 512
+    table = 1536
+    data = table + blocks * 4
+    path = tmp_path / "many.vhd"
+    with open(path, "wb") as out:
+        footer = bytearray(512)
+        footer[0:8] = b"conectix"
+        footer[8:12] = struct.pack(">I", 2)
+        footer[12:16] = struct.pack(">I", 0x00010000)
+        footer[16:24] = struct.pack(">Q", 512)
+        footer[28:32] = b"test"
+        footer[40:56] = struct.pack(">QQ", blocks * block_size, blocks * block_size)
+        footer[56:60] = struct.pack(">HBB", 65535, 16, 255)
+        footer[60:64] = struct.pack(">I", 3)
+        footer[68:84] = bytes(range(1, 17))
+        footer[64:68] = struct.pack(">I", checksum(footer, 64))
+        header = bytearray(1024)
+        header[0:8] = b"cxsparse"
+        header[8:16] = struct.pack(">Q", (1 << 64) - 1)
+        header[16:24] = struct.pack(">Q", table)
+        header[24:28] = struct.pack(">I", 0x00010000)
+        header[28:32] = struct.pack(">I", blocks)
+        header[32:36] = struct.pack(">I", block_size)
+        header[36:40] = struct.pack(">I", checksum(header, 36))
+        out.write(footer)
+        out.write(header)
+        out.write(b"".join(struct.pack(">I", (data + i * (bitmap + block_size)) // 512) for i in range(blocks)))
+        end = data + blocks * (bitmap + block_size)
+        out.seek(end)
+        out.write(footer)
+    result = run_limited("convert", path, "-o", tmp_path / "out.vhd")
+    assert result.returncode == 0, result.stderr

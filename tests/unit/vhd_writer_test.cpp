@@ -308,3 +308,15 @@ TEST_CASE("CHS geometry follows the specification's appendix") {
   const vhd::Geometry cap = vhd::chs_geometry(~0ULL >> 8);
   CHECK(cap.cylinders == 65535);
 }
+
+TEST_CASE("sizes near 2^64 are refused, not wrapped to a small disk") {
+  // Rounding 2^64 - 1 up to whole sectors wrapped to 0 bytes: a fixed disk of nothing.
+  for (const vhd::VhdType type : {vhd::VhdType::fixed, vhd::VhdType::dynamic}) {
+    vhd::CreateOptions options;
+    options.type = type;
+    options.size = ~std::uint64_t{0} - 100;
+    const auto path = std::filesystem::temp_directory_path() / ("huge-" + std::to_string(::getpid()) + ".vhd");
+    CHECK_THROWS_AS(vhd::VhdWriter::create(path, options), UsageError);
+    CHECK_FALSE(std::filesystem::exists(path));
+  }
+}

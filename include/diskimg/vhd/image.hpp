@@ -7,11 +7,13 @@
 #include <diskimg/vhd/vhd.hpp>
 
 #include <filesystem>
-#include <map>
 #include <memory>
-#include <mutex>
 
 namespace diskimg::vhd {
+
+class BlockTable;
+class BitmapCache;
+struct ChainVisit;
 
 // True when the file ends (or, with a damaged end, starts) with a VHD footer cookie.
 bool looks_like_vhd(const ByteSource& file);
@@ -54,24 +56,25 @@ class VhdImage final : public ByteSource {
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override;
 
+ public:
+  ~VhdImage() override;
+
  private:
-  VhdImage() = default;
-  void open_parent(std::vector<std::filesystem::path>& seen);
+  VhdImage();
+  void open_parent(ChainVisit& visit);
   static std::shared_ptr<const VhdImage> open_chain(SourcePtr file, const std::filesystem::path& path,
-                                                    std::vector<std::filesystem::path>& seen);
+                                                    ChainVisit& visit);
   void read_block_range(std::uint64_t offset, std::span<std::byte> buffer) const;
-  const std::vector<std::byte>& sector_bitmap(std::uint32_t block) const;
 
   std::filesystem::path path_;
   SourcePtr file_;
   FooterInfo footer_;
   std::optional<HeaderInfo> header_;
-  std::vector<std::uint32_t> bat_;
+  std::unique_ptr<const BlockTable> blocks_;   // dynamic and differencing disks
   std::uint32_t bitmap_bytes_ = 0;
   std::shared_ptr<const VhdImage> parent_;
   Warnings warnings_;
-  mutable std::mutex bitmap_mutex_;
-  mutable std::map<std::uint32_t, std::vector<std::byte>> bitmaps_;  // by block
+  std::unique_ptr<const BitmapCache> bitmaps_;  // the sector bitmaps read lately
 };
 
 }  // namespace diskimg::vhd
