@@ -46,8 +46,8 @@ void run_create(const CreateArguments& arguments) {
              human_size(writer->size()), writer->size());
 }
 
-void run_check(const std::string& image) {
-  const vhd::CheckReport report = vhd::check_vhd(image);
+void run_check(const std::string& image, bool repair) {
+  const vhd::CheckReport report = repair ? vhd::repair_vhd(image) : vhd::check_vhd(image);
   if (report.ok()) {
     fmt::print("{}: ok\n", image);
     return;
@@ -69,9 +69,12 @@ void add_vhd_commands(CLI::App& app) {
   create_command->callback([create] { run_create(*create); });
 
   auto check_image = std::make_shared<std::string>();
+  auto repair = std::make_shared<bool>(false);
   CLI::App* check_command = app.add_subcommand("check", "Verify a VHD's structures and chain");
   check_command->add_option("IMAGE", *check_image, "the .vhd")->required();
-  check_command->callback([check_image] { run_check(*check_image); });
+  check_command->add_flag("--repair", *repair,
+                          "first put back an end footer that is gone or torn, from the copy at offset 0");
+  check_command->callback([check_image, repair] { run_check(*check_image, *repair); });
 
   auto merge_child = std::make_shared<std::string>();
   CLI::App* merge_command = app.add_subcommand("merge", "Fold a differencing VHD into its parent");

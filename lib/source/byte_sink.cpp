@@ -66,6 +66,13 @@ std::uint64_t FileSink::size() {
   return static_cast<std::uint64_t>(status.st_size);
 }
 
+void FileSink::resize(std::uint64_t size) {
+  if (::ftruncate(descriptor_, static_cast<off_t>(size)) != 0) {
+    throw IoError(fmt::format("{}: cannot set the size to {} bytes: {}", name(), size, std::strerror(errno)),
+                  {name(), size});
+  }
+}
+
 void FileSink::sync() {
   if (::fdatasync(descriptor_) != 0) {
     throw IoError(fmt::format("{}: flushing to disk failed: {}", name(), std::strerror(errno)));

@@ -71,6 +71,51 @@ CheckReport check_vhd(const std::filesystem::path& path) {
   return report;
 }
 
+CheckReport repair_vhd(const std::filesystem::path& path) {
+  VhdWriter::open_existing(path)->sync();  // opening for writing repairs the end footer
+  return check_vhd(path);
+}
+
+namespace {
+
+// The blocks a differencing disk holds, by their first byte.
+std::vector<std::uint64_t> allocated_blocks(const VhdImage& child) {
+  std::vector<std::uint64_t> blocks;
+  const std::uint64_t block_size = child.header()->block_size;
+  for (std::uint64_t offset = 0; offset < child.size(); offset += block_size) {
+    if (child.block_allocated(offset)) blocks.push_back(offset);
+  }
+  return blocks;
+}
+
+// The parent alone must read as the chain does, in every block the child holds.
+void verify_merged(const std::filesystem::path& child_path, const std::vector<std::uint64_t>& blocks) {
+  const auto chain = VhdImage::open(child_path);
+  const VhdImage& parent = *chain->parent();
+  const std::uint64_t block_size = chain->header()->block_size;
+  std::vector<std::byte> expected(block_size);
+  std::vector<std::byte> actual(block_size);
+  for (const std::uint64_t offset : blocks) {
+    const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(block_size, chain->size() - offset));
+    const auto chain_bytes = std::span(expected).first(length);
+    const auto parent_bytes = std::span(actual).first(length);
+    chain->read(offset, chain_bytes);
+    parent.read(offset, parent_bytes);
+    if (!std::equal(chain_bytes.begin(), chain_bytes.end(), parent_bytes.begin())) {
+      throw FormatError(fmt::format("merge: {} differs from the chain at offset {:#x} after writing; {} "
+                                    "was kept", parent.path().string(), offset, child_path.string()),
+                        {parent.path().string(), offset});
+    }
+  }
+}
+
+}  // namespace
+
+// Crash-safe by a mark in the parent's footers (VhdWriter::begin_merge): set durably before
+// the first block changes and cleared after the last is durable, with the child removed
+// only after that. Stopped anywhere, the parent is either as it was, or merged, or marked:
+// a marked parent reads right only through the child (which still holds everything), check
+// reports it, and running merge again finishes it.
 void merge_into_parent(const std::filesystem::path& child_path) {
   const auto child = VhdImage::open(child_path);
   if (child->type() != VhdType::differencing) {
@@ -82,13 +127,12 @@ void merge_into_parent(const std::filesystem::path& child_path) {
                                   before.problems.front().what), before.problems.front().where);
   }
   const std::filesystem::path parent_path = child->parent()->path();
-  const std::uint64_t block_size = child->header()->block_size;
-  std::vector<std::uint64_t> blocks;
-  for (std::uint64_t offset = 0; offset < child->size(); offset += block_size) {
-    if (child->block_allocated(offset)) blocks.push_back(offset);
-  }
+  const Guid child_id = child->footer().unique_id;
+  const std::vector<std::uint64_t> blocks = allocated_blocks(*child);
   {
-    auto parent = VhdWriter::open_existing(parent_path);
+    auto parent = VhdWriter::open_existing(parent_path, child_id);
+    parent->begin_merge(child_id);
+    const std::uint64_t block_size = child->header()->block_size;
     std::vector<std::byte> buffer(block_size);
     for (const std::uint64_t offset : blocks) {
       const auto piece = std::span(buffer).first(
@@ -97,30 +141,14 @@ void merge_into_parent(const std::filesystem::path& child_path) {
       parent->write(offset, piece);
     }
     parent->sync();
+    verify_merged(child_path, blocks);
+    parent->end_merge();
   }
-  // The parent alone must now read as the chain did, before the child goes.
   const CheckReport after = check_vhd(parent_path);
   if (!after.ok()) {
     throw FormatError(fmt::format("merge: {} no longer checks clean ({}); {} was kept",
                                   parent_path.string(), after.problems.front().what, child_path.string()),
                       after.problems.front().where);
-  }
-  const auto merged = VhdImage::open(parent_path);
-  const auto chain = VhdImage::open(child_path);
-  std::vector<std::byte> expected(block_size);
-  std::vector<std::byte> actual(block_size);
-  for (const std::uint64_t offset : blocks) {
-    const std::size_t length =
-        static_cast<std::size_t>(std::min<std::uint64_t>(block_size, child->size() - offset));
-    const auto chain_bytes = std::span(expected).first(length);
-    const auto parent_bytes = std::span(actual).first(length);
-    chain->read(offset, chain_bytes);
-    merged->read(offset, parent_bytes);
-    if (!std::equal(chain_bytes.begin(), chain_bytes.end(), parent_bytes.begin())) {
-      throw FormatError(fmt::format("merge: {} differs from the chain at offset {:#x} after "
-                                    "writing; {} was kept", parent_path.string(), offset,
-                                    child_path.string()));
-    }
   }
   std::filesystem::remove(child_path);
 }

@@ -133,18 +133,20 @@ bool looks_like_vhd(const ByteSource& file) {
   return false;
 }
 
-std::shared_ptr<const VhdImage> VhdImage::open(const std::filesystem::path& path) {
+std::shared_ptr<const VhdImage> VhdImage::open(const std::filesystem::path& path,
+                                               std::optional<Guid> merging_child) {
   ChainVisit visit;
-  return open_chain(std::make_shared<FileSource>(path), path, visit);
+  return open_chain(std::make_shared<FileSource>(path), path, visit, merging_child);
 }
 
-std::shared_ptr<const VhdImage> VhdImage::open(SourcePtr file, const std::filesystem::path& path) {
+std::shared_ptr<const VhdImage> VhdImage::open(SourcePtr file, const std::filesystem::path& path,
+                                               std::optional<Guid> merging_child) {
   ChainVisit visit;
-  return open_chain(std::move(file), path, visit);
+  return open_chain(std::move(file), path, visit, merging_child);
 }
 
 std::shared_ptr<const VhdImage> VhdImage::open_chain(SourcePtr file, const std::filesystem::path& path,
-                                                     ChainVisit& visit) {
+                                                     ChainVisit& visit, std::optional<Guid> merging_child) {
   visit.enter(*file, path);
   std::shared_ptr<VhdImage> image(new VhdImage());
   image->path_ = path;
@@ -158,6 +160,13 @@ std::shared_ptr<const VhdImage> VhdImage::open_chain(SourcePtr file, const std::
   for (const Problem& problem : problems) {
     image->warnings_.emplace_back(in_file(path, problem.where),
                                   fmt::format("vhd: {}: {}", path.string(), problem.message));
+  }
+  if (layout->footer.merging_child && layout->footer.merging_child != merging_child) {
+    throw FormatError(fmt::format("vhd: {}: a merge of the differencing disk with unique ID {} into this "
+                                  "file was interrupted: the file reads right only through that disk, "
+                                  "until the merge is run again to its end", path.string(),
+                                  layout->footer.merging_child->to_string()),
+                      {path.string() + ": footer", std::nullopt});
   }
   image->footer_ = layout->footer;
   image->header_ = layout->header;
@@ -180,7 +189,7 @@ void VhdImage::open_parent(ChainVisit& visit) {
       tried.push_back(candidate);
       continue;
     }
-    parent_ = open_chain(std::make_shared<FileSource>(candidate), candidate, visit);
+    parent_ = open_chain(std::make_shared<FileSource>(candidate), candidate, visit, footer_.unique_id);
     if (parent_->footer().unique_id != header.parent_unique_id) {
       throw FormatError(fmt::format(
           "vhd: {} was made from a parent with unique ID {}, but {} has unique ID {}: the "

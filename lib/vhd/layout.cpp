@@ -85,7 +85,7 @@ HeaderInfo parse_header(const disk::DynamicHeader& header, const ByteSource& fil
                           {fmt::format("parent locator {}", i), offset}});
       continue;
     }
-    info.locators.push_back({locator_name(code), decode_locator(code, file.read(offset, length))});
+    info.locators.push_back({locator_name(code), decode_locator(code, file.read(offset, length)), offset, length});
   }
   return info;
 }
@@ -120,6 +120,19 @@ void check_bat(Layout& layout, std::uint64_t data_end, std::uint64_t metadata_en
                            layout.header->table_offset + std::uint64_t{allocated[i].second} * 4}});
     }
   }
+}
+
+// Where the file's structures and blocks end: the place of its footer.
+std::uint64_t used_end(const Layout& layout, std::uint64_t metadata_end) {
+  std::uint64_t end = metadata_end;
+  for (const LocatorInfo& locator : layout.header->locators) {
+    end = std::max(end, locator.data_offset + locator.data_length);
+  }
+  for (const std::uint32_t entry : layout.bat) {
+    if (entry == disk::unallocated) continue;
+    end = std::max(end, std::uint64_t{entry} * 512 + layout.bitmap_bytes + layout.header->block_size);
+  }
+  return ceil_div(end, 512) * 512;
 }
 
 // The dynamic header and the BAT of a dynamic or differencing disk.
@@ -185,8 +198,10 @@ bool read_dynamic_parts(const ByteSource& file, Layout& layout, std::vector<Prob
   const std::uint64_t metadata_end =
       std::max(header_offset + sizeof(disk::DynamicHeader), info.table_offset + table_bytes);
   check_bat(layout, data_end, std::min(metadata_end, data_end), problems);
+  layout.used_end = used_end(layout, metadata_end);
   return true;
 }
+
 
 }  // namespace
 
@@ -212,6 +227,7 @@ FooterInfo parse_footer(std::span<const std::byte> bytes) {
   info.checksum = footer.checksum.value();
   info.unique_id = Guid::from_big_endian(footer.unique_id);
   info.saved_state = footer.saved_state != 0;
+  if (footer.merge_tag == disk::merge_tag) info.merging_child = Guid::from_big_endian(footer.merge_child);
   return info;
 }
 
@@ -236,6 +252,10 @@ std::vector<std::byte> encode_footer(const FooterInfo& info) {
                                                         : disk::type_fixed;
   footer.unique_id = info.unique_id.to_big_endian();
   footer.saved_state = info.saved_state ? 1 : 0;
+  if (info.merging_child) {
+    footer.merge_tag = disk::merge_tag;
+    footer.merge_child = info.merging_child->to_big_endian();
+  }
   std::vector<std::byte> bytes(sizeof(disk::Footer));
   store(footer, bytes);
   const std::uint32_t checksum = disk::checksum_of(bytes, disk::footer_checksum_offset);
@@ -285,6 +305,13 @@ std::optional<Layout> read_layout(const ByteSource& file, std::vector<Problem>& 
   }
   FooterInfo& footer = layout.footer;
   const Location footer_here{"footer", layout.footer_from_copy ? 0 : end_offset};
+  if (footer.merging_child) {
+    problems.push_back({false,
+                        fmt::format("a merge of the differencing disk with unique ID {} into this file "
+                                    "was interrupted: it reads right only through that disk until the "
+                                    "merge is run again to its end", footer.merging_child->to_string()),
+                        footer_here});
+  }
   const std::uint32_t raw_type =
       load<disk::Footer>(layout.footer_from_copy ? start : end).disk_type.value();
   if (raw_type != disk::type_fixed && raw_type != disk::type_dynamic &&

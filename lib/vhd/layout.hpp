@@ -27,6 +27,8 @@ struct Layout {
   std::vector<std::uint32_t> bat;    // sector offsets, 0xFFFFFFFF unallocated
   std::uint64_t file_size = 0;
   std::uint32_t bitmap_bytes = 0;    // per block, padded to a whole sector
+  std::uint64_t used_end = 0;        // dynamic: where the structures and blocks end, the
+                                     // footer's place
 
   std::uint64_t block_count() const;
 };

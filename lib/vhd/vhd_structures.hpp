@@ -35,9 +35,14 @@ struct Footer {                                  // the last 512 bytes; a copy a
   big_uint32_buf_t checksum;                     // 0x40 one's complement of the byte sum
   std::array<std::byte, 16> unique_id;           // 0x44
   std::uint8_t saved_state;                      // 0x54
-  std::array<std::uint8_t, 427> reserved;        // 0x55
+  // 0x55..0x1FF are reserved (zero). diskimg marks an unfinished merge in their first 24
+  // bytes, and clears them when the merge ends; other readers ignore them.
+  std::array<char, 8> merge_tag;                 // 0x55 "dimg-mrg" while a merge writes here
+  std::array<std::byte, 16> merge_child;         // 0x5D the merged child's unique ID
+  std::array<std::uint8_t, 403> reserved;        // 0x6D
 };
 static_assert(sizeof(Footer) == 512);
+inline constexpr std::array<char, 8> merge_tag = {'d', 'i', 'm', 'g', '-', 'm', 'r', 'g'};
 
 struct ParentLocator {                           // 24 bytes
   big_uint32_buf_t platform_code;                // 0x00 "W2ru", "W2ku", "MacX", 0 unused

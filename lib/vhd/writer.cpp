@@ -177,30 +177,76 @@ void VhdWriter::write_metadata(const std::filesystem::path& path, const CreateOp
   sink_->write(0, footer);
 }
 
-std::unique_ptr<VhdWriter> VhdWriter::open_existing(const std::filesystem::path& path) {
+std::unique_ptr<VhdWriter> VhdWriter::open_existing(const std::filesystem::path& path,
+                                                    std::optional<Guid> merging_child) {
   std::vector<Problem> problems;
   std::optional<Layout> layout;
   {
     const FileSource file(path);
     layout = read_layout(file, problems);
   }
-  if (!layout || layout->footer_from_copy) {
-    throw FormatError(fmt::format("vhd: {}: not a sound VHD to write into: its footer at the end "
-                                  "is damaged or its structures disagree", path.string()),
+  if (!layout) {
+    const auto fatal = std::find_if(problems.begin(), problems.end(), [](const Problem& p) { return p.fatal; });
+    throw FormatError(fmt::format("vhd: {}: not a sound VHD to write into: {}", path.string(),
+                                  fatal == problems.end() ? "unusable" : fatal->message),
+                      {path.string() + ": footer", std::nullopt});
+  }
+  if (layout->footer.merging_child && layout->footer.merging_child != merging_child) {
+    throw FormatError(fmt::format("vhd: {}: a merge of the differencing disk with unique ID {} into this "
+                                  "file was interrupted; only that merge may write into it", path.string(),
+                                  layout->footer.merging_child->to_string()),
                       {path.string() + ": footer", std::nullopt});
   }
   std::unique_ptr<VhdWriter> writer(new VhdWriter());
   writer->sink_ = std::make_unique<FileSink>(path, FileSink::Mode::open_existing);
   writer->footer_ = layout->footer;
-  if (layout->footer.type == VhdType::differencing) writer->parent_ = VhdImage::open(path)->parent();
+  if (layout->footer.type == VhdType::differencing) {
+    writer->parent_ = VhdImage::open(path, merging_child)->parent();
+  }
   if (layout->header) {
     writer->block_size_ = layout->header->block_size;
     writer->table_offset_ = layout->header->table_offset;
     writer->bat_ = layout->bat;
     writer->bitmap_bytes_ = layout->bitmap_bytes;
     writer->next_block_ = layout->file_size - 512;
+    if (layout->footer_from_copy) writer->repair_end_footer(layout->used_end);
   }
   return writer;
+}
+
+// The end footer is gone or torn (a writer stopped while moving it) and the copy at offset
+// 0 stands in: the footer goes back where the structures and blocks end, and whatever a
+// stopped allocation left past that is cut off.
+void VhdWriter::repair_end_footer(std::uint64_t used_end) {
+  if (used_end > sink_->size()) {
+    throw FormatError(fmt::format("vhd: {}: its blocks run to offset {:#x}, past its end at {:#x}: the "
+                                  "file was cut short and cannot be repaired", sink_->name(), used_end,
+                                  sink_->size()),
+                      {sink_->name(), used_end});
+  }
+  sink_->write(used_end, encode_footer(footer_));
+  sink_->resize(used_end + 512);
+  sink_->sync();
+  next_block_ = used_end;
+}
+
+void VhdWriter::begin_merge(const Guid& child) {
+  footer_.merging_child = child;
+  write_both_footers();
+}
+
+void VhdWriter::end_merge() {
+  footer_.merging_child.reset();
+  write_both_footers();
+}
+
+// The end footer first, then the copy at 0, then both durable: a merge's mark is set and
+// cleared in the footer readers use first.
+void VhdWriter::write_both_footers() {
+  const std::vector<std::byte> footer = encode_footer(footer_);
+  sink_->write(footer_.type == VhdType::fixed ? footer_.current_size : next_block_, footer);
+  if (footer_.type != VhdType::fixed) sink_->write(0, footer);
+  sink_->sync();
 }
 
 std::uint64_t VhdWriter::block_offset(std::uint32_t block) const {
@@ -308,11 +354,14 @@ void VhdWriter::allocate_block(std::uint32_t block, std::uint64_t within,
   const std::uint64_t end = start + bitmap_bytes_ + block_size_;
   std::vector<std::byte> bits = new_block_bitmap(block, within, data.size());
   clear_leftovers(start);
+  // The footer moves first, to where the new block ends: from then on the file ends in a
+  // sound footer whatever happens, and the block is unreferenced space until its BAT entry
+  // is written, last.
+  sink_->write(end, encode_footer(footer_));
   sink_->write(start + bitmap_bytes_ + within, data);
   sink_->write(start, bits);
   try {
     write_bat_entry(block, sector);
-    sink_->write(end, encode_footer(footer_));
   } catch (...) {
     take_back_bat_entry(block);
     throw;

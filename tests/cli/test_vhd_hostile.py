@@ -243,3 +243,37 @@ def test_many_allocated_blocks_keep_the_bitmap_cache_bounded(tmp_path):
         out.write(footer)
     result = run_limited("convert", path, "-o", tmp_path / "out.vhd")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_lost_end_footer_is_put_back_by_check_repair(dynamic, tmp_path):
+    # A writer stopped while moving the footer left the file ending inside a block: readers
+    # fall back to the copy at offset 0, and --repair (or the next write opening) puts the
+    # footer back after the last block and cuts off what lies past it.
+    intact = dynamic.read_bytes()
+    path = damaged(dynamic, lambda b: b.__setitem__(slice(len(b) - 512, len(b)), b"\x55" * 300 + b"\0" * 212))
+    assert run("check", path, check=False).returncode == 1
+    result = run("check", "--repair", path)
+    assert result.stdout.strip().endswith("ok")
+    assert path.read_bytes() == intact  # the same bytes as before the damage
+    assert qemu_img_compare(path, dynamic)
+
+
+def test_merge_repairs_a_parent_whose_end_footer_was_lost(tmp_path, dynamic):
+    child = tmp_path / "child.vhd"
+    raw = tmp_path / "delta.raw"
+    with open(raw, "wb") as out:
+        out.truncate(8 * MiB)
+        out.seek(MiB)
+        out.write(b"child data" * 1000)
+    subprocess.run([VHD_TOOL, "fill", child, raw, dynamic], check=True)
+    expected = subprocess.run([VHD_TOOL, "dump", child], capture_output=True, check=True).stdout
+    with open(dynamic, "r+b") as parent:  # the end footer gone: the file ends after its data
+        parent.truncate(dynamic.stat().st_size - 512)
+    run("merge", child)
+    assert run("check", dynamic, check=False).returncode == 0
+    merged = subprocess.run([VHD_TOOL, "dump", dynamic], capture_output=True, check=True).stdout
+    assert merged == expected
+
+
+def qemu_img_compare(a, b):
+    return subprocess.run(["qemu-img", "compare", "-q", "-f", "vpc", "-F", "vpc", str(a), str(b)]).returncode == 0

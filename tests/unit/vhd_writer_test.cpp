@@ -36,6 +36,11 @@ class CrashingSink final : public ByteSink {
   }
   void read(std::uint64_t offset, std::span<std::byte> buffer) override { file_.read(offset, buffer); }
   std::uint64_t size() override { return file_.size(); }
+  void resize(std::uint64_t size) override {
+    if (writes_ == limit_) throw IoError("simulated crash");
+    ++writes_;
+    file_.resize(size);
+  }
   void sync() override {}
   std::string name() const override { return file_.name(); }
 
@@ -68,9 +73,10 @@ std::vector<Write> scenario() {
   };
 }
 
-// The disk after each whole number of writes.
-std::vector<std::vector<std::byte>> states(const std::vector<Write>& writes) {
-  std::vector<std::vector<std::byte>> all{std::vector<std::byte>(disk_size)};
+// The disk after each whole number of writes, from `start`.
+std::vector<std::vector<std::byte>> states(const std::vector<Write>& writes,
+                                          std::vector<std::byte> start = std::vector<std::byte>(disk_size)) {
+  std::vector<std::vector<std::byte>> all{std::move(start)};
   for (const Write& write : writes) {
     all.push_back(all.back());
     std::copy(write.data.begin(), write.data.end(), all.back().begin() + static_cast<std::ptrdiff_t>(write.offset));
@@ -78,13 +84,37 @@ std::vector<std::vector<std::byte>> states(const std::vector<Write>& writes) {
   return all;
 }
 
-std::size_t run(const std::filesystem::path& path, std::size_t limit) {
+// A dynamic parent for the differencing runs: data in blocks 1 and 3 and part of block 0.
+std::vector<std::byte> make_parent(const std::filesystem::path& path) {
+  std::filesystem::remove(path);
+  vhd::CreateOptions options;
+  options.size = disk_size;
+  options.block_size = block_size;
+  auto writer = vhd::VhdWriter::create(path, options);
+  std::vector<std::byte> content(disk_size);
+  for (const std::uint64_t offset : {std::uint64_t{block_size}, 3 * std::uint64_t{block_size}, std::uint64_t{4096}}) {
+    const std::size_t length = offset == 4096 ? 8192 : block_size;
+    for (std::size_t i = 0; i < length; ++i) content[offset + i] = static_cast<std::byte>((i * 17 + offset / 4096) % 253 + 1);
+    writer->write(offset, std::span(content).subspan(offset, length));
+  }
+  writer->sync();
+  return content;
+}
+
+// Runs the scenario into a new disk at `path` (over `parent` when given), stopped after
+// `limit` writes; returns how many it made.
+std::size_t run(const std::filesystem::path& path, std::size_t limit,
+                const std::filesystem::path& parent = {}) {
   std::filesystem::remove(path);
   std::size_t writes = 0;
   auto sink = std::make_unique<CrashingSink>(path, limit, writes);
   vhd::CreateOptions options;
   options.size = disk_size;
   options.block_size = block_size;
+  if (!parent.empty()) {
+    options.type = vhd::VhdType::differencing;
+    options.parent = parent;
+  }
   try {
     auto writer = vhd::VhdWriter::create(std::move(sink), path, options);
     for (const Write& write : scenario()) writer->write(write.offset, write.data);
@@ -95,17 +125,24 @@ std::size_t run(const std::filesystem::path& path, std::size_t limit) {
 
 }  // namespace
 
-TEST_CASE("a writer stopped after any of its file writes leaves a consistent or a reported file") {
+namespace {
+
+// Stops the scenario after every one of its file writes and checks what each leaves.
+void stop_after_every_write(bool differencing) {
+  CAPTURE(differencing);
   const auto path = std::filesystem::temp_directory_path() /
                     ("diskimg-crash-" + std::to_string(::getpid()) + ".vhd");
-  const std::size_t total = run(path, ~std::size_t{0});
-  const auto expected = states(scenario());
+  const auto parent_path = std::filesystem::temp_directory_path() /
+                           ("diskimg-crash-parent-" + std::to_string(::getpid()) + ".vhd");
+  const std::filesystem::path parent = differencing ? parent_path : std::filesystem::path{};
+  const auto expected = differencing ? states(scenario(), make_parent(parent_path)) : states(scenario());
+  const std::size_t total = run(path, ~std::size_t{0}, parent);
   REQUIRE(total > 10);
   std::size_t consistent = 0;
   std::size_t reported = 0;
   for (std::size_t limit = 0; limit <= total; ++limit) {
     CAPTURE(limit);
-    run(path, limit);
+    run(path, limit, parent);
     const vhd::CheckReport report = vhd::check_vhd(path);
     std::vector<std::byte> content(disk_size);
     bool readable = false;
@@ -126,11 +163,22 @@ TEST_CASE("a writer stopped after any of its file writes leaves a consistent or 
   CHECK(consistent > 0);
   CHECK(reported > 0);
   // The complete run reads as the last state.
-  run(path, ~std::size_t{0});
+  run(path, ~std::size_t{0}, parent);
   std::vector<std::byte> content(disk_size);
   vhd::VhdImage::open(path)->read(0, content);
   CHECK(content == expected.back());
   std::filesystem::remove(path);
+  std::filesystem::remove(parent_path);
+}
+
+}  // namespace
+
+TEST_CASE("a writer stopped after any of its file writes leaves a consistent or a reported file") {
+  stop_after_every_write(false);
+}
+
+TEST_CASE("a differencing writer stopped after any of its file writes leaves a consistent or a reported file") {
+  stop_after_every_write(true);
 }
 
 namespace {
@@ -160,6 +208,7 @@ class FlakySink final : public ByteSink {
     std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), length, buffer.begin());
   }
   std::uint64_t size() override { return bytes_.size(); }
+  void resize(std::uint64_t size) override { bytes_.resize(size); }
   void sync() override {}
   std::string name() const override { return "flaky.vhd"; }
 

@@ -91,11 +91,13 @@ void bind_vhd(py::module_& module) {
     py::gil_scoped_release unlocked;
     return OpenVhd{vhd::VhdImage::open(target)};
   }, py::arg("path"), "Opens a VHD and its parents (FormatError names what is wrong).");
-  vhd_module.def("check", [](py::handle path) {
+  vhd_module.def("check", [](py::handle path, bool repair) {
     const std::filesystem::path target = to_path(path);
     py::gil_scoped_release unlocked;
-    return vhd::check_vhd(target);
-  }, py::arg("path"), "Verifies footer, header, BAT, bitmaps and chain; never raises for a bad image.");
+    return repair ? vhd::repair_vhd(target) : vhd::check_vhd(target);
+  }, py::arg("path"), py::kw_only(), py::arg("repair") = false,
+     "Verifies footer, header, BAT, bitmaps and chain; never raises for a bad image. With\n"
+     "repair=True an end footer that is gone or torn is first put back from the copy at 0.");
   vhd_module.def("merge", [](py::handle child) {
     const std::filesystem::path target = to_path(child);
     py::gil_scoped_release unlocked;

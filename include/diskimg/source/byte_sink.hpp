@@ -18,6 +18,8 @@ class ByteSink {
   // Reads back bytes already there (zeros past the end); writers merge partial sectors.
   virtual void read(std::uint64_t offset, std::span<std::byte> buffer) = 0;
   virtual std::uint64_t size() = 0;
+  // Makes the sink `size` bytes long: cut, or extended with zeros (a hole where it can).
+  virtual void resize(std::uint64_t size) = 0;
   // Makes everything written so far durable.
   virtual void sync() = 0;
   virtual std::string name() const = 0;
@@ -35,6 +37,7 @@ class FileSink final : public ByteSink {
   void write(std::uint64_t offset, std::span<const std::byte> data) override;
   void read(std::uint64_t offset, std::span<std::byte> buffer) override;
   std::uint64_t size() override;
+  void resize(std::uint64_t size) override;
   void sync() override;
   std::string name() const override { return path_.string(); }
 

@@ -23,10 +23,15 @@ class VhdImage final : public ByteSource {
   // Opens a VHD and, for a differencing disk, its parents: found through the W2ru, W2ku
   // and MacX locators and the header's parent name, checked by unique ID (a mismatch is an
   // error naming both files) and by timestamp (a warning), with a depth limit and a cycle
-  // check. Throws FormatError naming the structure and offset at fault.
-  static std::shared_ptr<const VhdImage> open(const std::filesystem::path& path);
+  // check. Throws FormatError naming the structure and offset at fault. A file that a merge
+  // is writing into (FooterInfo::merging_child) reads right only as the parent of that
+  // child: opened on its own it is a FormatError, unless `merging_child` names that child
+  // (a merge run again to its end opens it so).
+  static std::shared_ptr<const VhdImage> open(const std::filesystem::path& path,
+                                              std::optional<Guid> merging_child = std::nullopt);
   // The same over bytes already open (`path` is where parents are looked for).
-  static std::shared_ptr<const VhdImage> open(SourcePtr file, const std::filesystem::path& path);
+  static std::shared_ptr<const VhdImage> open(SourcePtr file, const std::filesystem::path& path,
+                                              std::optional<Guid> merging_child = std::nullopt);
 
   std::uint64_t size() const override { return footer_.current_size; }
   std::uint32_t sector_size() const override { return 512; }
@@ -63,7 +68,7 @@ class VhdImage final : public ByteSource {
   VhdImage();
   void open_parent(ChainVisit& visit);
   static std::shared_ptr<const VhdImage> open_chain(SourcePtr file, const std::filesystem::path& path,
-                                                    ChainVisit& visit);
+                                                    ChainVisit& visit, std::optional<Guid> merging_child);
   void read_block_range(std::uint64_t offset, std::span<std::byte> buffer) const;
 
   std::filesystem::path path_;

@@ -50,11 +50,17 @@ struct FooterInfo {
   std::uint32_t checksum = 0;
   Guid unique_id;
   bool saved_state = false;
+  // While a differencing disk is being merged into this file: the child's unique ID. The
+  // file then reads as a mix of its old and new blocks; only through that child (or once
+  // the merge is run to its end) does it read right.
+  std::optional<Guid> merging_child;
 };
 
 struct LocatorInfo {
   std::string platform;                 // "W2ru", "W2ku", "MacX"
   std::string path;                     // decoded
+  std::uint64_t data_offset = 0;        // where its bytes lie in the file
+  std::uint32_t data_length = 0;
 };
 
 struct HeaderInfo {

@@ -1,8 +1,9 @@
 // Writing VHDs: fixed, dynamic and differencing. Blocks are allocated on their first
-// non-zero write; each allocation writes data, then the sector bitmap, then the BAT entry,
-// then the footer, so that an interrupted writer leaves a file that reads as before or that
-// `diskimg check` reports as damaged, never one that reads wrong data. An allocation whose
-// write fails is undone, so that the writer can go on after a transient error.
+// non-zero write; each allocation moves the footer to the new end of the file first, then
+// writes the data and the sector bitmap, and the BAT entry last, so that an interrupted
+// writer leaves a file that reads as before or with the new block, never one that reads
+// wrong data or lacks its end footer. An allocation whose write fails is undone, so that
+// the writer can go on after a transient error.
 #pragma once
 
 #include <diskimg/source/byte_sink.hpp>
@@ -34,8 +35,14 @@ class VhdWriter {
   static std::unique_ptr<VhdWriter> create(std::unique_ptr<ByteSink> sink,
                                            const std::filesystem::path& path,
                                            const CreateOptions& options);
-  // Opens an existing VHD to write into it (merging a child into it).
-  static std::unique_ptr<VhdWriter> open_existing(const std::filesystem::path& path);
+  // Opens an existing VHD to write into it (merging a child into it). A dynamic or
+  // differencing file whose end footer is gone or torn is repaired first: the copy at
+  // offset 0 goes back after the last block, and what lies past it is cut off. A file that
+  // a merge was writing into (FooterInfo::merging_child) opens only for that merge, named
+  // by `merging_child`. Throws FormatError naming what is wrong when the file cannot be
+  // written into.
+  static std::unique_ptr<VhdWriter> open_existing(const std::filesystem::path& path,
+                                                  std::optional<Guid> merging_child = std::nullopt);
 
   std::uint64_t size() const { return footer_.current_size; }
   VhdType type() const { return footer_.type; }
@@ -48,6 +55,12 @@ class VhdWriter {
   void write(std::uint64_t offset, std::span<const std::byte> data);
   // Makes the file durable (fdatasync).
   void sync();
+  // Marks the file, durably and in both footers, as being merged into from the differencing
+  // disk `child`, before any of its blocks changes; end_merge() clears the mark once every
+  // block is written. Until then the file reads right only as that child's parent, and
+  // checks report it.
+  void begin_merge(const Guid& child);
+  void end_merge();
 
  private:
   VhdWriter() = default;
@@ -59,6 +72,8 @@ class VhdWriter {
   void clear_leftovers(std::uint64_t start);
   void write_bat_entry(std::uint32_t block, std::uint32_t sector);
   void take_back_bat_entry(std::uint32_t block) noexcept;
+  void repair_end_footer(std::uint64_t used_end);
+  void write_both_footers();
   void read_current(std::uint64_t offset, std::span<std::byte> buffer);
   std::vector<std::byte>& bitmap(std::uint32_t block);
   std::uint64_t block_offset(std::uint32_t block) const;
