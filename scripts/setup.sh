@@ -14,6 +14,8 @@ packages=(
   # independent oracles used by the tests and fixture scripts
   sleuthkit ntfs-3g qemu-utils libvhdi-utils python3-libvhdi libfsntfs-utils
   gdisk fdisk dosfstools ldmtool partclone xz-utils attr faketime
+  # kill tests: strace stops a writer with SIGKILL at its Nth write
+  strace util-linux
   # benchmarks (tests/bench): timing arithmetic
   bc linux-perf
 )
