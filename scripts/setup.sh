@@ -16,6 +16,8 @@ packages=(
   gdisk fdisk dosfstools ldmtool partclone xz-utils attr faketime
   # benchmarks (tests/bench): timing arithmetic
   bc linux-perf
+  # the API reference from the public headers (the api-reference target and test)
+  doxygen
 )
 
 missing=()
