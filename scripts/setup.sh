@@ -18,6 +18,8 @@ packages=(
   strace util-linux
   # benchmarks (tests/bench): timing arithmetic
   bc linux-perf
+  # the API reference from the public headers (the api-reference target and test)
+  doxygen
 )
 
 missing=()

@@ -4,6 +4,48 @@
 /// (docs/architecture.md). Each layer's headers can also be included on their own.
 #pragma once
 
+/// @mainpage diskimg
+///
+/// diskimg reads and writes disk images: partition tables (MBR with extended partitions,
+/// GPT), Windows dynamic disks (LDM), NTFS down to file contents, used-cluster maps and VHD
+/// images (fixed, dynamic, differencing), and converts a disk into a VHD or a sparse raw
+/// file that holds only what is in use. `#include <diskimg/diskimg.hpp>` includes it all;
+/// each layer's headers can be included on their own.
+///
+/// @section layers Layers
+/// From the bottom; each uses only the layers above it in this list.
+/// - core: diskimg::Error and its subclasses, diskimg::Warning, diskimg::Guid,
+///   diskimg::Flags, byte helpers.
+/// - byte sources: diskimg::ByteSource (diskimg::FileSource, diskimg::MemorySource,
+///   diskimg::SliceSource, diskimg::PatchedSource) and diskimg::ByteSink.
+/// - partition layouts: diskimg::read_partition_table (MBR, GPT), file-system sniffing,
+///   new identifiers for copies.
+/// - VHD: diskimg::vhd::VhdImage, diskimg::vhd::VhdWriter, diskimg::vhd::check_vhd,
+///   diskimg::vhd::merge_into_parent.
+/// - LDM: diskimg::ldm::read_database, diskimg::ldm::assemble_disk_group.
+/// - disks: diskimg::Disk, where most work starts.
+/// - NTFS: diskimg::ntfs::Volume, diskimg::ntfs::File, diskimg::ntfs::Stream,
+///   diskimg::ntfs::Catalog, listings.
+/// - used maps: diskimg::UsedMap, diskimg::verify_used_map.
+/// - conversion: diskimg::plan_conversion, diskimg::convert.
+///
+/// @section contracts Contracts
+/// Every class states what it owns and what it shares, whether several threads may use one
+/// object at once, and what it throws; every function that does work states what it throws
+/// and what a throw leaves behind. In general:
+/// - Errors are the classes of core/error.hpp, all derived from diskimg::Error: FormatError
+///   (the bytes are wrong), IoError (reading or writing failed), UnsupportedError,
+///   NotFoundError, UsageError (and its OutputExistsError and VolumeChoiceError),
+///   CancelledError. Each carries the structure and offset at fault in `where()`.
+/// - Damage that can be worked around is a diskimg::Warning in the object read, not an
+///   error.
+/// - diskimg::SourcePtr is a `shared_ptr`: whatever holds one keeps that source, and
+///   everything it reads through, alive.
+/// - Objects that only read (byte sources, disks, NTFS volumes and streams, catalogs, used
+///   maps) may be used from several threads at once through their const functions; the
+///   caches inside them take locks. A diskimg::vhd::VhdWriter is for one thread at a time.
+///   Plain structures are values: copy them, or share them read-only.
+
 #include <diskimg/version.hpp>
 
 #include <diskimg/core/bytes.hpp>
@@ -54,3 +96,19 @@
 #include <diskimg/convert/new_disk_id.hpp>
 #include <diskimg/convert/plan.hpp>
 #include <diskimg/convert/volume_disk.hpp>
+
+/// @namespace diskimg
+/// The library: the core types every layer shares, byte sources, partition layouts, disks,
+/// used-cluster maps and conversion. VHD, LDM and NTFS have namespaces of their own.
+
+/// @namespace diskimg::vhd
+/// VHD images (Microsoft Virtual Hard Disk, format 1.0): reading through differencing
+/// chains, writing fixed, dynamic and differencing disks, checking and merging.
+
+/// @namespace diskimg::ldm
+/// Windows dynamic disks (Logical Disk Manager): the database each member disk carries and
+/// the disk group's volumes assembled from the member disks.
+
+/// @namespace diskimg::ntfs
+/// NTFS: the boot sector, MFT records, files, attribute streams, directory indexes and
+/// listings of a volume.

@@ -1,5 +1,6 @@
-// The main job: a disk (or one volume of it) into a virtual disk that holds only what is in
-// use. The output is written to a temporary file beside the target and renamed at the end.
+/// @file
+/// The main job: a disk (or one volume of it) into a virtual disk that holds only what is in
+/// use. The output is written to a temporary file beside the target and renamed at the end.
 #pragma once
 
 #include <diskimg/convert/plan.hpp>
@@ -13,47 +14,66 @@
 
 namespace diskimg {
 
-enum class OutputFormat { vhd_dynamic, vhd_fixed, raw };
+/// What convert writes.
+enum class OutputFormat {
+  vhd_dynamic,  ///< a dynamic VHD: only the blocks that hold data
+  vhd_fixed,    ///< a fixed VHD: the whole disk, then the footer
+  raw           ///< a raw image, sparse where nothing was copied
+};
+/// "vhd-dynamic", "vhd-fixed", "raw".
 std::string_view to_string(OutputFormat format);
-// "vhd-dynamic", "vhd-fixed", "raw"; throws UsageError otherwise.
+/// "vhd-dynamic", "vhd-fixed", "raw"; throws UsageError otherwise.
 OutputFormat parse_output_format(std::string_view text);
 
-// Conversions default to 512 KiB blocks, not the 2 MiB of an empty VHD: used data on a
-// real volume lies in many extents, and every block an extent touches is stored whole (an
-// 8 GiB volume with 2 GiB in 452 extents: 3.25 GB at 2 MiB, 2.43 GB at 512 KiB). Windows'
-// virtdisk (CreateVirtualDisk) lists 512 KiB as a dynamic-VHD block size and Azure's VHD
-// tools default to it; 2 MiB stays available for software that knows no other.
+/// Conversions default to 512 KiB blocks, not the 2 MiB of an empty VHD: used data on a
+/// real volume lies in many extents, and every block an extent touches is stored whole (an
+/// 8 GiB volume with 2 GiB in 452 extents: 3.25 GB at 2 MiB, 2.43 GB at 512 KiB). Windows'
+/// virtdisk (CreateVirtualDisk) lists 512 KiB as a dynamic-VHD block size and Azure's VHD
+/// tools default to it; 2 MiB stays available for software that knows no other.
 inline constexpr std::uint32_t default_convert_block_size = 512u << 10;
 
+/// How convert works. A plain value; `progress` is called on the thread that calls convert.
 struct ConvertOptions {
-  OutputFormat format = OutputFormat::vhd_dynamic;
-  std::uint32_t block_size = default_convert_block_size;  // 512 KiB to 2 MiB
-  PlanOptions plan;
-  std::optional<unsigned> volume;       // that volume alone, in a fresh MBR (wrap_volume_in_mbr)
-  bool new_disk_id = false;             // new disk and partition identifiers (with_new_disk_id)
-  bool continue_on_read_error = false;  // zeros where the source cannot be read, listed
-  bool verify = false;                  // re-read the output and compare every copied range
-  bool force = false;                   // replace an existing output file
-  // Called as work proceeds; return false to cancel (the partial output is removed).
+  OutputFormat format = OutputFormat::vhd_dynamic;        ///< what to write
+  std::uint32_t block_size = default_convert_block_size;  ///< 512 KiB to 2 MiB (dynamic VHD)
+  PlanOptions plan;                     ///< what to leave out
+  std::optional<unsigned> volume;       ///< that volume alone, in a fresh MBR (wrap_volume_in_mbr)
+  bool new_disk_id = false;             ///< new disk and partition identifiers (with_new_disk_id)
+  bool continue_on_read_error = false;  ///< zeros where the source cannot be read, listed
+  bool verify = false;                  ///< re-read the output and compare every copied range
+  bool force = false;                   ///< replace an existing output file
+  /// Called as work proceeds, between pieces of at most 4 MiB; return false to cancel
+  /// (the partial output is removed). Its exceptions cancel the conversion too.
   std::function<bool(std::uint64_t done, std::uint64_t total)> progress;
 };
 
+/// What convert did. A plain value.
 struct ConvertResult {
-  std::string output;
-  OutputFormat format = OutputFormat::vhd_dynamic;
-  std::uint64_t virtual_size = 0;
-  std::uint64_t bytes_read = 0;
-  std::uint64_t bytes_written = 0;
-  std::uint64_t file_size = 0;        // the output's length
-  std::uint64_t allocated_bytes = 0;  // what it occupies (a sparse raw file: less)
-  double seconds = 0;
-  std::vector<CopyRange> unreadable;   // zero-filled with continue_on_read_error
-  std::vector<std::string> notes;      // the plan's
+  std::string output;                  ///< the output's path
+  OutputFormat format = OutputFormat::vhd_dynamic;  ///< what was written
+  std::uint64_t virtual_size = 0;      ///< the size of the disk the output holds
+  std::uint64_t bytes_read = 0;        ///< bytes read from the source
+  std::uint64_t bytes_written = 0;     ///< bytes written (all-zero pieces are not)
+  std::uint64_t file_size = 0;         ///< the output's length
+  std::uint64_t allocated_bytes = 0;   ///< what it occupies (a sparse raw file: less)
+  double seconds = 0;                  ///< how long the conversion took
+  std::vector<CopyRange> unreadable;   ///< zero-filled with continue_on_read_error
+  std::vector<std::string> notes;      ///< the plan's
 };
 
-// Throws OutputExistsError when the output exists (without force), IoError naming the offset when
-// the source cannot be read (without continue_on_read_error) or the output cannot be
-// written, and CancelledError when progress asks to stop. Nothing is left behind then.
+/// Converts `disk` (or the volume `options.volume` of it) into `output`: plans the ranges
+/// to copy (plan_conversion), writes them to a temporary file beside `output` while the
+/// next piece is read on another thread, and renames it to `output` at the end. An
+/// existing output (with force) is replaced only then. Reads `disk` only: several
+/// conversions of one Disk may run at once, into different outputs.
+///
+/// Throws OutputExistsError when the output exists (without force), UsageError for a
+/// block size a dynamic VHD conversion does not use or a volume that does not exist or
+/// does not fit an MBR, IoError naming the offset when the source cannot be read (without
+/// continue_on_read_error) or the output cannot be written, FormatError when verify finds
+/// that the output differs (or a structure that `volume` or `new_disk_id` rewrites cannot
+/// be read), CancelledError when progress asks to stop, and what progress throws. Nothing
+/// is left behind then: the temporary file is removed and an existing output is untouched.
 ConvertResult convert(const Disk& disk, const std::filesystem::path& output,
                       const ConvertOptions& options = {});
 

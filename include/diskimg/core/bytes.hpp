@@ -1,4 +1,5 @@
-// Small helpers on byte buffers used across layers.
+/// @file
+/// Small helpers on byte buffers used across layers.
 #pragma once
 
 #include <cstddef>
@@ -7,12 +8,14 @@
 
 namespace diskimg {
 
-// True when every byte is zero. Fast (memcmp against zeros): conversion and VHD writing
-// test every chunk they copy.
+/// True when every byte is zero. Fast (memcmp against zeros): conversion and VHD writing
+/// test every chunk they copy. Never throws; safe from any thread.
 bool is_all_zero(std::span<const std::byte> bytes);
 
-// Calls `visit(offset, run)` for each maximal run of `piece`-sized pieces of `bytes` that are
-// not all zero (the last piece may be shorter): what copiers write, leaving zeros out.
+/// Calls `visit(offset, run)` for each maximal run of `piece`-sized pieces of `bytes` that are
+/// not all zero (the last piece may be shorter): what copiers write, leaving zeros out.
+/// `piece` must not be 0. Throws only what `visit` throws; the runs before it have been
+/// visited then.
 void for_each_nonzero_run(std::span<const std::byte> bytes, std::size_t piece,
                           const std::function<void(std::size_t, std::span<const std::byte>)>& visit);
 

@@ -23,13 +23,16 @@ struct Location {
   /// structures, the volume for NTFS ones, the file for VHD ones), when known.
   std::optional<std::uint64_t> offset;
 
+  /// Equal when both the structure and the offset are.
   bool operator==(const Location&) const = default;
 };
 
 /// Base of every error diskimg throws. `what()` is the whole message; `where()` the
-/// structure and offset at fault, when the thrower knew them. Copying never throws.
+/// structure and offset at fault, when the thrower knew them. An error is immutable: it
+/// shares its location between copies, copying never throws, and any thread may read it.
 class Error : public std::runtime_error {
  public:
+  /// An error with the whole `message` and, when known, the structure and offset at fault.
   explicit Error(const std::string& message, Location where = {});
   /// The structure and offset the message names (empty structure and no offset if none).
   const Location& where() const noexcept { return *where_; }
@@ -81,7 +84,9 @@ class OutputExistsError : public UsageError {
 /// kind asked for. `candidates()` are their indexes, for the caller to offer.
 class VolumeChoiceError : public UsageError {
  public:
+  /// The error with its `message` and the indexes of the volumes that would do.
   VolumeChoiceError(const std::string& message, std::vector<unsigned> candidates);
+  /// The indexes (Volume::index) of the volumes the caller may choose from, in order.
   const std::vector<unsigned>& candidates() const noexcept { return *candidates_; }
 
  private:
@@ -101,12 +106,17 @@ struct Warning {
   Location where;    ///< the structure and offset it concerns
   std::string what;  ///< the whole message, naming the structure, where it is and the fault
 
+  /// An empty warning (no message, no location).
   Warning() = default;
-  /// A warning whose message says it all (no separate location).
+  /// A warning whose message says it all (no separate location). Implicit, so that a
+  /// message can be added to a Warnings list as it is.
   Warning(std::string message) : what(std::move(message)) {}  // NOLINT: implicit on purpose
+  /// The same from a string literal.
   Warning(const char* message) : what(message) {}               // NOLINT: implicit on purpose
+  /// A warning about the structure and offset in `location`.
   Warning(Location location, std::string message)
       : where(std::move(location)), what(std::move(message)) {}
+  /// Equal when both the location and the message are.
   bool operator==(const Warning&) const = default;
 };
 

@@ -12,8 +12,10 @@ namespace diskimg {
 template <class Enum>
 class Flags {
  public:
+  /// The integer type of the word: the enum's underlying type.
   using Bits = std::underlying_type_t<Enum>;
 
+  /// No bit set.
   constexpr Flags() = default;
   /// The word as it lies on disk.
   constexpr explicit Flags(Bits bits) : bits_(bits) {}
@@ -24,6 +26,7 @@ class Flags {
   /// The word as it lies on disk.
   constexpr Bits bits() const { return bits_; }
 
+  /// Equal when every bit is, named or not.
   constexpr bool operator==(const Flags&) const = default;
 
  private:

@@ -1,4 +1,5 @@
-// Which file system a volume holds, judged from its first sector (as blkid does).
+/// @file
+/// Which file system a volume holds, judged from its first sector (as blkid does).
 #pragma once
 
 #include <diskimg/source/byte_source.hpp>
@@ -9,13 +10,21 @@
 
 namespace diskimg {
 
-enum class FilesystemKind { unknown, ntfs, fat, exfat };
+/// The file systems a volume's first sector is recognised as.
+enum class FilesystemKind {
+  unknown,  ///< none of the others
+  ntfs,     ///< "NTFS    " at offset 3
+  fat,      ///< a FAT12, FAT16 or FAT32 BIOS parameter block
+  exfat     ///< "EXFAT   " at offset 3
+};
+/// "unknown", "ntfs", "fat", "exfat".
 std::string_view to_string(FilesystemKind kind);
 
-// Judges a volume's first sector (at least 512 bytes; fewer give unknown).
+/// Judges a volume's first sector (at least 512 bytes; fewer give unknown). Never throws.
 FilesystemKind sniff_boot_sector(std::span<const std::byte> first_sector);
 
-// Reads the volume's first sector and judges it; a volume too small or unreadable is unknown.
+/// Reads the volume's first sector and judges it; a volume smaller than a sector is
+/// unknown. Throws IoError when the sector cannot be read.
 FilesystemKind sniff_filesystem(const ByteSource& volume);
 
 /// The 512-byte boot sector at `offset` of `volume` with its hidden-sectors field (offset

@@ -1,6 +1,7 @@
-// Rewriting partition tables: the bytes a copy of a disk needs where it must differ from the
-// original. Layout owns these bytes; callers (conversion) overlay the patches returned here
-// on the original with a PatchedSource and never touch table structures themselves.
+/// @file
+/// Rewriting partition tables: the bytes a copy of a disk needs where it must differ from the
+/// original. Layout owns these bytes; callers (conversion) overlay the patches returned here
+/// on the original with a PatchedSource and never touch table structures themselves.
 #pragma once
 
 #include <diskimg/layout/partition_table.hpp>
@@ -13,11 +14,13 @@ namespace diskimg {
 
 /// New identifiers for a copy that is attached beside its original: a new random MBR disk
 /// signature, or a new random GPT disk GUID and new partition GUIDs in both headers and
-/// entry arrays (the same new GUID for a slot in both copies; CRCs recomputed).
+/// entry arrays (the same new GUID for a slot in both copies; CRCs recomputed). Each call
+/// draws new random values. Nothing is written: the patches are for a PatchedSource.
 ///
 /// Only the headers `layout` lists as sound are rewritten. Returns no patches for a disk
-/// without a partition table. Throws IoError when the structures cannot be read again and
-/// FormatError when they no longer hold what `layout` says.
+/// without a partition table. The structures are read again and not checked again: `disk`
+/// must still hold what `layout` was read from. Throws IoError when they cannot be read,
+/// FormatError when a GPT entry no longer fits its array.
 std::vector<Patch> new_identifier_patches(const ByteSource& disk, const PartitionTable& layout);
 
 /// The one partition of a disk made around a single volume.

@@ -1,6 +1,7 @@
-// A catalog of a whole volume built in one pass over the MFT: every in-use file with its
-// names (hard links included), parent directories, sizes and named streams. Listing the
-// whole tree or naming any record by path is then a lookup, not a directory walk.
+/// @file
+/// A catalog of a whole volume built in one pass over the MFT: every in-use file with its
+/// names (hard links included), parent directories, sizes and named streams. Listing the
+/// whole tree or naming any record by path is then a lookup, not a directory walk.
 #pragma once
 
 #include <diskimg/core/error.hpp>
@@ -13,31 +14,44 @@
 
 namespace diskimg::ntfs {
 
+/// Every in-use file of a volume with its names, parents, sizes and named streams, from one
+/// pass over the MFT. Owns copies of all it holds and keeps no reference to the volume, so
+/// it may outlive it. Immutable once built: several threads may use one catalog at once.
+/// Reflects the volume as it was when built.
 class Catalog {
  public:
-  // Scans every record without copying attributes. Child records are folded into their
-  // base records; records that cannot be read add a warning (at most 100, then a count).
+  /// Scans every record without copying attributes. Child records are folded into their
+  /// base records; records that cannot be read add a warning (at most 100, then a count).
+  /// Names are sorted through the volume's $UpCase. Throws IoError when the MFT cannot be
+  /// read.
   static Catalog build(const Volume& volume);
 
+  /// What the catalog knows of one record.
   struct Entry {
-    RecordReference file;
-    bool present = false;                // an in-use base record
-    bool is_directory = false;
-    std::uint64_t size = 0;              // unnamed $DATA
-    std::vector<StreamInfo> streams;     // named $DATA, by name
+    RecordReference file;                ///< the record and its sequence number
+    bool present = false;                ///< an in-use base record
+    bool is_directory = false;           ///< the record holds a $I30 index
+    std::uint64_t size = 0;              ///< the unnamed $DATA's size in bytes
+    std::vector<StreamInfo> streams;     ///< named $DATA, by name
   };
 
-  // The in-use base record `record`, or nullptr.
+  /// The in-use base record `record`, or nullptr. Valid as long as the catalog.
   const Entry* find(std::uint64_t record) const;
-  // The first path that reaches a record from the root, "" when none does.
+  /// The first path that reaches a record from the root, "" when none does.
   std::string path_of(std::uint64_t record) const;
-  // Like walk_directory: the entries below `directory` (whose path is `path`) in index
-  // (collation) order, depth first when `recursive`. DOS 8.3 aliases are left out.
+  /// Like walk_directory: the entries below `directory` (whose path is `path`) in index
+  /// (collation) order, depth first when `recursive`. DOS 8.3 aliases are left out; a
+  /// directory reached twice (hard links, loops) is entered once. Reads nothing; throws
+  /// only what `visit` throws, after which the walk stops.
   void walk(std::uint64_t directory, const std::string& path, bool recursive,
             const std::function<void(const ListedEntry&)>& visit) const;
 
+  /// Records that could not be read (at most 100, then a count of the rest) and names that
+  /// run past their $FILE_NAME.
   const Warnings& warnings() const { return warnings_; }
+  /// Records the scan went through: the whole MFT.
   std::uint64_t records_scanned() const { return records_scanned_; }
+  /// Records marked in use, base and child records alike.
   std::uint64_t records_in_use() const { return records_in_use_; }
 
  private:

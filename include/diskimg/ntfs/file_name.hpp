@@ -1,5 +1,6 @@
-// $FILE_NAME: a file's name in one directory. Hard links are further $FILE_NAMEs; a long
-// name and its DOS 8.3 alias are two, in the Win32 and DOS namespaces.
+/// @file
+/// $FILE_NAME: a file's name in one directory. Hard links are further $FILE_NAMEs; a long
+/// name and its DOS 8.3 alias are two, in the Win32 and DOS namespaces.
 #pragma once
 
 #include <diskimg/ntfs/attribute.hpp>
@@ -11,45 +12,53 @@
 
 namespace diskimg::ntfs {
 
-enum class NameSpace : std::uint8_t { posix = 0, win32 = 1, dos = 2, win32_and_dos = 3 };
-// "posix", "win32", "dos", "win32+dos".
+/// The namespace of a $FILE_NAME.
+enum class NameSpace : std::uint8_t {
+  posix = 0,          ///< case-sensitive, any character but NUL and '/'
+  win32 = 1,          ///< a long name, with a DOS alias of its own
+  dos = 2,            ///< an 8.3 alias of a Win32 name
+  win32_and_dos = 3   ///< a name that is valid in both, stored once
+};
+/// "posix", "win32", "dos", "win32+dos".
 std::string_view to_string(NameSpace name_space);
 
 /// Bits of the file attributes a $FILE_NAME (and $STANDARD_INFORMATION) records: the
 /// FILE_ATTRIBUTE_* values of Windows, plus NTFS's own directory bit.
 enum class FileAttribute : std::uint32_t {
-  read_only = 0x0001,
-  hidden = 0x0002,
-  system = 0x0004,
-  archive = 0x0020,
-  device = 0x0040,
-  normal = 0x0080,
-  temporary = 0x0100,
-  sparse_file = 0x0200,
-  reparse_point = 0x0400,
-  compressed = 0x0800,
-  offline = 0x1000,
-  not_content_indexed = 0x2000,
-  encrypted = 0x4000,
-  directory = 0x10000000,  ///< NTFS: the file has a $I30 index
-  index_view = 0x20000000,
+  read_only = 0x0001,            ///< FILE_ATTRIBUTE_READONLY
+  hidden = 0x0002,               ///< FILE_ATTRIBUTE_HIDDEN
+  system = 0x0004,               ///< FILE_ATTRIBUTE_SYSTEM
+  archive = 0x0020,              ///< FILE_ATTRIBUTE_ARCHIVE
+  device = 0x0040,               ///< FILE_ATTRIBUTE_DEVICE
+  normal = 0x0080,               ///< FILE_ATTRIBUTE_NORMAL: no other bit set
+  temporary = 0x0100,            ///< FILE_ATTRIBUTE_TEMPORARY
+  sparse_file = 0x0200,          ///< FILE_ATTRIBUTE_SPARSE_FILE
+  reparse_point = 0x0400,        ///< FILE_ATTRIBUTE_REPARSE_POINT
+  compressed = 0x0800,           ///< FILE_ATTRIBUTE_COMPRESSED
+  offline = 0x1000,              ///< FILE_ATTRIBUTE_OFFLINE
+  not_content_indexed = 0x2000,  ///< FILE_ATTRIBUTE_NOT_CONTENT_INDEXED
+  encrypted = 0x4000,            ///< FILE_ATTRIBUTE_ENCRYPTED
+  directory = 0x10000000,       ///< NTFS: the file has a $I30 index
+  index_view = 0x20000000,       ///< NTFS: the file has another view index
 };
 
+/// A $FILE_NAME as parsed: a plain value.
 struct FileName {
-  std::string name;                // UTF-8 (unpaired surrogates become U+FFFD)
-  std::u16string name_utf16;       // as stored
-  NameSpace name_space = NameSpace::posix;
-  RecordReference parent;
-  Flags<FileAttribute> file_attributes;
-  std::uint64_t data_size = 0;     // as last recorded here: not reliable, use $DATA
-  std::uint64_t creation_time = 0;       // FILETIME
-  std::uint64_t modification_time = 0;
+  std::string name;                ///< UTF-8 (unpaired surrogates become U+FFFD)
+  std::u16string name_utf16;       ///< as stored
+  NameSpace name_space = NameSpace::posix;  ///< POSIX, Win32, DOS or both of the last two
+  RecordReference parent;          ///< the directory the name is in
+  Flags<FileAttribute> file_attributes;  ///< as last recorded here
+  std::uint64_t data_size = 0;     ///< as last recorded here: not reliable, use $DATA
+  std::uint64_t creation_time = 0;       ///< FILETIME
+  std::uint64_t modification_time = 0;   ///< FILETIME, as last recorded here
 
+  /// Whether the name is a directory's (the directory bit of its file attributes).
   bool is_directory() const { return file_attributes.has(FileAttribute::directory); }
 };
 
-// Parses a $FILE_NAME value (also the key of a directory index entry). Throws FormatError
-// when the name runs past the value.
+/// Parses a $FILE_NAME value (also the key of a directory index entry). Throws FormatError
+/// when the value is shorter than its fixed part or the name runs past it.
 FileName parse_file_name(std::span<const std::byte> value);
 
 }  // namespace diskimg::ntfs

@@ -1,5 +1,6 @@
-// One entry of a directory listing, as `Catalog` and the listing functions hand it out:
-// a name with its record, kind, size and named streams.
+/// @file
+/// One entry of a directory listing, as `Catalog` and the listing functions hand it out:
+/// a name with its record, kind, size and named streams.
 #pragma once
 
 #include <diskimg/ntfs/attribute.hpp>
@@ -10,18 +11,20 @@
 
 namespace diskimg::ntfs {
 
+/// A named $DATA stream (an alternate data stream) and its size.
 struct StreamInfo {
-  std::string name;
-  std::uint64_t size = 0;
+  std::string name;        ///< UTF-8
+  std::uint64_t size = 0;  ///< bytes
 };
 
+/// One entry of a directory listing: a plain value.
 struct ListedEntry {
-  std::string name;
-  std::string path;           // from the root, "/dir/name"
-  RecordReference file;
-  bool is_directory = false;
-  std::uint64_t size = 0;     // the unnamed $DATA's size (0 for directories)
-  std::vector<StreamInfo> streams;  // named $DATA streams
+  std::string name;           ///< UTF-8, as the directory index holds it
+  std::string path;           ///< from the root, "/dir/name"
+  RecordReference file;       ///< the file's record and sequence number
+  bool is_directory = false;  ///< the file is a directory
+  std::uint64_t size = 0;     ///< the unnamed $DATA's size (0 for directories)
+  std::vector<StreamInfo> streams;  ///< named $DATA streams
 };
 
 }  // namespace diskimg::ntfs

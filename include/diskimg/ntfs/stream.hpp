@@ -1,5 +1,6 @@
-// The bytes of one attribute, resident or nonresident, sparse or LZNT1-compressed, joined
-// over all its extents: a byte source, so it can be read at any offset without loading it.
+/// @file
+/// The bytes of one attribute, resident or nonresident, sparse or LZNT1-compressed, joined
+/// over all its extents: a byte source, so it can be read at any offset without loading it.
 #pragma once
 
 #include <diskimg/ntfs/attribute.hpp>
@@ -11,33 +12,52 @@
 
 namespace diskimg::ntfs {
 
+/// What a stream needs to know of its volume's clusters.
 struct StreamGeometry {
-  std::uint32_t cluster_size = 0;
-  std::uint64_t total_clusters = 0;
+  std::uint32_t cluster_size = 0;    ///< bytes
+  std::uint64_t total_clusters = 0;  ///< clusters the volume has
 };
 
+/// The bytes of one attribute joined over all its extents, as a byte source. Owns copies of
+/// the extents' value or runs, so the Attribute objects it was made from need not outlive
+/// it; shares the volume's byte source (kept alive). Reads may come from several threads at
+/// once: the last decompressed compression unit is cached behind a lock, so reads of a
+/// compressed stream take turns.
 class Stream final : public ByteSource {
  public:
-  // Joins the extents (in VCN order) of one attribute. Throws FormatError when they leave
-  // gaps, overlap, or map fewer clusters than the data size needs; UnsupportedError for
-  // encrypted attributes.
+  /// Joins the extents (in VCN order) of one attribute. Throws FormatError when they leave
+  /// gaps, overlap, map fewer clusters than the data size needs, or give an invalid
+  /// compression unit; UnsupportedError for encrypted attributes; NotFoundError when
+  /// `extents` is empty. `name` names the stream in messages.
   Stream(SourcePtr volume, StreamGeometry geometry, std::vector<const Attribute*> extents,
          std::string name);
 
+  /// The data size: the attribute's size in bytes.
   std::uint64_t size() const override { return data_size_; }
+  /// The volume's sector size.
   std::uint32_t sector_size() const override { return volume_->sector_size(); }
+  /// The name given to the constructor.
   std::string name() const override { return name_; }
 
+  /// Bytes of clusters allocated (the value's length when resident).
   std::uint64_t allocated_size() const { return allocated_size_; }
+  /// Bytes written; the rest up to size() reads as zeros.
   std::uint64_t initialized_size() const { return initialized_size_; }
+  /// Whether the value lies in the record itself.
   bool resident() const { return resident_; }
+  /// Whether the stream is LZNT1-compressed.
   bool compressed() const { return compression_unit_clusters_ != 0; }
+  /// The runs of all extents, in VCN order (empty when resident).
   const Runlist& runs() const { return runs_; }
-  // Where the stream's byte `offset` lies on the volume; empty when it is resident, sparse,
-  // compressed or unmapped.
+  /// Where the stream's byte `offset` lies on the volume; empty when it is resident, sparse,
+  /// compressed or unmapped.
   std::optional<std::uint64_t> volume_offset(std::uint64_t offset) const;
 
  protected:
+  /// Reads the value, or the clusters the runs map (sparse runs and bytes past the
+  /// initialized size as zeros), decompressing compression units. Throws IoError when the
+  /// volume cannot be read, FormatError for a cluster no run maps or a compression unit
+  /// that does not decompress.
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override;
 
  private:

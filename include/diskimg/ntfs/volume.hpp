@@ -1,5 +1,6 @@
-// An NTFS volume: the boot sector, the MFT (bootstrapped from record 0, through its own
-// attribute list if it has one), files, streams and directories.
+/// @file
+/// An NTFS volume: the boot sector, the MFT (bootstrapped from record 0, through its own
+/// attribute list if it has one), files, streams and directories.
 #pragma once
 
 #include <diskimg/core/error.hpp>
@@ -19,67 +20,103 @@
 
 namespace diskimg::ntfs {
 
+/// The MFT record of the root directory.
 inline constexpr std::uint64_t root_directory_record = 5;
 
-// "PATH[:STREAM]" as the command line and Python take it: the path and the stream's name
-// ("" for the unnamed $DATA). Only a colon after the last slash starts a stream name.
+/// A path with an optional stream name, "PATH[:STREAM]", taken apart.
 struct StreamPath {
-  std::string path;
-  std::string stream;
+  std::string path;    ///< the file's path
+  std::string stream;  ///< the stream's name; "" for the unnamed $DATA
 };
+/// Splits "PATH[:STREAM]" into the path and the stream's name ("" for the unnamed $DATA).
+/// Only a colon after the last slash starts a stream name. Never throws a diskimg::Error.
 StreamPath split_stream_path(std::string_view text);
 
+/// An NTFS volume over a byte source: the boot sector, the MFT, files, streams and
+/// directories. Owns what it read to find its way (the boot sector, $MFT's runs, the
+/// $UpCase table) and a cache of recently read MFT chunks; shares the volume's byte source,
+/// which the streams it opens share too (they do not keep the Volume alive). Immutable once
+/// opened but for the cache, which takes a lock: several threads may use one Volume at
+/// once. It reflects the volume as it was when opened; the bytes must not change meanwhile.
 class Volume {
  public:
-  // Reads the boot sector (the backup at the volume's end, with a warning, when the
-  // primary is damaged), bootstraps the MFT and loads $UpCase. Throws FormatError when the
-  // volume cannot be read at all.
+  /// Reads the boot sector (the backup at the volume's end, with a warning, when the
+  /// primary is damaged), bootstraps the MFT (from $MFTMirr, with a warning, when record
+  /// 0 is damaged) and loads $UpCase (ASCII case folding, with a warning, when it cannot
+  /// be read). Throws FormatError when the volume cannot be read at all, IoError when its
+  /// source fails.
   static std::shared_ptr<const Volume> open(SourcePtr source);
 
+  /// The boot sector in use (the primary, or its backup).
   const BootSector& boot_sector() const { return boot_; }
+  /// The volume's bytes.
   const SourcePtr& source() const { return source_; }
+  /// Damage worked around while opening: a backup boot sector or $MFTMirr used, $UpCase
+  /// unreadable, $MFT's first run elsewhere than the boot sector says.
   const Warnings& warnings() const { return warnings_; }
+  /// Records the MFT holds: its data size over the record size.
   std::uint64_t record_count() const;
+  /// Bytes per cluster.
   std::uint32_t cluster_size() const { return boot_.cluster_size; }
 
-  // One record as it lies in the MFT, fixups applied. Throws FormatError naming the
-  // record and its offset ("BAAD", fixup mismatch, broken attributes).
+  /// One record as it lies in the MFT, fixups applied. Throws FormatError naming the
+  /// record and its offset ("BAAD", fixup mismatch, broken attributes), NotFoundError when
+  /// the MFT has no record `number`, IoError when it cannot be read.
   FileRecord read_record(std::uint64_t number) const;
-  // Where record `number` lies on the volume; empty when the MFT does not map it.
+  /// Where record `number` lies on the volume; empty when the MFT does not map it.
   std::optional<std::uint64_t> record_offset(std::uint64_t number) const;
-  // Reads every record of the MFT in order, in large chunks, and calls `visit` with each
-  // parsed record, or with nullptr and the fault that record has (the scan goes on), or
-  // with nullptr for both for a record that was never used (all zero).
+  /// What scan_records calls for each record: its number, the record or nullptr, and the
+  /// fault or nullptr. Both pointers are valid during the call only.
   using RecordVisitor =
       std::function<void(std::uint64_t number, const FileRecord* record, const FormatError* fault)>;
+  /// Reads every record of the MFT in order, in large chunks (the next read on another
+  /// thread while this one is parsed), and calls `visit` on the calling thread with each
+  /// parsed record, or with nullptr and the fault that record has (the scan goes on), or
+  /// with nullptr for both for a record that was never used (all zero). Throws IoError when
+  /// the MFT cannot be read, and what `visit` throws; the scan stops then.
   void scan_records(const RecordVisitor& visit) const;
-  // The same scan without copying: each record's header and its attributes as views into
-  // the chunk just read (valid during the call). Unused records: nullptr and no error.
+  /// What scan_record_views calls for each record: its number, the header or nullptr, the
+  /// attribute views and the fault or nullptr. All are valid during the call only.
   using RecordViewVisitor =
       std::function<void(std::uint64_t number, const FileRecord* header,
                          std::span<const AttributeView> attributes, const FormatError* fault)>;
+  /// The same scan without copying: each record's header and its attributes as views into
+  /// the chunk just read (valid during the call). Unused records: nullptr and no error.
+  /// Throws as scan_records does.
   void scan_record_views(const RecordViewVisitor& visit) const;
-  // A base record with the extents its attribute list points to.
+  /// A base record with the extents its attribute list points to. Child records that
+  /// cannot be used become the File's warnings. Throws what read_record throws for the
+  /// base record, and FormatError or IoError when its $ATTRIBUTE_LIST cannot be read.
   File read_file(std::uint64_t number) const;
-  // The bytes of an attribute (by default the unnamed $DATA).
+  /// The bytes of an attribute (by default the unnamed $DATA), sharing the volume's source.
+  /// Throws NotFoundError when the file has no such attribute, and what the Stream
+  /// constructor throws.
   std::shared_ptr<const Stream> open_stream(const File& file,
                                             AttributeType type = AttributeType::data,
                                             std::string_view name = {}) const;
 
-  // The entries of a directory in index (collation) order; DOS 8.3 aliases of names that
-  // also have a Win32 form are left out unless asked for.
+  /// The entries of a directory in index (collation) order; DOS 8.3 aliases of names that
+  /// also have a Win32 form are left out unless asked for. Throws FormatError when the
+  /// index is damaged (a missing root, a block out of place, a loop), IoError when it
+  /// cannot be read.
   std::vector<DirectoryEntry> list_directory(const File& directory,
                                              bool include_dos_names = false) const;
-  // Finds a name in a directory, case-insensitively (an exact-case match wins).
+  /// Finds a name in a directory, case-insensitively through $UpCase (an exact-case match
+  /// wins). Throws as list_directory does.
   std::optional<DirectoryEntry> find_in_directory(const File& directory,
                                                   std::u16string_view name) const;
-  // Resolves "/dir/file" from the root. Throws NotFoundError naming the missing part.
+  /// Resolves "/dir/file" from the root. Throws NotFoundError naming the missing part (or
+  /// the part that is not a directory), FormatError when an index entry names a record
+  /// reused since (its sequence differs), and what reading the records and indexes throws.
   File open_path(std::string_view path) const;
 
-  std::string label() const;    // $Volume's $VOLUME_NAME
-  std::string version() const;  // "3.1"
+  /// $Volume's $VOLUME_NAME, "" when there is none. Throws what read_file throws.
+  std::string label() const;
+  /// The NTFS version from $VOLUME_INFORMATION ("3.1"), "" when there is none. Throws what
+  /// read_file throws.
+  std::string version() const;
 
-  // Case folding through the volume's $UpCase table (ASCII only when it is unreadable).
+  /// Case folding through the volume's $UpCase table (ASCII only when it is unreadable).
   char16_t upcase(char16_t unit) const {
     if (unit < upcase_.size()) return upcase_[unit];
     return (unit >= u'a' && unit <= u'z') ? static_cast<char16_t>(unit - 32) : unit;
