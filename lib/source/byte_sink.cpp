@@ -15,16 +15,26 @@
 
 namespace diskimg {
 
-FileSink::FileSink(const std::filesystem::path& path, Mode mode) : path_(path) {
+FileSink::FileSink(const std::filesystem::path& path, Mode mode,
+                   std::optional<std::filesystem::perms> permissions)
+    : path_(path) {
   const int flags = mode == Mode::create_new ? O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC
                                              : O_RDWR | O_CLOEXEC;
-  descriptor_ = ::open(path.c_str(), flags, 0644);
+  const auto bits = permissions ? static_cast<mode_t>(*permissions & std::filesystem::perms::all) : mode_t{0644};
+  // Created with at most the owner's bits of those asked for, then given them exactly.
+  descriptor_ = ::open(path.c_str(), flags, permissions ? bits & 0600 : bits);
   if (descriptor_ < 0) {
     const int error = errno;
     if (error == EEXIST) {
       throw IoError(fmt::format("{}: already exists; not overwritten", path.string()));
     }
     throw IoError(fmt::format("{}: cannot open for writing: {}", path.string(), std::strerror(error)));
+  }
+  if (mode == Mode::create_new && permissions && ::fchmod(descriptor_, bits) != 0) {
+    const int error = errno;
+    ::close(descriptor_);
+    ::unlink(path.c_str());
+    throw IoError(fmt::format("{}: cannot set permissions {:04o}: {}", path.string(), bits, std::strerror(error)));
   }
 }
 

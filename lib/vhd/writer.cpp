@@ -55,7 +55,13 @@ std::unique_ptr<VhdWriter> VhdWriter::create(const std::filesystem::path& path,
     throw UsageError(fmt::format("vhd: {} is larger than the 2040 GiB a differencing VHD can "
                                  "hold", options.parent.string()));
   }
-  return create(std::make_unique<FileSink>(path, FileSink::Mode::create_new), path, options);
+  // A child holds changes to its parent's bytes: no one who may not read the parent may
+  // read the child.
+  std::optional<std::filesystem::perms> permissions = options.permissions;
+  if (!permissions && options.type == VhdType::differencing) {
+    permissions = std::filesystem::status(options.parent).permissions() & std::filesystem::perms::all;
+  }
+  return create(std::make_unique<FileSink>(path, FileSink::Mode::create_new, permissions), path, options);
 }
 
 std::unique_ptr<VhdWriter> VhdWriter::create(std::unique_ptr<ByteSink> sink,

@@ -263,6 +263,7 @@ class ConvertOptions:
     continue_on_read_error: bool
     verify: bool
     force: bool
+    permissions: Optional[int]
     def __init__(self, **attributes: object) -> None: ...
 
 def convert(

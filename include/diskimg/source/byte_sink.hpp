@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -26,8 +27,12 @@ class ByteSink {
 class FileSink final : public ByteSink {
  public:
   enum class Mode { create_new, open_existing };
-  // create_new refuses to touch an existing file (IoError); open_existing needs one.
-  FileSink(const std::filesystem::path& path, Mode mode);
+  // create_new refuses to touch an existing file (IoError); open_existing needs one. A new
+  // file gets exactly `permissions` (their rwx bits) when given: the umask takes nothing
+  // away, and the file is never more open than that, even while it is being created.
+  // Without them it gets 0644 less the umask.
+  FileSink(const std::filesystem::path& path, Mode mode,
+           std::optional<std::filesystem::perms> permissions = std::nullopt);
   ~FileSink() override;
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;
