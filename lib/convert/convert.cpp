@@ -17,7 +17,6 @@
 #include <random>
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -54,17 +53,13 @@ class VhdOutput final : public Output {
 class RawOutput final : public Output {
  public:
   RawOutput(const std::filesystem::path& path, std::uint64_t size, std::filesystem::perms permissions)
-      : path_(path), sink_(path, FileSink::Mode::create_new, permissions) {
-    // Sized first: what is never written reads as zeros (a hole).
-    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
-      throw IoError(fmt::format("{}: cannot set the size to {} bytes", path.string(), size));
-    }
+      : sink_(path, FileSink::Mode::create_new, permissions) {
+    sink_.resize(size);  // sized first: what is never written reads as zeros (a hole)
   }
   void write(std::uint64_t offset, std::span<const std::byte> data) override { sink_.write(offset, data); }
   void finish() override { sink_.sync(); }
 
  private:
-  std::filesystem::path path_;
   FileSink sink_;
 };
 

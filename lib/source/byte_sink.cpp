@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -74,6 +75,14 @@ std::uint64_t FileSink::size() {
     throw IoError(fmt::format("{}: cannot stat: {}", name(), std::strerror(errno)));
   }
   return static_cast<std::uint64_t>(status.st_size);
+}
+
+void FileSink::resize(std::uint64_t size) {
+  if (size > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max()) ||
+      ::ftruncate(descriptor_, static_cast<off_t>(size)) != 0) {
+    throw IoError(fmt::format("{}: cannot set the size to {} bytes: {}", name(), size,
+                              std::strerror(errno)));
+  }
 }
 
 void FileSink::sync() {

@@ -40,6 +40,9 @@ class FileSink final : public ByteSink {
   void write(std::uint64_t offset, std::span<const std::byte> data) override;
   void read(std::uint64_t offset, std::span<std::byte> buffer) override;
   std::uint64_t size() override;
+  // Sets the length of the file this sink has open (ftruncate, not by its name, which may
+  // name another file by now): what it gains reads as zeros and takes no space.
+  void resize(std::uint64_t size);
   void sync() override;
   std::string name() const override { return path_.string(); }
 
