@@ -341,3 +341,29 @@ TEST_CASE("records past $MFT's initialized size do not count") {
   CHECK_THROWS_AS(volume->read_record(64), NotFoundError);
   CHECK(Catalog::build(*volume).records_scanned() == 64);
 }
+
+TEST_CASE("a resident $INDEX_ROOT cut short is an error naming it, its record and offset") {
+  Fixture fixture;
+  const std::uint64_t directory = fixture.open()->open_path("/growth").number();
+  const std::uint64_t offset = fixture.record_offset(directory);
+  fixture.edit_record(directory, [](std::span<std::byte> record) {
+    std::size_t at = Fixture::get(record, 0x14, 2);
+    while (Fixture::get(record, at, 4) != 0x90) at += Fixture::get(record, at + 4, 4);
+    Fixture::put(record, at + 0x10, 4, 8);  // the value: 8 bytes, less than its 32-byte header
+  });
+  const auto volume = fixture.open();
+  const File file = volume->read_file(directory);
+  try {
+    volume->list_directory(file);
+    FAIL("no error");
+  } catch (const FormatError& error) {
+    const std::string message = error.what();
+    INFO(message);
+    CHECK(message.find("$INDEX_ROOT") != std::string::npos);
+    CHECK(message.find(fmt::format("MFT record {}", directory)) != std::string::npos);
+    CHECK(message.find("structure of") == std::string::npos);
+    CHECK(error.where() == Location{fmt::format("MFT record {}", directory), offset});
+  }
+  Warnings warnings;
+  CHECK(listed(*volume, "/growth/stage1-resident.txt", warnings));  // the catalog lists it
+}
