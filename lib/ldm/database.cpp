@@ -56,7 +56,7 @@ std::optional<PrivateHeader> privhead_at(const ByteSource& disk, std::uint64_t s
     return std::nullopt;
   }
   const std::vector<std::byte> bytes = disk.read(sector * sector_size, 512);
-  const auto header = load<PrivateHeader>(bytes);
+  const auto header = load<PrivateHeader>(bytes, 0, "PRIVHEAD");  // a whole sector was read
   if (header.magic != privhead_magic) {
     faults.push_back(fmt::format("sector {}: no \"PRIVHEAD\" signature", sector));
     return std::nullopt;
@@ -106,7 +106,7 @@ std::optional<TocRegion> config_region_at(const ByteSource& disk, std::uint64_t 
     return std::nullopt;
   }
   const std::vector<std::byte> bytes = disk.read(sector * sector_size, 512);
-  const auto toc = load<TocBlock>(bytes);
+  const auto toc = load<TocBlock>(bytes, 0, "TOCBLOCK");  // a whole sector was read
   if (toc.magic != tocblock_magic || checksum_of(bytes) != toc.checksum.value()) {
     faults.push_back(fmt::format("sector {}: no TOCBLOCK with a valid checksum", sector));
     return std::nullopt;

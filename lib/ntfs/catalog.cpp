@@ -110,7 +110,7 @@ void Catalog::add_data(Entry& entry, const AttributeView& view) {
 
 void Catalog::add_name(std::uint64_t record, const AttributeView& view) {
   if (!view.resident || view.value.size() < sizeof(disk::FileNameValue)) return;
-  const auto value = load<disk::FileNameValue>(view.value);
+  const auto value = load<disk::FileNameValue>(view.value, 0, "$FILE_NAME");  // its size was checked
   const std::size_t units = value.name_length;
   if ((view.value.size() - sizeof(disk::FileNameValue)) / 2 < units) {
     if (warnings_.size() < max_catalog_warnings) {

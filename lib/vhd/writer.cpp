@@ -147,9 +147,9 @@ void VhdWriter::write_metadata(const std::filesystem::path& path, const CreateOp
     }
   }
   std::vector<std::byte> header_bytes(sizeof(disk::DynamicHeader));
-  store(header, header_bytes);
+  store(header, header_bytes, 0, "dynamic header");
   header.checksum = disk::checksum_of(header_bytes, disk::header_checksum_offset);
-  store(header, header_bytes);
+  store(header, header_bytes, 0, "dynamic header");
 
   // Metadata first, the footers last: a file cut short before them is not a VHD at all.
   sink_->write(header_offset, header_bytes);
@@ -334,7 +334,7 @@ void VhdWriter::clear_leftovers(std::uint64_t start) {
 
 void VhdWriter::write_bat_entry(std::uint32_t block, std::uint32_t sector) {
   std::array<std::byte, 4> entry{};
-  store(boost::endian::big_uint32_buf_t(sector), entry);
+  store(boost::endian::big_uint32_buf_t(sector), entry, 0, "BAT entry");
   sink_->write(table_offset_ + std::uint64_t{block} * 4, entry);
 }
 
