@@ -44,6 +44,11 @@ def edit_record(image, offset, size, edit):
 def add_sparse_mft_tail(image, clusters, initialized=None):
     """Appends a sparse run of `clusters` to $MFT's unnamed $DATA (record 0) and raises its
     allocated and data sizes over it; the initialized size becomes `initialized` or all."""
+    add_sparse_tail(image, 0, clusters, initialized)
+
+
+def add_sparse_tail(image, number, clusters, initialized=None):
+    """The same for record `number` (of an MFT in one run, as the fixtures' are)."""
     cluster = u(image, 0x0B, 2) * image[0x0D]
     encoded = struct.unpack_from("<b", image, 0x40)[0]
     record_size = encoded * cluster if encoded > 0 else 1 << -encoded
@@ -67,7 +72,7 @@ def add_sparse_mft_tail(image, clusters, initialized=None):
         for field, value in ((0x18, last_vcn), (0x28, size), (0x30, size), (0x38, initialized or size)):
             put(record, data + field, 8, value)
 
-    edit_record(image, u(image, 0x30, 8) * cluster, record_size, edit)
+    edit_record(image, u(image, 0x30, 8) * cluster + number * record_size, record_size, edit)
 
 
 def hostile_mft(unpacked, tmp_path, **tail):
@@ -96,6 +101,22 @@ def test_a_sparse_tail_past_the_initialized_size_verifies_in_bounds(unpacked, tm
     assert result.returncode == 0, result.stderr
     assert "every used cluster is owned by one file" in result.stdout
     assert "$MFT" in result.stderr and "3195 records" in result.stderr
+
+
+def test_a_bitmap_too_large_for_memory_is_an_error_naming_it(unpacked, tmp_path):
+    # A sparse file of 8 TiB whose volume claims it all: 2^31 clusters need a 256 MiB
+    # $Bitmap, which a sparse tail on $Bitmap's $DATA provides. It cannot be held in 256 MiB.
+    image = bytearray(unpacked("ntfs/ntfs-4k.img.gz").read_bytes())
+    size = 8 << 40
+    put(image, 0x28, 8, size // 512 - 1)  # total sectors: all but the backup boot sector
+    add_sparse_tail(image, 6, (size // 4096 // 8) // 4096)
+    path = tmp_path / "huge.img"
+    with open(path, "wb") as out:
+        out.write(image)
+        out.truncate(size)
+    result = run_limited("usedmap", path)
+    assert result.returncode == 1
+    assert "$Bitmap (MFT record 6)" in result.stderr and f"{size // 4096 // 8} bytes" in result.stderr, result.stderr
 
 
 # --- LDM: a database of 116,000 records ----------------------------------------------------

@@ -6,6 +6,7 @@
 #include <diskimg/ntfs/catalog.hpp>
 #include <diskimg/ntfs/listing.hpp>
 #include <diskimg/ntfs/volume.hpp>
+#include <diskimg/usedmap/used_map.hpp>
 #include <diskimg/source/memory_source.hpp>
 
 #include <doctest/doctest.h>
@@ -97,7 +98,11 @@ struct Fixture {
   // allocated and data sizes cover it; the initialized size becomes `initialized`, or the
   // whole data size.
   void add_sparse_mft_tail(std::uint64_t clusters, std::optional<std::uint64_t> initialized = {}) {
-    edit_record(0, [&](std::span<std::byte> record) {
+    add_sparse_tail(0, clusters, initialized);
+  }
+  // The same for the unnamed $DATA of any record.
+  void add_sparse_tail(std::uint64_t number, std::uint64_t clusters, std::optional<std::uint64_t> initialized = {}) {
+    edit_record(number, [&](std::span<std::byte> record) {
       std::size_t data = get(record, 0x14, 2);
       while (get(record, data, 4) != 0x80) data += get(record, data + 4, 4);
       if (clusters != 0) append_sparse_run(record, data, clusters);
@@ -366,4 +371,59 @@ TEST_CASE("a resident $INDEX_ROOT cut short is an error naming it, its record an
   }
   Warnings warnings;
   CHECK(listed(*volume, "/growth/stage1-resident.txt", warnings));  // the catalog lists it
+}
+
+namespace {
+
+// The fixture's bytes at the start of a source of any size, zeros after them: a volume may
+// claim more than memory holds without the test holding it.
+class ExtendedSource final : public ByteSource {
+ public:
+  ExtendedSource(const std::vector<std::byte>& bytes, std::uint64_t size) : bytes_(bytes), size_(size) {}
+  std::uint64_t size() const override { return size_; }
+  std::uint32_t sector_size() const override { return 512; }
+  std::string name() const override { return "extended.img"; }
+
+ protected:
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
+    std::fill(buffer.begin(), buffer.end(), std::byte{0});
+    if (offset >= bytes_.size()) return;
+    const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), bytes_.size() - offset));
+    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), count, buffer.begin());
+  }
+
+ private:
+  std::vector<std::byte> bytes_;
+  std::uint64_t size_;
+};
+
+}  // namespace
+
+TEST_CASE("a $Bitmap larger than memory can hold is an error naming it and the size asked for") {
+  // 2^63 bytes of 4 KiB clusters: a bitmap of 2^48 bytes, more than any address space.
+  constexpr std::uint64_t volume_bytes = std::uint64_t{1} << 63;
+  constexpr std::uint64_t bitmap_bytes = volume_bytes / 4096 / 8;
+  Fixture fixture;
+  fixture.put64(0x28, volume_bytes / 512 - 1);       // total sectors: all but the backup
+  fixture.add_sparse_tail(6, bitmap_bytes / 4096);  // $Bitmap as long as they need
+  const auto volume = Volume::open(std::make_shared<ExtendedSource>(fixture.bytes, volume_bytes));
+  try {
+    UsedMap::read(*volume);
+    FAIL("no error");
+  } catch (const std::exception& thrown) {
+    const std::string message = thrown.what();
+    INFO(message);
+    CHECK(message.find("$Bitmap") != std::string::npos);
+    CHECK(message.find(fmt::format("{} bytes", bitmap_bytes)) != std::string::npos);
+    const auto* error = dynamic_cast<const Error*>(&thrown);
+    REQUIRE(error != nullptr);
+    CHECK(error->where().structure == "$Bitmap (MFT record 6)");
+  }
+}
+
+TEST_CASE("a read larger than memory can hold is an error naming the source and the size") {
+  const ExtendedSource source({}, std::uint64_t{1} << 62);
+  CHECK_THROWS_WITH_AS(source.read(0, std::size_t{1} << 60),
+                       "extended.img: cannot allocate 1152921504606846976 bytes to read at offset 0x0 (out of memory)",
+                       Error);
 }
