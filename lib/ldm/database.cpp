@@ -2,6 +2,7 @@
 // to, and the config region holding the VMDB and the VBLK records.
 #include "ldm/ldm_structures.hpp"
 
+#include "core/allocate.hpp"
 #include "core/load.hpp"
 
 #include <diskimg/core/error.hpp>
@@ -188,8 +189,10 @@ Database read_database(const ByteSource& disk, const PartitionTable& layout) {
     throw FormatError(fmt::format("ldm: TOCBLOCK: config region at database sectors {}+{} does not fit the "
                                   "database ({} sectors)", start, size, db.config_size), tocblock);
   }
-  const std::vector<std::byte> bytes = disk.read((db.config_start + start) * db.sector_size,
-                                                 static_cast<std::size_t>(size * db.sector_size));
+  const std::uint64_t region = (db.config_start + start) * db.sector_size;
+  const std::vector<std::byte> bytes =
+      allocating("ldm: config region", size * db.sector_size, {"LDM config region", region},
+                 [&] { return disk.read(region, static_cast<std::size_t>(size * db.sector_size)); });
   parse_vblks(bytes, db.config_start + start, db);
   return db;
 }

@@ -1,5 +1,6 @@
 #include "vhd/layout.hpp"
 
+#include "core/allocate.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
 #include "vhd/vhd_structures.hpp"
@@ -174,8 +175,10 @@ bool read_dynamic_parts(const ByteSource& file, Layout& layout, std::vector<Prob
                         {"BAT", info.table_offset}});
     return false;
   }
-  const std::vector<std::byte> table = file.read(info.table_offset, table_bytes);
-  layout.bat.resize(info.max_table_entries);
+  const Location bat_here{"BAT", info.table_offset};
+  const std::vector<std::byte> table =
+      allocating("BAT", table_bytes, bat_here, [&] { return file.read(info.table_offset, table_bytes); });
+  allocating("BAT", table_bytes, bat_here, [&] { layout.bat.resize(info.max_table_entries); });
   for (std::uint32_t i = 0; i < info.max_table_entries; ++i) {
     layout.bat[i] = load<boost::endian::big_uint32_buf_t>(table, std::size_t{i} * 4, "BAT entry").value();
   }

@@ -410,14 +410,12 @@ TEST_CASE("a $Bitmap larger than memory can hold is an error naming it and the s
   try {
     UsedMap::read(*volume);
     FAIL("no error");
-  } catch (const std::exception& thrown) {
-    const std::string message = thrown.what();
+  } catch (const OutOfMemoryError& error) {
+    const std::string message = error.what();
     INFO(message);
     CHECK(message.find("$Bitmap") != std::string::npos);
     CHECK(message.find(fmt::format("{} bytes", bitmap_bytes)) != std::string::npos);
-    const auto* error = dynamic_cast<const Error*>(&thrown);
-    REQUIRE(error != nullptr);
-    CHECK(error->where().structure == "$Bitmap (MFT record 6)");
+    CHECK(error.where().structure == "$Bitmap (MFT record 6)");
   }
 }
 
@@ -425,5 +423,5 @@ TEST_CASE("a read larger than memory can hold is an error naming the source and 
   const ExtendedSource source({}, std::uint64_t{1} << 62);
   CHECK_THROWS_WITH_AS(source.read(0, std::size_t{1} << 60),
                        "extended.img: cannot allocate 1152921504606846976 bytes to read at offset 0x0 (out of memory)",
-                       Error);
+                       OutOfMemoryError);
 }
