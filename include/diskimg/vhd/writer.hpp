@@ -21,8 +21,9 @@ struct CreateOptions {
   std::uint64_t size = 0;                      // rounded up to a whole sector
   std::uint32_t block_size = default_block_size;
   std::filesystem::path parent;                // differencing disks only
-  // The new file's permission bits, exactly (the umask takes nothing away). By default a
-  // differencing disk has its parent's, others 0644 less the umask.
+  // The new file's permission bits, exactly (the umask takes nothing away), when create
+  // makes the file itself. By default a differencing disk has its parent's, others 0644
+  // less the umask.
   std::optional<std::filesystem::perms> permissions;
 };
 
