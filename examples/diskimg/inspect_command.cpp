@@ -7,6 +7,7 @@
 #include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
+#include <iomanip>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -91,7 +92,7 @@ void run_inspect(const InspectOptions& options) {
   const Disk disk = Disk::open(std::vector<std::filesystem::path>(options.sources.begin(), options.sources.end()));
   print_warnings(disk.warnings());
   if (options.json) {
-    std::cout << inspect_json(disk).dump(2) << '\n';
+    std::cout << std::setw(2) << inspect_json(disk) << '\n';  // streamed: no copy as one string
   } else {
     print_human(disk);
   }

@@ -88,18 +88,23 @@ json ldm_json(const ldm::DiskGroup& group) {
                          {"volume_offset", extent.volume_offset}, {"size", extent.size}, {"plex", extent.plex},
                          {"column", extent.column}, {"present", extent.present}});
     }
-    volumes.push_back({{"name", volume.name},
-                       {"guid", volume.guid},
-                       {"layout", std::string(to_string(volume.layout))},
-                       {"size", volume.size},
-                       {"stripe_size", volume.stripe_size},
-                       {"columns", volume.columns},
-                       {"drive_hint", volume.drive_hint},
-                       {"state", volume.state},
-                       {"missing_disks", volume.missing_disks},
-                       {"extents", extents}});
+    json entry = {{"name", volume.name},
+                  {"guid", volume.guid},
+                  {"layout", std::string(to_string(volume.layout))},
+                  {"size", volume.size},
+                  {"stripe_size", volume.stripe_size},
+                  {"columns", volume.columns},
+                  {"drive_hint", volume.drive_hint},
+                  {"state", volume.state},
+                  {"missing_disks", volume.missing_disks}};
+    entry["extents"] = std::move(extents);
+    volumes.push_back(std::move(entry));
   }
-  return {{"disk_group", group.name}, {"disk_group_guid", group.guid}, {"disks", disks}, {"volumes", volumes}};
+  // Moved, not copied (a brace list copies): a group may have tens of thousands of volumes.
+  json out = {{"disk_group", group.name}, {"disk_group_guid", group.guid}};
+  out["disks"] = std::move(disks);
+  out["volumes"] = std::move(volumes);
+  return out;
 }
 
 json inspect_json(const Disk& disk) {
@@ -108,7 +113,7 @@ json inspect_json(const Disk& disk) {
   for (const Partition& partition : layout.partitions) partitions.push_back(to_json(partition));
   json volumes = json::array();
   for (const Volume& volume : disk.volumes()) volumes.push_back(to_json(volume));
-  return {
+  json out = {
       {"container",
        {{"format", std::string(to_string(disk.container().format))},
         {"virtual_size", disk.container().virtual_size},
@@ -116,11 +121,12 @@ json inspect_json(const Disk& disk) {
       {"sector_size", layout.sector_size},
       {"scheme", std::string(to_string(layout.scheme))},
       {"disk_id", layout.disk_id()},
-      {"partitions", partitions},
-      {"ldm", disk.ldm() ? ldm_json(*disk.ldm()) : json(nullptr)},
-      {"volumes", volumes},
-      {"warnings", messages(disk.warnings())},
   };
+  out["partitions"] = std::move(partitions);
+  out["ldm"] = disk.ldm() ? ldm_json(*disk.ldm()) : json(nullptr);
+  out["volumes"] = std::move(volumes);
+  out["warnings"] = messages(disk.warnings());
+  return out;
 }
 
 }  // namespace diskimg::tool

@@ -17,7 +17,6 @@
 #include <random>
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -53,18 +52,14 @@ class VhdOutput final : public Output {
 
 class RawOutput final : public Output {
  public:
-  RawOutput(const std::filesystem::path& path, std::uint64_t size)
-      : path_(path), sink_(path, FileSink::Mode::create_new) {
-    // Sized first: what is never written reads as zeros (a hole).
-    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
-      throw IoError(fmt::format("{}: cannot set the size to {} bytes", path.string(), size));
-    }
+  RawOutput(const std::filesystem::path& path, std::uint64_t size, std::filesystem::perms permissions)
+      : sink_(path, FileSink::Mode::create_new, permissions) {
+    sink_.resize(size);  // sized first: what is never written reads as zeros (a hole)
   }
   void write(std::uint64_t offset, std::span<const std::byte> data) override { sink_.write(offset, data); }
   void finish() override { sink_.sync(); }
 
  private:
-  std::filesystem::path path_;
   FileSink sink_;
 };
 
@@ -74,13 +69,28 @@ std::filesystem::path temporary_beside(const std::filesystem::path& output) {
          fmt::format(".{}.diskimg-{:08x}.part", output.filename().string(), random());
 }
 
+// The output's permission bits: those asked for, else the source file's (a copy of a disk
+// is as private as the disk), else 0600: a block device's bits are about the device, and
+// a disk with no file behind it says nothing.
+std::filesystem::perms output_permissions(const Disk& disk, const ConvertOptions& options) {
+  using std::filesystem::perms;
+  if (options.permissions) return *options.permissions & perms::all;
+  if (!disk.container().chain.empty()) {
+    std::error_code error;
+    const auto status = std::filesystem::status(disk.container().chain.front(), error);
+    if (!error && status.type() == std::filesystem::file_type::regular) return status.permissions() & perms::all;
+  }
+  return perms::owner_read | perms::owner_write;
+}
+
 std::unique_ptr<Output> open_output(const std::filesystem::path& path, const Disk& disk,
-                                    const ConvertOptions& options) {
-  if (options.format == OutputFormat::raw) return std::make_unique<RawOutput>(path, disk.size());
+                                    const ConvertOptions& options, std::filesystem::perms permissions) {
+  if (options.format == OutputFormat::raw) return std::make_unique<RawOutput>(path, disk.size(), permissions);
   vhd::CreateOptions create;
   create.type = options.format == OutputFormat::vhd_fixed ? vhd::VhdType::fixed : vhd::VhdType::dynamic;
   create.size = disk.size();
   create.block_size = options.block_size;
+  create.permissions = permissions;
   return std::make_unique<VhdOutput>(path, create);
 }
 
@@ -222,7 +232,7 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
   const std::filesystem::path partial = temporary_beside(output);
   try {
     {
-      const std::unique_ptr<Output> out = open_output(partial, disk, options);
+      const std::unique_ptr<Output> out = open_output(partial, disk, options, output_permissions(original, options));
       const std::vector<Piece> pieces = pieces_of(plan, *disk.source());
       const std::uint64_t total = plan.bytes();
       std::uint64_t done = 0;

@@ -18,7 +18,9 @@ namespace detail {
 }  // namespace detail
 
 // The structure at `offset` of `bytes`. `what` names it for the error when it does not fit
-// ("$INDEX_ROOT of record 64"), which is a FormatError.
+// ("$INDEX_ROOT", "VMDB header"): a FormatError "WHAT of N bytes at offset O does not fit
+// in M bytes" whose location's structure is `what`. Callers that know the record or where
+// the bytes lie catch it and add them, as file_record.cpp's RecordPlace::fault does.
 template <class Structure>
 Structure load(std::span<const std::byte> bytes, std::size_t offset = 0,
                std::string_view what = "structure") {

@@ -19,7 +19,7 @@ constexpr unsigned max_logical_partitions = 1024;
 mbr::BootSector read_boot_sector(const ByteSource& disk, std::uint64_t offset) {
   std::array<std::byte, sizeof(mbr::BootSector)> bytes{};
   disk.read(offset, bytes);
-  return load<mbr::BootSector>(bytes);
+  return load<mbr::BootSector>(bytes, 0, "MBR");  // exactly its size was read
 }
 
 bool is_used(const mbr::PartitionEntry& entry) {
@@ -128,7 +128,7 @@ bool has_boot_signature(std::span<const std::byte> first_sector) {
 
 bool looks_like_mbr(std::span<const std::byte> first_sector) {
   if (!has_boot_signature(first_sector)) return false;
-  const auto sector = load<mbr::BootSector>(first_sector);
+  const auto sector = load<mbr::BootSector>(first_sector, 0, "MBR");  // 512 bytes: the signature is there
   return std::all_of(sector.entries.begin(), sector.entries.end(),
                      [](const mbr::PartitionEntry& entry) {
                        return entry.status == 0x00 || entry.status == 0x80;
@@ -137,7 +137,7 @@ bool looks_like_mbr(std::span<const std::byte> first_sector) {
 
 bool is_protective_mbr(std::span<const std::byte> first_sector) {
   if (!has_boot_signature(first_sector)) return false;
-  const auto sector = load<mbr::BootSector>(first_sector);
+  const auto sector = load<mbr::BootSector>(first_sector, 0, "MBR");  // 512 bytes: the signature is there
   for (const mbr::PartitionEntry& entry : sector.entries) {
     if (entry.type == mbr::type_gpt_protective) return true;
   }

@@ -19,7 +19,7 @@ Patch new_mbr_signature(const ByteSource& disk) {
   auto boot = load<mbr::BootSector>(sector, 0, "MBR");
   std::random_device random;
   boot.disk_signature = static_cast<std::uint32_t>(random());
-  store(boot, sector);
+  store(boot, sector, 0, "MBR");
   return {0, std::move(sector)};
 }
 
@@ -39,14 +39,14 @@ void renew_gpt_copy(const ByteSource& disk, std::uint64_t header_offset, std::ui
     if (Guid::from_mixed_endian(entry.type_guid).is_zero()) continue;
     auto [guid, fresh] = partition_guids.try_emplace(slot, Guid::random());
     entry.unique_guid = guid->second.to_mixed_endian();
-    store(entry, entries, std::size_t{slot} * entry_size);
+    store(entry, entries, std::size_t{slot} * entry_size, "GPT entry");
   }
   header.disk_guid = disk_guid.to_mixed_endian();
   header.entries_crc32 = crc32_of(entries);
   header.header_crc32 = 0;
-  store(header, header_sector);
+  store(header, header_sector, 0, "GPT header");
   header.header_crc32 = crc32_of(std::span(header_sector).first(header.header_size.value()));
-  store(header, header_sector);
+  store(header, header_sector, 0, "GPT header");
   patches.push_back({entries_offset, std::move(entries)});
   patches.push_back({header_offset, std::move(header_sector)});
 }
@@ -87,7 +87,7 @@ std::vector<std::byte> single_partition_mbr(std::uint32_t disk_signature,
   entry.sector_count = static_cast<std::uint32_t>(partition.sector_count);
   sector.signature = {0x55, 0xAA};
   std::vector<std::byte> bytes(512);
-  store(sector, bytes);
+  store(sector, bytes, 0, "MBR");
   return bytes;
 }
 

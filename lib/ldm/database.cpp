@@ -2,6 +2,7 @@
 // to, and the config region holding the VMDB and the VBLK records.
 #include "ldm/ldm_structures.hpp"
 
+#include "core/allocate.hpp"
 #include "core/load.hpp"
 
 #include <diskimg/core/error.hpp>
@@ -56,7 +57,7 @@ std::optional<PrivateHeader> privhead_at(const ByteSource& disk, std::uint64_t s
     return std::nullopt;
   }
   const std::vector<std::byte> bytes = disk.read(sector * sector_size, 512);
-  const auto header = load<PrivateHeader>(bytes);
+  const auto header = load<PrivateHeader>(bytes, 0, "PRIVHEAD");  // a whole sector was read
   if (header.magic != privhead_magic) {
     faults.push_back(fmt::format("sector {}: no \"PRIVHEAD\" signature", sector));
     return std::nullopt;
@@ -106,7 +107,7 @@ std::optional<TocRegion> config_region_at(const ByteSource& disk, std::uint64_t 
     return std::nullopt;
   }
   const std::vector<std::byte> bytes = disk.read(sector * sector_size, 512);
-  const auto toc = load<TocBlock>(bytes);
+  const auto toc = load<TocBlock>(bytes, 0, "TOCBLOCK");  // a whole sector was read
   if (toc.magic != tocblock_magic || checksum_of(bytes) != toc.checksum.value()) {
     faults.push_back(fmt::format("sector {}: no TOCBLOCK with a valid checksum", sector));
     return std::nullopt;
@@ -188,8 +189,10 @@ Database read_database(const ByteSource& disk, const PartitionTable& layout) {
     throw FormatError(fmt::format("ldm: TOCBLOCK: config region at database sectors {}+{} does not fit the "
                                   "database ({} sectors)", start, size, db.config_size), tocblock);
   }
-  const std::vector<std::byte> bytes = disk.read((db.config_start + start) * db.sector_size,
-                                                 static_cast<std::size_t>(size * db.sector_size));
+  const std::uint64_t region = (db.config_start + start) * db.sector_size;
+  const std::vector<std::byte> bytes =
+      allocating("ldm: config region", size * db.sector_size, {"LDM config region", region},
+                 [&] { return disk.read(region, static_cast<std::size_t>(size * db.sector_size)); });
   parse_vblks(bytes, db.config_start + start, db);
   return db;
 }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -31,17 +32,48 @@ std::uint64_t bytes_of(std::uint64_t sectors, std::uint64_t sector_size, const s
   return sectors * sector_size;
 }
 
+// The records by the id that joins them, made once: a database may hold 130,000 records,
+// and looking each parent's children up by a scan of every record is quadratic (116,000
+// records took 12.6 s). Children keep the database's order.
+struct RecordIndex {
+  std::unordered_map<std::uint64_t, std::vector<const ComponentRecord*>> components_of_volume;
+  std::unordered_map<std::uint64_t, std::vector<const PartitionRecord*>> partitions_of_component;
+  std::unordered_map<std::uint64_t, const DiskRecord*> disks;
+
+  explicit RecordIndex(const Database& db) {
+    for (const ComponentRecord& component : db.components) {
+      components_of_volume[component.volume_id].push_back(&component);
+    }
+    for (const PartitionRecord& partition : db.partitions) {
+      partitions_of_component[partition.component_id].push_back(&partition);
+    }
+    for (const DiskRecord& disk : db.disks) disks.emplace(disk.id, &disk);  // ids are unique (check_references)
+  }
+  template <class Record>
+  static const std::vector<const Record*>& children(
+      const std::unordered_map<std::uint64_t, std::vector<const Record*>>& index, std::uint64_t parent) {
+    static const std::vector<const Record*> none;
+    const auto found = index.find(parent);
+    return found == index.end() ? none : found->second;
+  }
+  const DiskRecord* disk(std::uint64_t id) const {
+    const auto found = disks.find(id);
+    return found == disks.end() ? nullptr : found->second;
+  }
+};
+
 struct Context {
   const Database& db;
+  RecordIndex index;
   std::map<std::uint64_t, const MemberDisk*> member_of;  // disk record id -> member given
 };
 
 // The extents of one component grouped by column, each column in volume-offset order and
 // checked to leave no gap.
-std::map<std::uint64_t, std::vector<const PartitionRecord*>> columns_of(const Database& db, const ComponentRecord& component) {
+std::map<std::uint64_t, std::vector<const PartitionRecord*>> columns_of(const Context& context, const ComponentRecord& component) {
   std::map<std::uint64_t, std::vector<const PartitionRecord*>> columns;
-  for (const PartitionRecord& partition : db.partitions) {
-    if (partition.component_id == component.id) columns[partition.column].push_back(&partition);
+  for (const PartitionRecord* partition : RecordIndex::children(context.index.partitions_of_component, component.id)) {
+    columns[partition->column].push_back(partition);
   }
   for (auto& [column, parts] : columns) {
     std::sort(parts.begin(), parts.end(), [](auto* a, auto* b) { return a->volume_offset < b->volume_offset; });
@@ -68,7 +100,7 @@ SourcePtr column_source(const Context& context, const std::vector<const Partitio
   std::vector<SourcePtr> pieces;
   bool complete = true;
   for (const PartitionRecord* part : parts) {
-    const DiskRecord* disk = context.db.find_disk(part->disk_id);
+    const DiskRecord* disk = context.index.disk(part->disk_id);
     if (disk == nullptr) {
       throw FormatError(fmt::format("ldm: partition {} (record {}) names disk record {}, which does not exist",
                                     part->name, part->id, part->disk_id), Location{fmt::format("LDM partition {} (record {})", part->name, part->id), std::nullopt});
@@ -107,7 +139,7 @@ SourcePtr column_source(const Context& context, const std::vector<const Partitio
 // missing. RAID-5 components are built by the caller, which may rebuild a column.
 SourcePtr plex_source(const Context& context, const ComponentRecord& component, GroupVolume& volume, unsigned plex,
                       std::vector<SourcePtr>* raid_columns) {
-  const auto columns = columns_of(context.db, component);
+  const auto columns = columns_of(context, component);
   if (columns.empty()) {
     throw FormatError(fmt::format("ldm: component {} (record {}) has no partitions", component.name, component.id), Location{fmt::format("LDM component {} (record {})", component.name, component.id), std::nullopt});
   }
@@ -153,10 +185,8 @@ GroupVolume build_volume(const Context& context, const VolumeRecord& record) {
   volume.drive_hint = record.drive_hint;
   volume.partition_type = record.partition_type;
   volume.size = bytes_of(record.size, context.db.sector_size, fmt::format("volume {} (record {})", record.name, record.id));
-  std::vector<const ComponentRecord*> components;
-  for (const ComponentRecord& component : context.db.components) {
-    if (component.volume_id == record.id) components.push_back(&component);
-  }
+  const std::vector<const ComponentRecord*>& components =
+      RecordIndex::children(context.index.components_of_volume, record.id);
   if (components.empty()) {
     throw FormatError(fmt::format("ldm: volume {} (record {}) has no components", record.name, record.id), Location{fmt::format("LDM volume {} (record {})", record.name, record.id), std::nullopt});
   }
@@ -256,7 +286,7 @@ DiskGroup assemble_disk_group(const std::vector<MemberDisk>& members) {
   group.guid = db.disk_group_guid;
   group.warnings = db.warnings;
   check_references(db, group.warnings);
-  Context context{db, {}};
+  Context context{db, RecordIndex(db), {}};
   std::set<std::string> seen;
   for (const MemberDisk& member : members) {
     if (!seen.insert(member.database.disk_guid).second) {

@@ -146,8 +146,13 @@ void parse_disk(FieldReader& in, unsigned revision, Database& db) {
 }
 
 void parse_record(std::span<const std::byte> record, std::uint32_t group, Database& db) {
-  const auto header = load<RecordHeader>(record);
   const std::string where = fmt::format("ldm: VBLK record {}", group);
+  RecordHeader header;
+  try {
+    header = load<RecordHeader>(record, 0, "record header");
+  } catch (const FormatError& error) {
+    throw FormatError(fmt::format("{}: {}", where, error.what()), Location{fmt::format("LDM VBLK record {}", group), std::nullopt});
+  }
   if (header.data_length.value() > record.size() - sizeof(RecordHeader)) {
     throw FormatError(fmt::format("{}: data length {} runs past the record's {} bytes", where,
                                   header.data_length.value(), record.size() - sizeof(RecordHeader)), Location{fmt::format("LDM VBLK record {}", group), std::nullopt});
@@ -184,9 +189,14 @@ struct Fragments {
 }  // namespace
 
 void parse_vblks(std::span<const std::byte> config, std::uint64_t config_start_sector, Database& db) {
-  const auto vmdb = load<VmdbHeader>(config);
   const std::string where = fmt::format("ldm: VMDB (sector {})", config_start_sector);
   const Location vmdb_here{"LDM VMDB", config_start_sector * db.sector_size};
+  VmdbHeader vmdb;
+  try {
+    vmdb = load<VmdbHeader>(config, 0, "VMDB header");
+  } catch (const FormatError& error) {
+    throw FormatError(fmt::format("{}: {}", where, error.what()), vmdb_here);
+  }
   if (std::string_view(vmdb.magic.data(), 4) != "VMDB") throw FormatError(where + ": no \"VMDB\" signature", vmdb_here);
   const std::uint32_t size = vmdb.vblk_size.value();
   const std::uint32_t first = vmdb.first_vblk_offset.value();
@@ -202,7 +212,7 @@ void parse_vblks(std::span<const std::byte> config, std::uint64_t config_start_s
   std::map<std::uint32_t, Fragments> records;
   for (std::uint64_t offset = first; offset + size <= end; offset += size) {
     const auto slot = config.subspan(static_cast<std::size_t>(offset), size);
-    const auto header = load<VblkHeader>(slot);
+    const auto header = load<VblkHeader>(slot, 0, "VBLK header");  // slots are larger
     if (std::string_view(header.magic.data(), 4) != "VBLK" || header.fragment_count.value() == 0) continue;
     const std::uint32_t group = header.group.value();
     const std::uint16_t count = header.fragment_count.value();

@@ -14,7 +14,7 @@ std::vector<AttributeListEntry> parse_attribute_list(std::span<const std::byte> 
   std::size_t offset = 0;
   // A list may end in padding shorter than an entry header.
   while (bytes.size() - offset >= sizeof(disk::AttributeListEntry)) {
-    const auto raw = load<disk::AttributeListEntry>(bytes, offset);
+    const auto raw = load<disk::AttributeListEntry>(bytes, offset, "attribute list entry");
     const std::size_t length = raw.length.value();
     if (length < sizeof(disk::AttributeListEntry) || length > bytes.size() - offset) {
       throw FormatError(fmt::format("attribute list entry at offset {} has length {} ({} bytes "

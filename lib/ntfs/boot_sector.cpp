@@ -56,7 +56,7 @@ std::uint32_t record_size_of(std::int8_t encoded, std::uint32_t cluster_size, co
 }  // namespace
 
 BootSector parse_boot_sector(std::span<const std::byte> bytes, std::uint64_t volume_size) {
-  const auto sector = load<disk::BootSector>(bytes);
+  const auto sector = load<disk::BootSector>(bytes, 0, "NTFS boot sector");
   if (std::string_view(sector.oem_id.data(), 8) != "NTFS    ") {
     throw FormatError("ntfs: boot sector: no \"NTFS    \" OEM identifier at offset 0x3", Location{"NTFS boot sector", std::nullopt});
   }

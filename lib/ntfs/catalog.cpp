@@ -1,3 +1,4 @@
+#include "core/allocate.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
 #include "ntfs/record_structures.hpp"
@@ -27,9 +28,12 @@ std::string join(const std::string& parent, const std::string& name) {
 Catalog Catalog::build(const Volume& volume) {
   Catalog catalog;
   const std::uint64_t count = volume.record_count();
-  catalog.entries_.resize(count);
-  catalog.links_.reserve(count);
-  catalog.names_.reserve(count * 16);
+  allocating(fmt::format("ntfs: a catalog of {} MFT records", count),
+             count * (sizeof(Entry) + sizeof(Link) + 16 * sizeof(char16_t)), {"$MFT", std::nullopt}, [&] {
+               catalog.entries_.resize(count);
+               catalog.links_.reserve(count);
+               catalog.names_.reserve(count * 16);
+             });
   std::size_t unreadable = 0;
   // Names and sizes found in child records, applied once every base record is known.
   std::vector<std::pair<RecordReference, Link>> child_names;
@@ -110,7 +114,7 @@ void Catalog::add_data(Entry& entry, const AttributeView& view) {
 
 void Catalog::add_name(std::uint64_t record, const AttributeView& view) {
   if (!view.resident || view.value.size() < sizeof(disk::FileNameValue)) return;
-  const auto value = load<disk::FileNameValue>(view.value);
+  const auto value = load<disk::FileNameValue>(view.value, 0, "$FILE_NAME");  // its size was checked
   const std::size_t units = value.name_length;
   if ((view.value.size() - sizeof(disk::FileNameValue)) / 2 < units) {
     if (warnings_.size() < max_catalog_warnings) {

@@ -34,7 +34,12 @@ class IndexWalker {
                                     "$I30", directory_.number()),
                         {fmt::format("MFT record {}", directory_.number()), std::nullopt});
     }
-    const auto value = load<disk::IndexRootValue>(root->value);
+    disk::IndexRootValue value;
+    try {
+      value = load<disk::IndexRootValue>(root->value, 0, "$INDEX_ROOT");
+    } catch (const FormatError& error) {
+      throw fault(error.what());
+    }
     block_size_ = value.index_block_size.value();
     if (block_size_ < 512 || block_size_ > (64u << 10) || !std::has_single_bit(block_size_)) {
       throw fault(fmt::format("$INDEX_ROOT gives index block size {}", block_size_));
@@ -51,8 +56,12 @@ class IndexWalker {
 
  private:
   FormatError fault(const std::string& what) const {
-    return FormatError(fmt::format("ntfs: directory (MFT record {}): {}", directory_.number(), what),
-                       {fmt::format("MFT record {}", directory_.number()), std::nullopt});
+    const std::uint64_t number = directory_.number();
+    const std::optional<std::uint64_t> offset = volume_.record_offset(number);
+    const std::string place = offset ? fmt::format("MFT record {}, volume offset {:#x}", number, *offset)
+                                     : fmt::format("MFT record {}", number);
+    return FormatError(fmt::format("ntfs: directory ({}): {}", place, what),
+                       {fmt::format("MFT record {}", number), offset});
   }
 
   void open_allocation() {
@@ -121,7 +130,12 @@ std::vector<IndexSlot> parse_index_node(std::span<const std::byte> node, std::st
   const auto fault = [&](const std::string& what) {
     return FormatError(fmt::format("{}: {}", where, what), {std::string(where), std::nullopt});
   };
-  const auto header = load<disk::IndexNodeHeader>(node);
+  disk::IndexNodeHeader header;
+  try {
+    header = load<disk::IndexNodeHeader>(node, 0, "index node header");
+  } catch (const FormatError& error) {
+    throw fault(error.what());
+  }
   const std::size_t first = header.entries_offset.value();
   const std::size_t end = header.index_length.value();
   if (first < sizeof(disk::IndexNodeHeader) || end > node.size() || first > end) {
@@ -133,7 +147,7 @@ std::vector<IndexSlot> parse_index_node(std::span<const std::byte> node, std::st
     if (end - offset < sizeof(disk::IndexEntryHeader)) {
       throw fault("entries end without a last entry");
     }
-    const auto entry = load<disk::IndexEntryHeader>(node, offset);
+    const auto entry = load<disk::IndexEntryHeader>(node, offset, "index entry header");
     const std::size_t length = entry.length.value();
     const std::uint16_t flags = entry.flags.value();
     if (length < sizeof(disk::IndexEntryHeader) || length % 8 != 0 || length > end - offset) {
@@ -144,7 +158,7 @@ std::vector<IndexSlot> parse_index_node(std::span<const std::byte> node, std::st
       if (length < sizeof(disk::IndexEntryHeader) + 8) {
         throw fault(fmt::format("entry at offset {} is too short for a sub-node", offset));
       }
-      slot.subnode_vcn = load<boost::endian::little_uint64_buf_t>(node, offset + length - 8).value();
+      slot.subnode_vcn = load<boost::endian::little_uint64_buf_t>(node, offset + length - 8, "sub-node VCN").value();
     }
     if (flags & disk::entry_is_last) {
       slots.push_back(slot);
@@ -175,7 +189,7 @@ std::span<const std::byte> open_index_block(std::span<std::byte> block, std::uin
     throw FormatError(what + ": no INDX signature", {what, std::nullopt});
   }
   apply_fixups(block, what.c_str());
-  const auto header = load<disk::IndexBlockHeader>(block);
+  const auto header = load<disk::IndexBlockHeader>(block, 0, "INDX block header");  // its size was checked
   if (header.vcn.value() != vcn) {
     throw FormatError(fmt::format("{}: block says it is VCN {}", what, header.vcn.value()), {what, std::nullopt});
   }

@@ -25,7 +25,7 @@ std::string_view to_string(NameSpace name_space) {
 }
 
 FileName parse_file_name(std::span<const std::byte> value) {
-  const auto raw = load<disk::FileNameValue>(value);
+  const auto raw = load<disk::FileNameValue>(value, 0, "$FILE_NAME");
   const std::size_t units = raw.name_length;
   if ((value.size() - sizeof(disk::FileNameValue)) / 2 < units) {
     throw FormatError(fmt::format("$FILE_NAME: name of {} characters runs past the {}-byte "

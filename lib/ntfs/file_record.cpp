@@ -43,7 +43,7 @@ FormatError attribute_fault(const AttributeView& view, std::string_view what) {
 AttributeView view_attribute(std::span<const std::byte> record, std::size_t offset,
                              std::uint32_t length) {
   const auto bytes = record.subspan(offset, length);
-  const auto header = load<disk::AttributeHeader>(bytes);
+  const auto header = load<disk::AttributeHeader>(bytes, 0, "attribute header");
   AttributeView view;
   view.type = static_cast<AttributeType>(header.type.value());
   view.flags = Flags<AttributeFlag>(header.flags.value());
@@ -62,7 +62,7 @@ AttributeView view_attribute(std::span<const std::byte> record, std::size_t offs
     if (length < sizeof(disk::AttributeHeader) + sizeof(disk::ResidentHeader)) {
       throw attribute_fault(view, "too short for a resident attribute");
     }
-    const auto resident = load<disk::ResidentHeader>(bytes, sizeof(disk::AttributeHeader));
+    const auto resident = load<disk::ResidentHeader>(bytes, sizeof(disk::AttributeHeader), "resident header");
     const std::size_t value_offset = resident.value_offset.value();
     const std::size_t value_length = resident.value_length.value();
     if (value_offset > length || value_length > length - value_offset) {
@@ -75,7 +75,7 @@ AttributeView view_attribute(std::span<const std::byte> record, std::size_t offs
   if (length < sizeof(disk::AttributeHeader) + sizeof(disk::NonresidentHeader)) {
     throw attribute_fault(view, "too short for a nonresident attribute");
   }
-  const auto nonresident = load<disk::NonresidentHeader>(bytes, sizeof(disk::AttributeHeader));
+  const auto nonresident = load<disk::NonresidentHeader>(bytes, sizeof(disk::AttributeHeader), "nonresident header");
   view.first_vcn = nonresident.lowest_vcn.value();
   view.last_vcn = nonresident.highest_vcn.value();
   view.allocated_size = nonresident.allocated_size.value();
@@ -146,7 +146,7 @@ void walk_record(std::span<std::byte> bytes, const RecordPlace& place, FileRecor
   } catch (const FormatError& error) {
     throw place.fault(error.what());
   }
-  const auto header = load<disk::FileRecordHeader>(bytes, 0, "record header");
+  const auto header = load<disk::FileRecordHeader>(bytes, 0, "FILE record header");
   record.number = place.number;
   record.sequence = header.sequence_number.value();
   record.link_count = header.link_count.value();
@@ -168,12 +168,12 @@ void walk_record(std::span<std::byte> bytes, const RecordPlace& place, FileRecor
     if (in_use - offset < 4) {
       throw place.fault("attribute list has no end marker");
     }
-    const std::uint32_t type = load<boost::endian::little_uint32_buf_t>(used, offset).value();
+    const std::uint32_t type = load<boost::endian::little_uint32_buf_t>(used, offset, "attribute type").value();
     if (type == disk::end_marker) break;
     if (in_use - offset < sizeof(disk::AttributeHeader)) {
       throw place.fault(fmt::format("attribute at offset {:#x} runs past the bytes in use", offset));
     }
-    const std::uint32_t length = load<boost::endian::little_uint32_buf_t>(used, offset + 4).value();
+    const std::uint32_t length = load<boost::endian::little_uint32_buf_t>(used, offset + 4, "attribute length").value();
     if (length < sizeof(disk::AttributeHeader) || length % 8 != 0 || length > in_use - offset) {
       throw place.fault(fmt::format("attribute at offset {:#x} has length {} ({} bytes left)",
                                     offset, length, in_use - offset));
@@ -190,7 +190,7 @@ void walk_record(std::span<std::byte> bytes, const RecordPlace& place, FileRecor
 }  // namespace
 
 void apply_fixups(std::span<std::byte> record, const char* what) {
-  const auto header = load<disk::RecordHeader>(record);
+  const auto header = load<disk::RecordHeader>(record, 0, "multi-sector header");
   const std::size_t usa_offset = header.usa_offset.value();
   const std::size_t usa_count = header.usa_count.value();
   if (usa_count < 2 || record.size() % (usa_count - 1) != 0) {

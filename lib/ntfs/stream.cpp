@@ -3,6 +3,7 @@
 #include <diskimg/ntfs/stream.hpp>
 
 #include <algorithm>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -134,10 +135,15 @@ const std::vector<std::byte>& Stream::compression_unit(std::uint64_t index) cons
   const std::uint64_t first_vcn = index * compression_unit_clusters_;
   const std::uint64_t end_vcn = first_vcn + compression_unit_clusters_;
   cached_unit_ = ~0ULL;
-  cached_bytes_.assign(unit_bytes, std::byte{0});
+  std::vector<std::byte> stored;  // the clusters of this unit that hold data, in VCN order
+  try {
+    cached_bytes_.assign(unit_bytes, std::byte{0});
+    stored.reserve(unit_bytes);
+  } catch (const std::bad_alloc&) {
+    throw OutOfMemoryError(fmt::format("{}: compression unit {}: cannot allocate {} bytes (out of memory)", name_,
+                                       index, 2 * unit_bytes), Location{name_, std::nullopt});
+  }
 
-  // The clusters of this unit that hold data, in VCN order.
-  std::vector<std::byte> stored;
   std::uint64_t stored_clusters = 0;
   const std::uint64_t mapped_end = runs_.empty() ? 0 : runs_.back().vcn + runs_.back().length;
   for (std::uint64_t vcn = first_vcn; vcn < std::min(end_vcn, mapped_end);) {

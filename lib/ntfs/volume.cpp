@@ -120,10 +120,41 @@ void Volume::bootstrap_mft_from(std::uint64_t lcn) {
                                  [](const Attribute& a) { return a.type == AttributeType::attribute_list; });
   if (list != zero.attributes.end()) add_mft_extents_from_list(*list, zero.sequence);
   mft_ = std::make_shared<Stream>(source_, geometry(), pointers_in_vcn_order(mft_extents_), "$MFT");
+  count_present_records(offset);
   if (mft_->runs().front().lcn != boot_.mft_lcn) {
     warnings_.emplace_back(Location{"MFT record 0", boot_.mft_lcn * boot_.cluster_size},
                            fmt::format("ntfs: $MFT's first run starts at LCN {}, the boot sector says {}",
                                        mft_->runs().front().lcn.value_or(0), boot_.mft_lcn));
+  }
+}
+
+// Records lie only in the clusters $MFT's runs map, up to the first sparse run (Windows
+// never makes $MFT sparse), and below its initialized size: past that a record reads as
+// zeros and can hold nothing. A hostile data size over a sparse tail would otherwise make
+// every scan, and every array sized per record, as large as it likes.
+void Volume::count_present_records(std::uint64_t record_zero_offset) {
+  const std::uint64_t record_size = boot_.file_record_size;
+  std::uint64_t mapped = 0;
+  for (const Run& run : mft_->runs()) {
+    if (run.sparse()) break;
+    mapped = (run.vcn + run.length) * boot_.cluster_size;
+  }
+  const std::uint64_t present = std::min({mapped, mft_->initialized_size(), mft_->size()});
+  const std::uint64_t claimed = mft_->size() / record_size;
+  record_count_ = present / record_size;
+  const Location where{"MFT record 0", record_zero_offset};
+  if (record_count_ == 0) {
+    throw FormatError(fmt::format("ntfs: MFT record 0 (volume offset {:#x}): $MFT's $DATA maps no "
+                                  "record ({} bytes initialized, its first run {})", record_zero_offset,
+                                  mft_->initialized_size(), mft_->runs().front().sparse() ? "sparse" : "short"),
+                      where);
+  }
+  if (record_count_ < claimed) {
+    warnings_.emplace_back(where, fmt::format(
+        "ntfs: MFT record 0 (volume offset {:#x}): $MFT's $DATA claims {} records ({} bytes) but "
+        "only {} records lie in clusters it maps below its initialized size ({} bytes); the other "
+        "{} are ignored", record_zero_offset, claimed, mft_->size(), record_count_,
+        mft_->initialized_size(), claimed - record_count_));
   }
 }
 
@@ -191,7 +222,6 @@ void Volume::load_upcase() {
   }
 }
 
-std::uint64_t Volume::record_count() const { return mft_->size() / boot_.file_record_size; }
 
 // Records are read in chunks and the last few chunks are kept: a directory's entries and
 // the files they name tend to lie close together in the MFT.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,16 +16,26 @@
 
 namespace diskimg {
 
-FileSink::FileSink(const std::filesystem::path& path, Mode mode) : path_(path) {
+FileSink::FileSink(const std::filesystem::path& path, Mode mode,
+                   std::optional<std::filesystem::perms> permissions)
+    : path_(path) {
   const int flags = mode == Mode::create_new ? O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC
                                              : O_RDWR | O_CLOEXEC;
-  descriptor_ = ::open(path.c_str(), flags, 0644);
+  const auto bits = permissions ? static_cast<mode_t>(*permissions & std::filesystem::perms::all) : mode_t{0644};
+  // Created with at most the owner's bits of those asked for, then given them exactly.
+  descriptor_ = ::open(path.c_str(), flags, permissions ? bits & 0600 : bits);
   if (descriptor_ < 0) {
     const int error = errno;
     if (error == EEXIST) {
       throw IoError(fmt::format("{}: already exists; not overwritten", path.string()));
     }
     throw IoError(fmt::format("{}: cannot open for writing: {}", path.string(), std::strerror(error)));
+  }
+  if (mode == Mode::create_new && permissions && ::fchmod(descriptor_, bits) != 0) {
+    const int error = errno;
+    ::close(descriptor_);
+    ::unlink(path.c_str());
+    throw IoError(fmt::format("{}: cannot set permissions {:04o}: {}", path.string(), bits, std::strerror(error)));
   }
 }
 
@@ -67,7 +78,8 @@ std::uint64_t FileSink::size() {
 }
 
 void FileSink::resize(std::uint64_t size) {
-  if (::ftruncate(descriptor_, static_cast<off_t>(size)) != 0) {
+  if (size > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max()) ||
+      ::ftruncate(descriptor_, static_cast<off_t>(size)) != 0) {
     throw IoError(fmt::format("{}: cannot set the size to {} bytes: {}", name(), size, std::strerror(errno)),
                   {name(), size});
   }

@@ -16,7 +16,14 @@ void ByteSource::read(std::uint64_t offset, std::span<std::byte> buffer) const {
 }
 
 std::vector<std::byte> ByteSource::read(std::uint64_t offset, std::size_t length) const {
-  std::vector<std::byte> bytes(length);
+  std::vector<std::byte> bytes;
+  try {
+    bytes.resize(length);
+  } catch (const std::exception&) {  // bad_alloc, or length_error past the vector's maximum
+    throw OutOfMemoryError(fmt::format("{}: cannot allocate {} bytes to read at offset {:#x} (out of memory)",
+                                       name(), length, offset),
+                           {name(), offset});
+  }
   read(offset, std::span<std::byte>(bytes));
   return bytes;
 }

@@ -1,3 +1,5 @@
+#include "core/allocate.hpp"
+
 #include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/catalog.hpp>
 #include <diskimg/usedmap/used_map.hpp>
@@ -35,7 +37,8 @@ UsedMap UsedMap::read(const ntfs::Volume& volume) {
                                   stream->size(), boot.total_clusters, needed),
                       {"$Bitmap (MFT record 6)", volume.record_offset(bitmap_record)});
   }
-  map.bits_.resize(static_cast<std::size_t>(needed));
+  allocating("ntfs: $Bitmap (MFT record 6)", needed, {"$Bitmap (MFT record 6)", volume.record_offset(bitmap_record)},
+             [&] { map.bits_.resize(static_cast<std::size_t>(needed)); });
   stream->read(0, std::as_writable_bytes(std::span(map.bits_)));
   // Bits past the last cluster are set on disk; they are no clusters.
   if (boot.total_clusters % 8 != 0) {
@@ -86,7 +89,9 @@ UsedMapCheck verify_used_map(const ntfs::Volume& volume, const UsedMap& map,
                              std::size_t max_examples) {
   UsedMapCheck check;
   const std::uint64_t total = map.total_clusters();
-  std::vector<std::uint8_t> owned((total + 7) / 8, 0);
+  std::vector<std::uint8_t> owned;
+  allocating(fmt::format("usedmap: the owners of {} clusters", total), (total + 7) / 8,
+             {"$Bitmap (MFT record 6)", std::nullopt}, [&] { owned.assign((total + 7) / 8, 0); });
   set_bit(owned, 0);  // the boot sector belongs to the volume itself
   std::vector<std::pair<std::uint64_t, std::uint64_t>> used_but_free;  // cluster, record
   std::vector<std::pair<std::uint64_t, std::uint64_t>> twice;

@@ -1,5 +1,6 @@
 #include "vhd/layout.hpp"
 
+#include "core/allocate.hpp"
 #include "core/arithmetic.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
@@ -33,7 +34,7 @@ std::string locator_name(std::uint32_t code) {
 }
 
 bool footer_valid(std::span<const std::byte> bytes, std::string& why) {
-  const auto footer = load<disk::Footer>(bytes);
+  const auto footer = load<disk::Footer>(bytes, 0, "footer");
   if (std::string_view(footer.cookie.data(), 8) != "conectix") {
     why = "no \"conectix\" cookie";
     return false;
@@ -188,10 +189,12 @@ bool read_dynamic_parts(const ByteSource& file, Layout& layout, std::vector<Prob
                         {"BAT", info.table_offset}});
     return false;
   }
-  const std::vector<std::byte> table = file.read(info.table_offset, table_bytes);
-  layout.bat.resize(info.max_table_entries);
+  const Location bat_here{"BAT", info.table_offset};
+  const std::vector<std::byte> table =
+      allocating("BAT", table_bytes, bat_here, [&] { return file.read(info.table_offset, table_bytes); });
+  allocating("BAT", table_bytes, bat_here, [&] { layout.bat.resize(info.max_table_entries); });
   for (std::uint32_t i = 0; i < info.max_table_entries; ++i) {
-    layout.bat[i] = load<boost::endian::big_uint32_buf_t>(table, std::size_t{i} * 4).value();
+    layout.bat[i] = load<boost::endian::big_uint32_buf_t>(table, std::size_t{i} * 4, "BAT entry").value();
   }
   layout.bitmap_bytes = ((info.block_size / 512 + 7) / 8 + 511) / 512 * 512;
   const std::uint64_t data_end = layout.footer_from_copy ? file.size() : file.size() - 512;
@@ -208,7 +211,7 @@ bool read_dynamic_parts(const ByteSource& file, Layout& layout, std::vector<Prob
 std::uint64_t Layout::block_count() const { return bat.size(); }
 
 FooterInfo parse_footer(std::span<const std::byte> bytes) {
-  const auto footer = load<disk::Footer>(bytes);
+  const auto footer = load<disk::Footer>(bytes, 0, "footer");
   FooterInfo info;
   info.features = footer.features.value();
   info.format_version = footer.format_version.value();
@@ -257,10 +260,10 @@ std::vector<std::byte> encode_footer(const FooterInfo& info) {
     footer.merge_child = info.merging_child->to_big_endian();
   }
   std::vector<std::byte> bytes(sizeof(disk::Footer));
-  store(footer, bytes);
+  store(footer, bytes, 0, "footer");
   const std::uint32_t checksum = disk::checksum_of(bytes, disk::footer_checksum_offset);
   footer.checksum = checksum;
-  store(footer, bytes);
+  store(footer, bytes, 0, "footer");
   return bytes;
 }
 
@@ -313,7 +316,7 @@ std::optional<Layout> read_layout(const ByteSource& file, std::vector<Problem>& 
                         footer_here});
   }
   const std::uint32_t raw_type =
-      load<disk::Footer>(layout.footer_from_copy ? start : end).disk_type.value();
+      load<disk::Footer>(layout.footer_from_copy ? start : end, 0, "footer").disk_type.value();
   if (raw_type != disk::type_fixed && raw_type != disk::type_dynamic &&
       raw_type != disk::type_differencing) {
     problems.push_back({true, fmt::format("footer: disk type {} is not fixed (2), dynamic (3) "

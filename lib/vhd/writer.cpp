@@ -69,7 +69,13 @@ std::unique_ptr<VhdWriter> VhdWriter::create(const std::filesystem::path& path,
     throw UsageError(fmt::format("vhd: {} is larger than the 2040 GiB a differencing VHD can "
                                  "hold", options.parent.string()));
   }
-  auto sink = std::make_unique<FileSink>(path, FileSink::Mode::create_new);
+  // A child holds changes to its parent's bytes: no one who may not read the parent may
+  // read the child.
+  std::optional<std::filesystem::perms> permissions = options.permissions;
+  if (!permissions && options.type == VhdType::differencing) {
+    permissions = std::filesystem::status(options.parent).permissions() & std::filesystem::perms::all;
+  }
+  auto sink = std::make_unique<FileSink>(path, FileSink::Mode::create_new, permissions);
   try {
     return create(std::move(sink), path, options);
   } catch (...) {
@@ -163,9 +169,9 @@ void VhdWriter::write_metadata(const std::filesystem::path& path, const CreateOp
     }
   }
   std::vector<std::byte> header_bytes(sizeof(disk::DynamicHeader));
-  store(header, header_bytes);
+  store(header, header_bytes, 0, "dynamic header");
   header.checksum = disk::checksum_of(header_bytes, disk::header_checksum_offset);
-  store(header, header_bytes);
+  store(header, header_bytes, 0, "dynamic header");
 
   // Metadata first, the footers last: a file cut short before them is not a VHD at all.
   sink_->write(header_offset, header_bytes);
@@ -399,7 +405,7 @@ void VhdWriter::clear_leftovers(std::uint64_t start) {
 
 void VhdWriter::write_bat_entry(std::uint32_t block, std::uint32_t sector) {
   std::array<std::byte, 4> entry{};
-  store(boost::endian::big_uint32_buf_t(sector), entry);
+  store(boost::endian::big_uint32_buf_t(sector), entry, 0, "BAT entry");
   sink_->write(table_offset_ + std::uint64_t{block} * 4, entry);
 }
 

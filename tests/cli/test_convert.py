@@ -5,6 +5,7 @@ import json
 import os
 import resource
 import signal
+import stat
 import subprocess
 
 import pytest
@@ -190,3 +191,36 @@ def test_a_new_disk_id_for_mbr_is_a_new_signature(unpacked, tmp_path):
     assert new["id"] != old["id"]
     strip = lambda p: {k: v for k, v in p.items() if k != "node"}
     assert [strip(p) for p in new["partitions"]] == [strip(p) for p in old["partitions"]]
+
+
+def with_umask(mask, *args):
+    old = os.umask(mask)
+    try:
+        return run(*args)
+    finally:
+        os.umask(old)
+
+
+def mode_of(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize("fmt", ["vhd-dynamic", "vhd-fixed", "raw"])
+@pytest.mark.parametrize("bits", [0o600, 0o666])
+def test_the_output_has_exactly_the_source_files_permission_bits(tmp_path, fmt, bits):
+    # A 0600 disk must not become a 0644 copy; the umask (022 here) takes nothing away.
+    source = tmp_path / "source.img"
+    source.write_bytes(bytes(range(256)) * 4096)
+    source.chmod(bits)
+    out = tmp_path / "out"
+    with_umask(0o022, "convert", source, "-o", out, "--format", fmt)
+    assert mode_of(out) == bits
+
+
+def test_a_differencing_vhd_has_its_parents_permission_bits(tmp_path):
+    parent = tmp_path / "parent.vhd"
+    run("create", parent, "--size", "4M")
+    parent.chmod(0o640)
+    child = tmp_path / "child.vhd"
+    with_umask(0o077, "create", child, "--parent", parent)
+    assert mode_of(child) == 0o640

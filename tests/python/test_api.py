@@ -130,6 +130,18 @@ def test_a_file_is_an_io_object_that_wrappers_accept(sample):
             g.seek(2 ** 63 - 1, 1)
 
 
+def test_reading_at_or_past_the_end_gives_no_bytes_as_every_python_file_does(sample):
+    with diskimg.open(sample) as disk, disk.open() as f, open(sample, "rb") as plain:
+        for where in (f.size, f.size + 1, f.size + (1 << 40)):
+            assert f.seek(where) == plain.seek(where) == where
+            assert f.read() == plain.read() == b""
+            assert f.read(10) == plain.read(10) == b""
+            assert f.readinto(bytearray(10)) == plain.readinto(bytearray(10)) == 0
+            assert f.tell() == plain.tell() == where
+        f.seek(-3, 2)
+        assert len(f.read(10)) == 3 and f.read(10) == b""
+
+
 def test_hostile_bytes_raise_diskimg_errors_and_never_crash(sample, tmp_path):
     """Sectors of the sample disk overwritten with random bytes at random places: every call
     either works or raises diskimg.Error."""

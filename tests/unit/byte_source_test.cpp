@@ -1,4 +1,5 @@
 #include <diskimg/core/error.hpp>
+#include <diskimg/source/byte_sink.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/source/memory_source.hpp>
 #include <diskimg/source/slice_source.hpp>
@@ -83,4 +84,20 @@ TEST_CASE("a slice reads its window of the parent and nothing outside it") {
   CHECK_THROWS_WITH_AS(slice.read(2047, two), doctest::Contains("partition 1"), IoError);
   CHECK_THROWS_AS(SliceSource(disk, 3072, 2048, "too long"), FormatError);
   CHECK_THROWS_AS(SliceSource(disk, ~0ULL, 2, "wraps"), FormatError);
+}
+
+TEST_CASE("a file sink sizes the file it has open, whatever its name now names") {
+  const auto path = temporary_file("sink-resize");
+  const auto moved = temporary_file("sink-resize-moved");
+  FileSink sink(path, FileSink::Mode::create_new);
+  std::filesystem::rename(path, moved);
+  { std::ofstream(path) << "another file"; }  // a different file under the old name
+  sink.resize(std::uint64_t{5} << 30);           // a hole: nothing is written
+  CHECK(sink.size() == std::uint64_t{5} << 30);
+  CHECK(std::filesystem::file_size(moved) == std::uint64_t{5} << 30);
+  CHECK(std::filesystem::file_size(path) == 12);
+  sink.resize(100);
+  CHECK(std::filesystem::file_size(moved) == 100);
+  std::filesystem::remove(path);
+  std::filesystem::remove(moved);
 }

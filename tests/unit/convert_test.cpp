@@ -13,6 +13,7 @@
 
 #include <fstream>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace diskimg;
@@ -136,4 +137,21 @@ TEST_CASE("progress reaches the total") {
   CHECK(last == expected_total);
   CHECK(expected_total == disk.size());
   std::filesystem::remove(output);
+}
+
+TEST_CASE("a disk that is no regular file converts to an output only its owner may read") {
+  // A block device, or here a character device: its bits say nothing about who may read a
+  // copy of the disk. Neither the umask nor the device's own bits give the output more.
+  const Disk disk = Disk::from_source(patterned_disk(), {ContainerFormat::raw, 4 << 20, {"/dev/null"}});
+  for (const OutputFormat format : {OutputFormat::vhd_dynamic, OutputFormat::raw}) {
+    const auto output = scratch("device-source");
+    ConvertOptions options;
+    options.format = format;
+    const mode_t old = ::umask(0);
+    convert(disk, output, options);
+    ::umask(old);
+    CHECK(std::filesystem::status(output).permissions() ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    std::filesystem::remove(output);
+  }
 }

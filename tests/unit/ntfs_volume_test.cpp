@@ -6,6 +6,7 @@
 #include <diskimg/ntfs/catalog.hpp>
 #include <diskimg/ntfs/listing.hpp>
 #include <diskimg/ntfs/volume.hpp>
+#include <diskimg/usedmap/used_map.hpp>
 #include <diskimg/source/memory_source.hpp>
 
 #include <doctest/doctest.h>
@@ -13,6 +14,8 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -77,6 +80,67 @@ struct Fixture {
     // Never across the update sequence slot of a 512-byte stride.
     REQUIRE((at % 512) + 8 <= 510);
     for (unsigned i = 0; i < 8; ++i) bytes[at + i] = static_cast<std::byte>(value >> (8 * i));
+  }
+  // Edits a record as plain bytes: its update sequence is undone first and redone after, so
+  // the edit may move bytes across the end of a 512-byte stride.
+  void edit_record(std::uint64_t number, const std::function<void(std::span<std::byte>)>& edit) {
+    const std::span<std::byte> record(bytes.data() + record_offset(number), 1024);
+    const std::size_t usa = get(record, 4, 2);
+    const std::size_t strides = get(record, 6, 2) - 1;
+    for (std::size_t i = 1; i <= strides; ++i) std::copy_n(&record[usa + 2 * i], 2, &record[i * 512 - 2]);
+    edit(record);
+    for (std::size_t i = 1; i <= strides; ++i) {
+      std::copy_n(&record[i * 512 - 2], 2, &record[usa + 2 * i]);
+      std::copy_n(&record[usa], 2, &record[i * 512 - 2]);
+    }
+  }
+  // Appends a sparse run of `clusters` to $MFT's unnamed $DATA (record 0) and makes its
+  // allocated and data sizes cover it; the initialized size becomes `initialized`, or the
+  // whole data size.
+  void add_sparse_mft_tail(std::uint64_t clusters, std::optional<std::uint64_t> initialized = {}) {
+    add_sparse_tail(0, clusters, initialized);
+  }
+  // The same for the unnamed $DATA of any record.
+  void add_sparse_tail(std::uint64_t number, std::uint64_t clusters, std::optional<std::uint64_t> initialized = {}) {
+    edit_record(number, [&](std::span<std::byte> record) {
+      std::size_t data = get(record, 0x14, 2);
+      while (get(record, data, 4) != 0x80) data += get(record, data + 4, 4);
+      if (clusters != 0) append_sparse_run(record, data, clusters);
+      const std::uint64_t last_vcn = get(record, data + 0x18, 8) + clusters;
+      const std::uint64_t size = (last_vcn + 1) * 4096;
+      put(record, data + 0x18, 8, last_vcn);
+      put(record, data + 0x28, 8, size);
+      put(record, data + 0x30, 8, size);
+      put(record, data + 0x38, 8, initialized.value_or(size));
+    });
+  }
+  // Appends a sparse run to the mapping pairs of the nonresident attribute at `data`,
+  // growing the attribute (and moving those after it).
+  static void append_sparse_run(std::span<std::byte> record, std::size_t data, std::uint64_t clusters) {
+    const std::size_t length = get(record, data + 4, 4);
+    std::size_t end = data + get(record, data + 0x20, 2);  // the mapping pairs' terminator
+    while (record[end] != std::byte{0}) {
+      const unsigned header = std::to_integer<unsigned>(record[end]);
+      end += 1 + (header & 0x0F) + (header >> 4);
+    }
+    // A run header 0x08: eight bytes of length, no LCN (sparse); then the terminator.
+    const std::size_t grown = (end + 10 - data + 7) / 8 * 8;
+    const std::size_t in_use = get(record, 0x18, 4);
+    REQUIRE(in_use + grown - length <= record.size());
+    std::copy_backward(&record[data + length], &record[in_use], &record[in_use + grown - length]);
+    std::fill(&record[end], &record[data + grown], std::byte{0});
+    put(record, end, 1, 0x08);
+    put(record, end + 1, 8, clusters);
+    put(record, data + 4, 4, grown);
+    put(record, 0x18, 4, in_use + grown - length);
+  }
+  static std::uint64_t get(std::span<const std::byte> bytes, std::size_t at, unsigned length) {
+    std::uint64_t value = 0;
+    for (unsigned i = 0; i < length; ++i) value |= std::to_integer<std::uint64_t>(bytes[at + i]) << (8 * i);
+    return value;
+  }
+  static void put(std::span<std::byte> bytes, std::size_t at, unsigned length, std::uint64_t value) {
+    for (unsigned i = 0; i < length; ++i) bytes[at + i] = static_cast<std::byte>(value >> (8 * i));
   }
 };
 
@@ -237,4 +301,127 @@ TEST_CASE("a damaged boot sector gives way to the backup at the volume's end") {
   std::fill_n(fixture.bytes.end() - 512, 16, std::byte{0});
   CHECK_THROWS_WITH_AS(fixture.open(), doctest::Contains("no usable backup boot sector"),
                        FormatError);
+}
+
+TEST_CASE("records in a sparse tail of $MFT do not count; a warning names $MFT and the counts") {
+  Fixture fixture;
+  const std::uint64_t records = fixture.open()->record_count();
+  // $MFT's runs map whole clusters of 4 records; its data size ends inside the last one.
+  const std::uint64_t mapped = (records + 3) / 4 * 4;
+  const std::uint64_t claimed = mapped + (std::uint64_t{4} << 23);
+  std::uint64_t present = 0;
+  SUBCASE("the tail is initialized") {
+    fixture.add_sparse_mft_tail(std::uint64_t{1} << 23);  // 32 GiB of nothing: 33 million records
+    present = mapped;
+  }
+  SUBCASE("the tail lies past the initialized size") {
+    fixture.add_sparse_mft_tail(std::uint64_t{1} << 23, records * 1024);
+    present = records;
+  }
+  const auto volume = fixture.open();
+  REQUIRE(volume->record_count() == present);
+  REQUIRE(volume->warnings().size() == 1);
+  const Warning& warning = volume->warnings()[0];
+  CHECK(warning.where.structure == "MFT record 0");
+  CHECK(warning.what.find("$MFT") != std::string::npos);
+  CHECK(warning.what.find(fmt::format("{} records", present)) != std::string::npos);
+  CHECK(warning.what.find(fmt::format("{} records", claimed)) != std::string::npos);
+  CHECK_THROWS_AS(volume->read_record(present), NotFoundError);
+  CHECK_THROWS_AS(volume->read_record(std::uint64_t{1} << 24), NotFoundError);
+  const Catalog catalog = Catalog::build(*volume);
+  CHECK(catalog.records_scanned() == present);
+  Warnings warnings;
+  CHECK(listed(*volume, "/growth/stage2-nonresident.bin", warnings));
+  CHECK(warnings.empty());
+}
+
+TEST_CASE("records past $MFT's initialized size do not count") {
+  Fixture fixture;
+  const std::uint64_t mapped = (fixture.open()->record_count() + 3) / 4 * 4;
+  fixture.add_sparse_mft_tail(0, 64 * 1024);  // the data size becomes all that is mapped
+  const auto volume = fixture.open();
+  REQUIRE(volume->record_count() == 64);
+  REQUIRE(volume->warnings().size() == 1);
+  CHECK(volume->warnings()[0].what.find(fmt::format("{} records", mapped)) != std::string::npos);
+  CHECK_THROWS_AS(volume->read_record(64), NotFoundError);
+  CHECK(Catalog::build(*volume).records_scanned() == 64);
+}
+
+TEST_CASE("a resident $INDEX_ROOT cut short is an error naming it, its record and offset") {
+  Fixture fixture;
+  const std::uint64_t directory = fixture.open()->open_path("/growth").number();
+  const std::uint64_t offset = fixture.record_offset(directory);
+  fixture.edit_record(directory, [](std::span<std::byte> record) {
+    std::size_t at = Fixture::get(record, 0x14, 2);
+    while (Fixture::get(record, at, 4) != 0x90) at += Fixture::get(record, at + 4, 4);
+    Fixture::put(record, at + 0x10, 4, 8);  // the value: 8 bytes, less than its 32-byte header
+  });
+  const auto volume = fixture.open();
+  const File file = volume->read_file(directory);
+  try {
+    volume->list_directory(file);
+    FAIL("no error");
+  } catch (const FormatError& error) {
+    const std::string message = error.what();
+    INFO(message);
+    CHECK(message.find("$INDEX_ROOT") != std::string::npos);
+    CHECK(message.find(fmt::format("MFT record {}", directory)) != std::string::npos);
+    CHECK(message.find("structure of") == std::string::npos);
+    CHECK(error.where() == Location{fmt::format("MFT record {}", directory), offset});
+  }
+  Warnings warnings;
+  CHECK(listed(*volume, "/growth/stage1-resident.txt", warnings));  // the catalog lists it
+}
+
+namespace {
+
+// The fixture's bytes at the start of a source of any size, zeros after them: a volume may
+// claim more than memory holds without the test holding it.
+class ExtendedSource final : public ByteSource {
+ public:
+  ExtendedSource(const std::vector<std::byte>& bytes, std::uint64_t size) : bytes_(bytes), size_(size) {}
+  std::uint64_t size() const override { return size_; }
+  std::uint32_t sector_size() const override { return 512; }
+  std::string name() const override { return "extended.img"; }
+
+ protected:
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
+    std::fill(buffer.begin(), buffer.end(), std::byte{0});
+    if (offset >= bytes_.size()) return;
+    const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), bytes_.size() - offset));
+    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), count, buffer.begin());
+  }
+
+ private:
+  std::vector<std::byte> bytes_;
+  std::uint64_t size_;
+};
+
+}  // namespace
+
+TEST_CASE("a $Bitmap larger than memory can hold is an error naming it and the size asked for") {
+  // 2^63 bytes of 4 KiB clusters: a bitmap of 2^48 bytes, more than any address space.
+  constexpr std::uint64_t volume_bytes = std::uint64_t{1} << 63;
+  constexpr std::uint64_t bitmap_bytes = volume_bytes / 4096 / 8;
+  Fixture fixture;
+  fixture.put64(0x28, volume_bytes / 512 - 1);       // total sectors: all but the backup
+  fixture.add_sparse_tail(6, bitmap_bytes / 4096);  // $Bitmap as long as they need
+  const auto volume = Volume::open(std::make_shared<ExtendedSource>(fixture.bytes, volume_bytes));
+  try {
+    UsedMap::read(*volume);
+    FAIL("no error");
+  } catch (const OutOfMemoryError& error) {
+    const std::string message = error.what();
+    INFO(message);
+    CHECK(message.find("$Bitmap") != std::string::npos);
+    CHECK(message.find(fmt::format("{} bytes", bitmap_bytes)) != std::string::npos);
+    CHECK(error.where().structure == "$Bitmap (MFT record 6)");
+  }
+}
+
+TEST_CASE("a read larger than memory can hold is an error naming the source and the size") {
+  const ExtendedSource source({}, std::uint64_t{1} << 62);
+  CHECK_THROWS_WITH_AS(source.read(0, std::size_t{1} << 60),
+                       "extended.img: cannot allocate 1152921504606846976 bytes to read at offset 0x0 (out of memory)",
+                       OutOfMemoryError);
 }

@@ -93,6 +93,16 @@ void bind_options(py::module_& module) {
                      "Zeros for unreadable sectors, listed in the result.")
       .def_readwrite("verify", &ConvertOptions::verify, "Re-read the output and compare.")
       .def_readwrite("force", &ConvertOptions::force, "Replace an existing output.")
+      .def_property("permissions",
+                    [](const ConvertOptions& o) -> std::optional<unsigned> {
+                      if (!o.permissions) return std::nullopt;
+                      return static_cast<unsigned>(*o.permissions);
+                    },
+                    [](ConvertOptions& o, std::optional<unsigned> bits) {
+                      if (bits && *bits > 0777) throw py::value_error("permissions: rwx bits, 0 to 0o777");
+                      o.permissions = bits ? std::optional(static_cast<std::filesystem::perms>(*bits)) : std::nullopt;
+                    },
+                    "The output's mode bits exactly (0o600); None: the source file's (0o600 for a device).")
       .def("__repr__", [](const ConvertOptions& o) {
         return "<diskimg.ConvertOptions " + std::string(to_string(o.format)) + ", " +
                std::to_string(o.block_size) + "-byte blocks>";

@@ -1,7 +1,7 @@
 // diskimg.Error and its subclasses, one per C++ error class, and diskimg.DiskWarning. The
 // subclasses also derive from the built-in exception a Python caller would catch for the
 // same trouble: an IoError is an OSError, a NotFoundError a FileNotFoundError, a UsageError
-// a ValueError, an UnsupportedError a NotImplementedError. Each raised error carries the
+// a ValueError, an UnsupportedError a NotImplementedError, an OutOfMemoryError a MemoryError. Each raised error carries the
 // C++ error's location as `structure` and `offset` (None when unknown).
 #include "bindings.hpp"
 
@@ -66,6 +66,9 @@ void bind_errors(py::module_& module) {
   static PyObject* const usage_error = new_exception(
       module, "UsageError", py::make_tuple(py::handle(error), py::handle(PyExc_ValueError)),
       "Arguments that cannot be used: a volume that does not exist, an existing output without force.");
+  static PyObject* const out_of_memory_error = new_exception(
+      module, "OutOfMemoryError", py::make_tuple(py::handle(error), py::handle(PyExc_MemoryError)),
+      "Memory could not be had for something sized from what was read; the message names it and the bytes.");
   static PyObject* const cancelled_error = new_exception(
       module, "CancelledError", py::make_tuple(py::handle(error)),
       "A long operation was stopped by its progress callback (it returned False); nothing was left behind.");
@@ -101,6 +104,8 @@ void bind_errors(py::module_& module) {
       raise(usage_error, e);
     } catch (const CancelledError& e) {
       raise(cancelled_error, e);
+    } catch (const OutOfMemoryError& e) {
+      raise(out_of_memory_error, e);
     } catch (const Error& e) {
       raise(error, e);
     } catch (const std::system_error& e) {  // std::filesystem and threads

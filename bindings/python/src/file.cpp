@@ -74,6 +74,9 @@ class File {
     return position_ < total ? total - position_ : 0;
   }
   void fill(std::span<std::byte> out) {
+    // At or past the end nothing is read: read() gives b"" and the position stays, as for
+    // every Python file (the source would refuse an offset past its end).
+    if (out.empty()) return;
     // Copies first: another thread may seek or close this file while the GIL is released.
     const SourcePtr source = source_;
     const std::uint64_t position = position_;

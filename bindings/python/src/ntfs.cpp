@@ -218,7 +218,7 @@ void bind_ntfs(py::module_& module) {
       .def_property_readonly("index_block_size", [=](const Ntfs& fs) { return boot(fs).index_block_size; })
       .def_property_readonly("total_clusters", [=](const Ntfs& fs) { return boot(fs).total_clusters; })
       .def_property_readonly("record_count", [](const Ntfs& fs) { return fs.volume->record_count(); },
-                             "MFT records, used or not.")
+                             "MFT records, used or not: those in clusters the MFT maps below its initialized size.")
       .def_property_readonly("warnings", [](const Ntfs& fs) { return fs.volume->warnings(); })
       .def("listdir", [](const Ntfs& fs, const std::string& path) { return list(fs, path, false); },
            py::arg("path") = "/", "The entries of a directory in index order (. and .. left out).")

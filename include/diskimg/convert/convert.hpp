@@ -42,6 +42,10 @@ struct ConvertOptions {
   bool continue_on_read_error = false;  ///< zeros where the source cannot be read, listed
   bool verify = false;                  ///< re-read the output and compare every copied range
   bool force = false;                   ///< replace an existing output file
+  /// The output's permission bits, exactly (the umask takes nothing away). By default the
+  /// source's: those of the disk's file (the first of its chain) when it is a regular file,
+  /// 0600 when it is not (a block device) or there is none.
+  std::optional<std::filesystem::perms> permissions;
   /// Called as work proceeds, between pieces of at most 4 MiB; return false to cancel
   /// (the partial output is removed). Its exceptions cancel the conversion too.
   std::function<bool(std::uint64_t done, std::uint64_t total)> progress;

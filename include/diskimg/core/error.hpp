@@ -93,6 +93,15 @@ class VolumeChoiceError : public UsageError {
   std::shared_ptr<const std::vector<unsigned>> candidates_;
 };
 
+/// Memory could not be had for something sized from what was read (a catalog of every MFT
+/// record, a volume's cluster bitmap, a large read): the message names it and the bytes it
+/// asked for, `where()` the structure. Hostile input claiming huge sizes ends here, as does
+/// a real volume too large for the memory at hand.
+class OutOfMemoryError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// The caller asked a long operation to stop (its progress callback said so); whatever it
 /// was writing has been removed.
 class CancelledError : public Error {

@@ -54,8 +54,10 @@ class Volume {
   /// Damage worked around while opening: a backup boot sector or $MFTMirr used, $UpCase
   /// unreadable, $MFT's first run elsewhere than the boot sector says.
   const Warnings& warnings() const { return warnings_; }
-  /// Records the MFT holds: its data size over the record size.
-  std::uint64_t record_count() const;
+  /// The records the MFT holds: those in clusters its runs map, below its initialized size.
+  /// Fewer than its data size claims only on a damaged or hostile volume (a warning names
+  /// both counts); a record past them does not exist (read_record: NotFoundError).
+  std::uint64_t record_count() const { return record_count_; }
   /// Bytes per cluster.
   std::uint32_t cluster_size() const { return boot_.cluster_size; }
 
@@ -127,6 +129,7 @@ class Volume {
   BootSector read_backup_boot_sector(const std::string& primary_fault);
   void bootstrap_mft();
   void bootstrap_mft_from(std::uint64_t lcn);
+  void count_present_records(std::uint64_t record_zero_offset);
   void add_mft_extents_from_list(const Attribute& list, std::uint16_t sequence);
   void add_listed_extents(File& file, const Attribute& list) const;
   void load_upcase();
@@ -140,6 +143,7 @@ class Volume {
   BootSector boot_;
   std::vector<Attribute> mft_extents_;
   std::shared_ptr<const Stream> mft_;
+  std::uint64_t record_count_ = 0;
   std::vector<char16_t> upcase_;
   Warnings warnings_;
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -48,8 +49,11 @@ class FileSink final : public ByteSink {
   };
   /// Opens `path` for reading and writing. Throws IoError when it cannot be opened, and for
   /// create_new when the file exists already ("already exists; not overwritten"); nothing
-  /// is created then.
-  FileSink(const std::filesystem::path& path, Mode mode);
+  /// is created then. A new file gets exactly `permissions` (their rwx bits) when given:
+  /// the umask takes nothing away, and the file is never more open than that, even while it
+  /// is being created. Without them it gets 0644 less the umask.
+  FileSink(const std::filesystem::path& path, Mode mode,
+           std::optional<std::filesystem::perms> permissions = std::nullopt);
   /// Closes the file.
   ~FileSink() override;
   /// Not copyable: the sink owns its descriptor.
@@ -65,7 +69,9 @@ class FileSink final : public ByteSink {
   void read(std::uint64_t offset, std::span<std::byte> buffer) override;
   /// The file's length (fstat). Throws IoError when fstat fails.
   std::uint64_t size() override;
-  /// ftruncate through the open descriptor. Throws IoError when it fails.
+  /// Sets the length of the file this sink has open (ftruncate, not by its name, which may
+  /// name another file by now): what it gains reads as zeros and takes no space. Throws
+  /// IoError when it fails.
   void resize(std::uint64_t size) override;
   /// fdatasync. Throws IoError when it fails.
   void sync() override;

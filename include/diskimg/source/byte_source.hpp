@@ -42,7 +42,9 @@ class ByteSource {
   /// the buffer's contents are unspecified. Safe to call from several threads.
   void read(std::uint64_t offset, std::span<std::byte> buffer) const;
 
-  /// Reads `length` bytes at `offset` into a new vector; throws as the other read does.
+  /// Reads `length` bytes at `offset` into a new vector; throws as the other read does, and
+  /// OutOfMemoryError naming the source, the length and the offset when memory cannot be
+  /// had for it.
   std::vector<std::byte> read(std::uint64_t offset, std::size_t length) const;
 
   /// Where data may be, for copiers that skip what reads as zeros without reading it: the

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace diskimg::vhd {
 
@@ -26,6 +27,10 @@ struct CreateOptions {
   /// parent's, and a fixed disk has no blocks.
   std::uint32_t block_size = default_block_size;
   std::filesystem::path parent;                ///< differencing disks only
+  /// The new file's permission bits, exactly (the umask takes nothing away), when create
+  /// makes the file itself. By default a differencing disk has its parent's, others 0644
+  /// less the umask.
+  std::optional<std::filesystem::perms> permissions;
 };
 
 /// Writes a VHD: fixed, dynamic or differencing. Owns its sink (the file, closed when the
