@@ -145,8 +145,12 @@ void add_dynamic_disk(const Disk& disk, const PlanOptions& options, std::vector<
       whole();
       continue;
     }
+    const ldm::Locator locator(group_volume);
+    std::vector<ldm::DiskPiece> pieces;
     add_volume(*volume, options, [&](std::uint64_t o, std::uint64_t l) {
-      for (const ldm::DiskPiece& piece : ldm::locate(group_volume, o, l)) {
+      pieces.clear();
+      locator.locate(o, l, pieces);
+      for (const ldm::DiskPiece& piece : pieces) {
         if (piece.disk == me->name) add(ranges, piece.offset, piece.length);
       }
     }, whole, notes);

@@ -166,7 +166,13 @@ Disk Disk::from_source(SourcePtr source, Container container, std::vector<Source
   for (unsigned index = 0; index < disk.volumes_.size(); ++index) {
     Volume& volume = disk.volumes_[index];
     volume.index = index;
-    volume.filesystem = sniff_filesystem(*volume.bytes);
+    // A volume whose first sector cannot be read holds nothing known; the disk still opens.
+    try {
+      volume.filesystem = sniff_filesystem(*volume.bytes);
+    } catch (const IoError& error) {
+      disk.warnings_.emplace_back(error.where(), fmt::format("volume {} ({}): its first sector cannot be read: {}",
+                                                             index, volume.origin_name(), error.what()));
+    }
   }
   return disk;
 }

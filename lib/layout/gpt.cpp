@@ -1,6 +1,8 @@
+#include "core/arithmetic.hpp"
 #include "core/crc32.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
+#include "layout/gpt_header.hpp"
 #include "layout/gpt_structures.hpp"
 #include "layout/overlaps.hpp"
 
@@ -21,15 +23,10 @@ namespace {
 constexpr std::uint64_t max_entry_array_bytes = 4 << 20;
 constexpr std::uint32_t max_entry_size = 4096;
 
-// One header with its entry array, or why it cannot be used.
-struct HeaderRead {
-  gpt::Header header{};
-  std::vector<std::byte> entries;
-  std::string fault;  // empty when usable
-};
 
 std::string where(std::uint64_t lba, std::uint32_t sector_size) {
-  return fmt::format("LBA {}, offset {:#x}", lba, lba * sector_size);
+  const std::optional<std::uint64_t> offset = checked_multiply(lba, sector_size);
+  return offset ? fmt::format("LBA {}, offset {:#x}", lba, *offset) : fmt::format("LBA {}", lba);
 }
 
 std::string check_header_fields(const gpt::Header& header, std::uint64_t lba,
@@ -63,47 +60,6 @@ std::string check_header_fields(const gpt::Header& header, std::uint64_t lba,
   return {};
 }
 
-HeaderRead read_header(const ByteSource& disk, std::uint64_t lba, std::uint32_t sector_size) {
-  HeaderRead result;
-  const std::uint64_t disk_sectors = disk.size() / sector_size;
-  if (lba >= disk_sectors) {
-    result.fault = "lies past the end of the disk";
-    return result;
-  }
-  const std::vector<std::byte> sector = disk.read(lba * sector_size, sector_size);
-  result.header = load<gpt::Header>(sector, 0, "GPT header");
-  const gpt::Header& header = result.header;
-  if (header.signature != gpt::signature) {
-    result.fault = "no \"EFI PART\" signature";
-    return result;
-  }
-  const std::uint32_t header_size = header.header_size.value();
-  if (header_size < sizeof(gpt::Header) || header_size > sector_size) {
-    result.fault = fmt::format("header size {} is outside 92..{}", header_size, sector_size);
-    return result;
-  }
-  std::vector<std::byte> checked(sector.begin(), sector.begin() + header_size);
-  std::fill_n(checked.begin() + offsetof(gpt::Header, header_crc32), 4, std::byte{0});
-  const std::uint32_t computed = crc32_of(checked);
-  if (computed != header.header_crc32.value()) {
-    result.fault = fmt::format("header CRC32 mismatch (stored {:#010x}, computed {:#010x})",
-                               header.header_crc32.value(), computed);
-    return result;
-  }
-  result.fault = check_header_fields(header, lba, disk_sectors, sector_size);
-  if (!result.fault.empty()) return result;
-
-  const std::size_t array_bytes =
-      std::size_t{header.entry_count.value()} * header.entry_size.value();
-  result.entries = disk.read(header.entries_lba.value() * sector_size, array_bytes);
-  const std::uint32_t entries_crc = crc32_of(result.entries);
-  if (entries_crc != header.entries_crc32.value()) {
-    result.fault = fmt::format(
-        "entry array CRC32 mismatch (stored {:#010x}, computed {:#010x})",
-        header.entries_crc32.value(), entries_crc);
-  }
-  return result;
-}
 
 std::string entry_name(const gpt::Entry& entry) {
   return utf16le_to_utf8(utf16le_before_nul(std::as_bytes(std::span(entry.name))));
@@ -158,6 +114,48 @@ void add_structures(const HeaderRead& read, StructureKind header, StructureKind 
 
 }  // namespace
 
+HeaderRead read_header(const ByteSource& disk, std::uint64_t lba, std::uint32_t sector_size) {
+  HeaderRead result;
+  const std::uint64_t disk_sectors = disk.size() / sector_size;
+  if (lba >= disk_sectors) {
+    result.fault = "lies past the end of the disk";
+    return result;
+  }
+  const std::vector<std::byte> sector = disk.read(lba * sector_size, sector_size);
+  result.header = load<gpt::Header>(sector, 0, "GPT header");
+  const gpt::Header& header = result.header;
+  if (header.signature != gpt::signature) {
+    result.fault = "no \"EFI PART\" signature";
+    return result;
+  }
+  const std::uint32_t header_size = header.header_size.value();
+  if (header_size < sizeof(gpt::Header) || header_size > sector_size) {
+    result.fault = fmt::format("header size {} is outside 92..{}", header_size, sector_size);
+    return result;
+  }
+  std::vector<std::byte> checked(sector.begin(), sector.begin() + header_size);
+  std::fill_n(checked.begin() + offsetof(gpt::Header, header_crc32), 4, std::byte{0});
+  const std::uint32_t computed = crc32_of(checked);
+  if (computed != header.header_crc32.value()) {
+    result.fault = fmt::format("header CRC32 mismatch (stored {:#010x}, computed {:#010x})",
+                               header.header_crc32.value(), computed);
+    return result;
+  }
+  result.fault = check_header_fields(header, lba, disk_sectors, sector_size);
+  if (!result.fault.empty()) return result;
+
+  const std::size_t array_bytes =
+      std::size_t{header.entry_count.value()} * header.entry_size.value();
+  result.entries = disk.read(header.entries_lba.value() * sector_size, array_bytes);
+  const std::uint32_t entries_crc = crc32_of(result.entries);
+  if (entries_crc != header.entries_crc32.value()) {
+    result.fault = fmt::format(
+        "entry array CRC32 mismatch (stored {:#010x}, computed {:#010x})",
+        header.entries_crc32.value(), entries_crc);
+  }
+  return result;
+}
+
 std::optional<std::uint32_t> find_gpt_sector_size(const ByteSource& disk) {
   for (const std::uint32_t sector_size : {512u, 4096u}) {
     if (disk.size() < 2 * std::uint64_t{sector_size}) continue;
@@ -188,11 +186,11 @@ PartitionTable read_gpt(const ByteSource& disk, std::uint32_t sector_size) {
     const std::uint64_t alternate = primary.header.alternate_lba.value();
     backup = read_header(disk, alternate, sector_size);
     if (!backup.fault.empty()) {
-      table.warnings.emplace_back(Location{"GPT backup header", alternate * sector_size},
+      table.warnings.emplace_back(Location{"GPT backup header", checked_multiply(alternate, sector_size)},
                                   fmt::format("gpt: backup header ({}) is damaged: {}",
                                               where(alternate, sector_size), backup.fault));
     } else if (alternate != last_lba) {
-      table.warnings.emplace_back(Location{"GPT backup header", alternate * sector_size}, fmt::format(
+      table.warnings.emplace_back(Location{"GPT backup header", checked_multiply(alternate, sector_size)}, fmt::format(
           "gpt: backup header lies at LBA {}, not at the last LBA {} (was the disk grown?)",
           alternate, last_lba));
     }

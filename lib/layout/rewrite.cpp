@@ -1,5 +1,6 @@
 #include "core/crc32.hpp"
 #include "core/load.hpp"
+#include "layout/gpt_header.hpp"
 #include "layout/gpt_structures.hpp"
 #include "layout/mbr_structures.hpp"
 
@@ -28,12 +29,18 @@ Patch new_mbr_signature(const ByteSource& disk) {
 void renew_gpt_copy(const ByteSource& disk, std::uint64_t header_offset, std::uint32_t sector_size,
                     const Guid& disk_guid, std::map<std::uint32_t, Guid>& partition_guids,
                     std::vector<Patch>& patches) {
+  // Read and checked again, as read_gpt does: the disk may have changed since.
+  HeaderRead read = read_header(disk, header_offset / sector_size, sector_size);
+  if (!read.fault.empty()) {
+    throw FormatError(fmt::format("gpt: the header at offset {:#x} is no longer sound: {}", header_offset, read.fault),
+                      {"GPT header", header_offset});
+  }
   std::vector<std::byte> header_sector = disk.read(header_offset, sector_size);
-  auto header = load<gpt::Header>(header_sector, 0, "GPT header");
+  gpt::Header& header = read.header;
   const std::uint32_t count = header.entry_count.value();
   const std::uint32_t entry_size = header.entry_size.value();
   const std::uint64_t entries_offset = header.entries_lba.value() * sector_size;
-  std::vector<std::byte> entries = disk.read(entries_offset, std::size_t{count} * entry_size);
+  std::vector<std::byte> entries = std::move(read.entries);
   for (std::uint32_t slot = 0; slot < count; ++slot) {
     auto entry = load<gpt::Entry>(entries, std::size_t{slot} * entry_size, "GPT entry");
     if (Guid::from_mixed_endian(entry.type_guid).is_zero()) continue;

@@ -1,5 +1,6 @@
 // Directory indexes: the B-tree of $I30 walked in order, from $INDEX_ROOT through the INDX
 // blocks of $INDEX_ALLOCATION that $BITMAP marks in use.
+#include "core/arithmetic.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
 #include "ntfs/index_structures.hpp"
@@ -7,6 +8,7 @@
 #include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
+#include <array>
 #include <bit>
 #include <functional>
 #include <set>
@@ -71,19 +73,18 @@ class IndexWalker {
     }
     allocation_ = volume_.open_stream(directory_, AttributeType::index_allocation, directory_index);
     if (directory_.find(AttributeType::bitmap, directory_index) != nullptr) {
-      const auto stream = volume_.open_stream(directory_, AttributeType::bitmap, directory_index);
-      const std::uint64_t needed = (allocation_->size() / block_size_ + 7) / 8;
-      bitmap_ = stream->read(0, static_cast<std::size_t>(std::min(stream->size(), needed)));
+      bitmap_ = volume_.open_stream(directory_, AttributeType::bitmap, directory_index);
     }
   }
 
-  bool block_in_use(std::uint64_t block) const {
-    // No $BITMAP at all: every block counts (NTFS 1.2 volumes may lack it).
-    if (bitmap_.empty() && directory_.find(AttributeType::bitmap, directory_index) == nullptr) {
-      return true;
-    }
-    return block / 8 < bitmap_.size() &&
-           (std::to_integer<unsigned>(bitmap_[block / 8]) >> (block % 8)) & 1;
+  // The block's bit in $BITMAP, read when asked: both sizes come from the records, and a
+  // sparse run makes either as large as it likes, so the bitmap is never read whole.
+  bool block_in_use(std::uint64_t block) {
+    if (!bitmap_) return true;  // no $BITMAP at all: every block counts (NTFS 1.2 may lack it)
+    if (block / 8 >= bitmap_->size()) return false;
+    std::array<std::byte, 1> byte{};
+    bitmap_->read(block / 8, byte);
+    return ((std::to_integer<unsigned>(byte[0]) >> (block % 8)) & 1) != 0;
   }
 
   void walk_block(std::uint64_t vcn, unsigned depth) {
@@ -94,7 +95,8 @@ class IndexWalker {
       throw fault(fmt::format("sub-node VCN {} lies past $INDEX_ALLOCATION", vcn));
     }
     const std::uint64_t offset = vcn << vcn_shift_;
-    if (offset % block_size_ != 0 || offset + block_size_ > allocation_->size()) {
+    if (offset % block_size_ != 0 || !checked_add(offset, block_size_) ||
+        offset + block_size_ > allocation_->size()) {
       throw fault(fmt::format("sub-node VCN {} is not a block inside $INDEX_ALLOCATION", vcn));
     }
     if (!block_in_use(offset / block_size_)) {
@@ -120,7 +122,7 @@ class IndexWalker {
   std::uint32_t block_size_ = 0;
   unsigned vcn_shift_ = 0;
   std::shared_ptr<const Stream> allocation_;
-  std::vector<std::byte> bitmap_;
+  std::shared_ptr<const Stream> bitmap_;  // the index's $BITMAP, when it has one
   std::set<std::uint64_t> visited_;
 };
 

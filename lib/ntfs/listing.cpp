@@ -2,6 +2,7 @@
 #include <diskimg/ntfs/catalog.hpp>
 #include <diskimg/ntfs/listing.hpp>
 
+#include <optional>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -49,11 +50,15 @@ void walk_directory(const Volume& volume, const std::string& path, bool recursiv
   }
   for (const DirectoryEntry& entry : volume.list_directory(start)) {
     if (entry.name.name == "." || entry.name.name == "..") continue;
+    // An entry that cannot be described is a warning; what `visit` throws is the caller's.
+    std::optional<ListedEntry> described;
     try {
-      visit(describe_entry(volume, entry, normalized));
+      described = describe_entry(volume, entry, normalized);
     } catch (const Error& error) {
-      warnings.push_back(fmt::format("{}: {}", join(normalized, entry.name.name), error.what()));
+      warnings.emplace_back(error.where(), fmt::format("{}: {}", join(normalized, entry.name.name), error.what()));
+      continue;
     }
+    visit(*described);
   }
 }
 

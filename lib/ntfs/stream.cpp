@@ -1,3 +1,5 @@
+#include "core/arithmetic.hpp"
+
 #include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/lznt1.hpp>
 #include <diskimg/ntfs/stream.hpp>
@@ -60,8 +62,12 @@ Stream::Stream(SourcePtr volume, StreamGeometry geometry, std::vector<const Attr
                                   name_, data_size_, next_vcn), Location{name_, std::nullopt});
   }
   if (first.compressed()) {
-    const std::uint64_t unit_clusters = std::uint64_t{1} << std::min<unsigned>(first.compression_unit, 63);
-    if (first.compression_unit == 0 || unit_clusters * cluster_size > max_compression_unit_bytes) {
+    // Windows writes 4 (16 clusters); past 2^16 clusters no unit fits the limit, and the
+    // product must not wrap (2^63 clusters of 2 once multiplied to 0 and divided by it).
+    const std::uint64_t unit_clusters = std::uint64_t{1} << std::min<unsigned>(first.compression_unit, 16);
+    const std::optional<std::uint64_t> unit_bytes = checked_multiply(unit_clusters, cluster_size);
+    if (first.compression_unit == 0 || first.compression_unit > 16 || !unit_bytes ||
+        *unit_bytes > max_compression_unit_bytes) {
       throw FormatError(fmt::format("{}: compression unit of 2^{} clusters is invalid", name_,
                                     first.compression_unit), Location{name_, std::nullopt});
     }

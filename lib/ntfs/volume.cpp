@@ -120,7 +120,7 @@ void Volume::bootstrap_mft_from(std::uint64_t lcn) {
                                  [](const Attribute& a) { return a.type == AttributeType::attribute_list; });
   if (list != zero.attributes.end()) add_mft_extents_from_list(*list, zero.sequence);
   mft_ = std::make_shared<Stream>(source_, geometry(), pointers_in_vcn_order(mft_extents_), "$MFT");
-  count_present_records(offset);
+  count_present_records(offset);  // also refuses a $MFT without runs
   if (mft_->runs().front().lcn != boot_.mft_lcn) {
     warnings_.emplace_back(Location{"MFT record 0", boot_.mft_lcn * boot_.cluster_size},
                            fmt::format("ntfs: $MFT's first run starts at LCN {}, the boot sector says {}",
@@ -134,6 +134,12 @@ void Volume::bootstrap_mft_from(std::uint64_t lcn) {
 // every scan, and every array sized per record, as large as it likes.
 void Volume::count_present_records(std::uint64_t record_zero_offset) {
   const std::uint64_t record_size = boot_.file_record_size;
+  const Location where{"MFT record 0", record_zero_offset};
+  if (mft_->runs().empty()) {
+    throw FormatError(fmt::format("ntfs: MFT record 0 (volume offset {:#x}): $MFT's $DATA has no runs",
+                                  record_zero_offset),
+                      where);
+  }
   std::uint64_t mapped = 0;
   for (const Run& run : mft_->runs()) {
     if (run.sparse()) break;
@@ -142,7 +148,6 @@ void Volume::count_present_records(std::uint64_t record_zero_offset) {
   const std::uint64_t present = std::min({mapped, mft_->initialized_size(), mft_->size()});
   const std::uint64_t claimed = mft_->size() / record_size;
   record_count_ = present / record_size;
-  const Location where{"MFT record 0", record_zero_offset};
   if (record_count_ == 0) {
     throw FormatError(fmt::format("ntfs: MFT record 0 (volume offset {:#x}): $MFT's $DATA maps no "
                                   "record ({} bytes initialized, its first run {})", record_zero_offset,

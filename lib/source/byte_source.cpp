@@ -16,6 +16,13 @@ void ByteSource::read(std::uint64_t offset, std::span<std::byte> buffer) const {
 }
 
 std::vector<std::byte> ByteSource::read(std::uint64_t offset, std::size_t length) const {
+  // The range first: a length read from disk may be far larger than the source.
+  const std::uint64_t total = size();
+  if (offset > total || length > total - offset) {
+    throw IoError(fmt::format("{}: read of {} bytes at offset {:#x} runs past the end ({} bytes)",
+                              name(), length, offset, total),
+                  {name(), offset});
+  }
   std::vector<std::byte> bytes;
   try {
     bytes.resize(length);

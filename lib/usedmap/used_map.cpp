@@ -32,6 +32,14 @@ UsedMap UsedMap::read(const ntfs::Volume& volume) {
   map.backup_boot_sector_offset_ = boot.total_sectors * boot.bytes_per_sector;
   const auto stream = volume.open_stream(volume.read_file(bitmap_record));
   const std::uint64_t needed = (boot.total_clusters + 7) / 8;
+  // Windows never makes $Bitmap sparse; a sparse run would let a tiny volume image claim
+  // a bitmap, and the memory for it, as large as its boot sector says.
+  for (const ntfs::Run& run : stream->runs()) {
+    if (run.sparse() && run.vcn * map.cluster_size_ < needed) {
+      throw FormatError(fmt::format("ntfs: $Bitmap has a sparse run at VCN {} ({} clusters)", run.vcn, run.length),
+                        {"$Bitmap (MFT record 6)", volume.record_offset(bitmap_record)});
+    }
+  }
   if (stream->size() < needed) {
     throw FormatError(fmt::format("ntfs: $Bitmap has {} bytes; {} clusters need {}",
                                   stream->size(), boot.total_clusters, needed),
@@ -95,6 +103,34 @@ UsedMapCheck verify_used_map(const ntfs::Volume& volume, const UsedMap& map,
   set_bit(owned, 0);  // the boot sector belongs to the volume itself
   std::vector<std::pair<std::uint64_t, std::uint64_t>> used_but_free;  // cluster, record
   std::vector<std::pair<std::uint64_t, std::uint64_t>> twice;
+  // One cluster of a run: owned now, and compared with $Bitmap.
+  const auto mark_cluster = [&](std::uint64_t cluster, std::uint64_t owner) {
+    if (bit(owned, cluster)) {
+      if (cluster != 0 && check.claimed_twice++ < max_examples) twice.emplace_back(cluster, owner);
+    } else {
+      set_bit(owned, cluster);
+    }
+    if (!map.used(cluster) && check.used_but_free++ < max_examples) used_but_free.emplace_back(cluster, owner);
+  };
+  // Eight clusters at once, where a run covers a whole byte of both bitmaps; a byte with
+  // something to report goes cluster by cluster while examples are still wanted.
+  const auto mark_byte = [&](std::uint64_t index, std::uint64_t owner) {
+    const std::uint8_t already = owned[index];
+    const auto free = static_cast<std::uint8_t>(~map.bits()[index]);
+    if ((already != 0 && check.claimed_twice < max_examples) || (free != 0 && check.used_but_free < max_examples)) {
+      for (std::uint64_t cluster = index * 8; cluster < index * 8 + 8; ++cluster) mark_cluster(cluster, owner);
+      return;
+    }
+    check.claimed_twice += static_cast<unsigned>(std::popcount(index == 0 ? static_cast<std::uint8_t>(already & 0xFE)
+                                                                          : already));
+    check.used_but_free += static_cast<unsigned>(std::popcount(free));
+    owned[index] = 0xFF;
+  };
+  // Runs may name any clusters, and as often as records like: past twice the volume's
+  // clusters every further run is counted as claimed twice without walking it, so the work
+  // stays bounded by the volume, not by what hostile records claim.
+  const std::uint64_t work_limit = 2 * total + 1024;
+  std::uint64_t claimed = 0;
   volume.scan_records([&](std::uint64_t number, const ntfs::FileRecord* record, const FormatError* fault) {
     if (record == nullptr) {
       if (fault != nullptr && check.unreadable.size() < max_examples) check.unreadable.emplace_back(fault->what());
@@ -105,16 +141,16 @@ UsedMapCheck verify_used_map(const ntfs::Volume& volume, const UsedMap& map,
     for (const ntfs::Attribute& attribute : record->attributes) {
       for (const ntfs::Run& run : attribute.runs) {
         if (run.sparse()) continue;
-        for (std::uint64_t cluster = *run.lcn; cluster < *run.lcn + run.length; ++cluster) {
-          if (bit(owned, cluster)) {
-            if (cluster != 0 && check.claimed_twice++ < max_examples) twice.emplace_back(cluster, owner);
-          } else {
-            set_bit(owned, cluster);
-          }
-          if (!map.used(cluster) && check.used_but_free++ < max_examples) {
-            used_but_free.emplace_back(cluster, owner);
-          }
+        if (claimed > work_limit) {
+          check.claimed_twice += run.length;
+          continue;
         }
+        claimed += run.length;
+        const std::uint64_t end = *run.lcn + run.length;  // inside the volume: runlist checks it
+        std::uint64_t cluster = *run.lcn;
+        for (; cluster < end && cluster % 8 != 0; ++cluster) mark_cluster(cluster, owner);
+        for (; cluster + 8 <= end; cluster += 8) mark_byte(cluster / 8, owner);
+        for (; cluster < end; ++cluster) mark_cluster(cluster, owner);
       }
     }
   });

@@ -18,8 +18,11 @@ namespace {
 // Bits for sectors past the disk's end in its last block: a writer bug, harmless to read.
 void check_bitmaps(const FileSource& file, const Layout& layout, CheckReport& report) {
   const std::uint64_t block_size = layout.header->block_size;
-  const std::uint64_t last = layout.bat.size() - 1;
-  if (layout.bat.empty() || layout.bat[last] == 0xFFFFFFFF) return;
+  // The disk's last block, not the BAT's: a BAT may have more entries than the size needs.
+  const std::uint64_t blocks = ceil_div(layout.footer.current_size, block_size);
+  if (blocks == 0 || blocks > layout.bat.size()) return;
+  const std::uint64_t last = blocks - 1;
+  if (layout.bat[last] == 0xFFFFFFFF) return;
   const std::uint64_t sectors_in_last = ceil_div(layout.footer.current_size - last * block_size, 512);
   const std::vector<std::byte> bitmap =
       file.read(std::uint64_t{layout.bat[last]} * 512, layout.bitmap_bytes);
@@ -150,7 +153,12 @@ void merge_into_parent(const std::filesystem::path& child_path) {
                                   parent_path.string(), after.problems.front().what, child_path.string()),
                       after.problems.front().where);
   }
-  std::filesystem::remove(child_path);
+  std::error_code removed;
+  if (!std::filesystem::remove(child_path, removed) || removed) {
+    throw IoError(fmt::format("merge: {} is merged into {}, but it could not be removed: {}", child_path.string(),
+                              parent_path.string(), removed ? removed.message() : "it is gone"),
+                  {child_path.string(), std::nullopt});
+  }
 }
 
 }  // namespace diskimg::vhd

@@ -102,10 +102,16 @@ struct Fixture {
   }
   // The same for the unnamed $DATA of any record.
   void add_sparse_tail(std::uint64_t number, std::uint64_t clusters, std::optional<std::uint64_t> initialized = {}) {
+    add_tail(number, clusters, true, initialized);
+  }
+  // The same with a run that maps clusters: the last run's clusters again (an LCN delta of
+  // 0), as often as asked.
+  void add_mapped_tail(std::uint64_t number, std::uint64_t clusters) { add_tail(number, clusters, false, {}); }
+  void add_tail(std::uint64_t number, std::uint64_t clusters, bool sparse, std::optional<std::uint64_t> initialized) {
     edit_record(number, [&](std::span<std::byte> record) {
       std::size_t data = get(record, 0x14, 2);
       while (get(record, data, 4) != 0x80) data += get(record, data + 4, 4);
-      if (clusters != 0) append_sparse_run(record, data, clusters);
+      if (clusters != 0) append_run(record, data, clusters, sparse);
       const std::uint64_t last_vcn = get(record, data + 0x18, 8) + clusters;
       const std::uint64_t size = (last_vcn + 1) * 4096;
       put(record, data + 0x18, 8, last_vcn);
@@ -114,23 +120,25 @@ struct Fixture {
       put(record, data + 0x38, 8, initialized.value_or(size));
     });
   }
-  // Appends a sparse run to the mapping pairs of the nonresident attribute at `data`,
-  // growing the attribute (and moving those after it).
-  static void append_sparse_run(std::span<std::byte> record, std::size_t data, std::uint64_t clusters) {
+  // Appends a run (sparse, or of the last run's clusters again) to the mapping pairs of the
+  // nonresident attribute at `data`, growing the attribute (and moving those after it).
+  static void append_run(std::span<std::byte> record, std::size_t data, std::uint64_t clusters, bool sparse) {
     const std::size_t length = get(record, data + 4, 4);
     std::size_t end = data + get(record, data + 0x20, 2);  // the mapping pairs' terminator
     while (record[end] != std::byte{0}) {
       const unsigned header = std::to_integer<unsigned>(record[end]);
       end += 1 + (header & 0x0F) + (header >> 4);
     }
-    // A run header 0x08: eight bytes of length, no LCN (sparse); then the terminator.
-    const std::size_t grown = (end + 10 - data + 7) / 8 * 8;
+    // A run header 0x08: eight bytes of length, no LCN (sparse); 0x18: and an LCN delta of
+    // one byte, 0. Then the terminator.
+    const std::size_t grown = (end + 11 - data + 7) / 8 * 8;
     const std::size_t in_use = get(record, 0x18, 4);
     REQUIRE(in_use + grown - length <= record.size());
     std::copy_backward(&record[data + length], &record[in_use], &record[in_use + grown - length]);
     std::fill(&record[end], &record[data + grown], std::byte{0});
-    put(record, end, 1, 0x08);
+    put(record, end, 1, sparse ? 0x08 : 0x18);
     put(record, end + 1, 8, clusters);
+    if (!sparse) put(record, end + 9, 1, 0);
     put(record, data + 4, 4, grown);
     put(record, 0x18, 4, in_use + grown - length);
   }
@@ -405,7 +413,7 @@ TEST_CASE("a $Bitmap larger than memory can hold is an error naming it and the s
   constexpr std::uint64_t bitmap_bytes = volume_bytes / 4096 / 8;
   Fixture fixture;
   fixture.put64(0x28, volume_bytes / 512 - 1);       // total sectors: all but the backup
-  fixture.add_sparse_tail(6, bitmap_bytes / 4096);  // $Bitmap as long as they need
+  fixture.add_mapped_tail(6, bitmap_bytes / 4096);  // $Bitmap as long as they need
   const auto volume = Volume::open(std::make_shared<ExtendedSource>(fixture.bytes, volume_bytes));
   try {
     UsedMap::read(*volume);
@@ -419,9 +427,46 @@ TEST_CASE("a $Bitmap larger than memory can hold is an error naming it and the s
   }
 }
 
+TEST_CASE("a sparse $Bitmap is refused before anything is allocated for it") {
+  // Windows never makes $Bitmap sparse; a sparse run let a small image claim any size.
+  constexpr std::uint64_t volume_bytes = std::uint64_t{1} << 50;
+  Fixture fixture;
+  fixture.put64(0x28, volume_bytes / 512 - 1);
+  fixture.add_sparse_tail(6, volume_bytes / 4096 / 8 / 4096);
+  const auto volume = Volume::open(std::make_shared<ExtendedSource>(fixture.bytes, volume_bytes));
+  CHECK_THROWS_WITH_AS(UsedMap::read(*volume), doctest::Contains("$Bitmap has a sparse run"), FormatError);
+}
+
 TEST_CASE("a read larger than memory can hold is an error naming the source and the size") {
   const ExtendedSource source({}, std::uint64_t{1} << 62);
   CHECK_THROWS_WITH_AS(source.read(0, std::size_t{1} << 60),
                        "extended.img: cannot allocate 1152921504606846976 bytes to read at offset 0x0 (out of memory)",
                        OutOfMemoryError);
+}
+
+TEST_CASE("a compression unit that would wrap its size to 0 is refused, not divided by") {
+  // $UpCase's $DATA marked compressed with a unit of 2^255 clusters: 2^63 clusters of 4 KiB
+  // multiplied to 0 bytes, and reading divided by it (SIGFPE when the volume opened).
+  Fixture fixture;
+  const std::uint64_t data = fixture.attribute_offset(10, 0x80);
+  fixture.bytes[data + 0x0C] = std::byte{0x01};  // flags: compressed (LZNT1)
+  fixture.bytes[data + 0x22] = std::byte{0xFF};  // compression unit
+  std::shared_ptr<const Volume> volume;
+  REQUIRE_NOTHROW(volume = fixture.open());
+  CHECK(contains(volume->warnings(), "compression unit of 2^255 clusters is invalid"));
+}
+
+TEST_CASE("a $MFT whose $DATA maps no runs is refused, not indexed") {
+  // The empty form of a nonresident attribute (last VCN -1, no mapping pairs) in record 0:
+  // its first run was read from an empty list. $MFTMirr's copy stands in, with a warning.
+  Fixture fixture;
+  const std::uint64_t data = fixture.attribute_offset(0, 0x80);
+  const std::uint64_t pairs = data + fixture.u16(data + 0x20);
+  fixture.put64(data + 0x18, ~std::uint64_t{0});  // last VCN: -1
+  for (const std::uint64_t field : {0x28, 0x30, 0x38}) fixture.put64(data + field, 0);
+  fixture.bytes[pairs] = std::byte{0};
+  std::shared_ptr<const Volume> volume;
+  REQUIRE_NOTHROW(volume = fixture.open());
+  CHECK(contains(volume->warnings(), "has no runs"));
+  CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage1-resident.txt")));
 }

@@ -94,8 +94,31 @@ struct DiskPiece {
 /// plex of a mirror, and for RAID-5 the whole rows touched, parity included (what a copy of
 /// the disks must keep for the volume to read the same). Pieces may overlap. A striped
 /// volume whose stripe size is unknown (0) gives its extents whole. Reads nothing; never
-/// throws a diskimg::Error.
+/// throws a diskimg::Error. The work and the pieces grow with the plexes and columns, not
+/// with the length (a column's share of a range is one piece per extent).
 std::vector<DiskPiece> locate(const GroupVolume& volume, std::uint64_t offset, std::uint64_t length);
+
+/// locate() for many ranges of one volume: the volume's plexes and columns are sorted once.
+/// Copies what it needs of the volume; immutable, so several threads may use one at once.
+/// Never throws a diskimg::Error.
+class Locator {
+ public:
+  /// Prepares to locate ranges of `volume`.
+  explicit Locator(const GroupVolume& volume);
+  /// Appends the pieces of [offset, offset + length) to `out`, as locate() gives them.
+  void locate(std::uint64_t offset, std::uint64_t length, std::vector<DiskPiece>& out) const;
+
+ private:
+  using Column = std::vector<Extent>;  // in volume-offset order
+  void locate_striped(const std::vector<Column>& columns, std::uint64_t offset, std::uint64_t length,
+                      std::vector<DiskPiece>& out) const;
+  void locate_raid5(const std::vector<Column>& columns, std::uint64_t offset, std::uint64_t length,
+                    std::vector<DiskPiece>& out) const;
+
+  VolumeLayout layout_;
+  std::uint64_t stripe_;
+  std::vector<std::vector<Column>> plexes_;  // plex -> column (0, 1, ...) -> extents
+};
 
 /// One disk of a group to assemble: its bytes (shared) and its own database.
 struct MemberDisk {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ class UsedMap {
   std::uint64_t backup_boot_sector_offset() const { return backup_boot_sector_offset_; }
   /// Bytes per sector.
   std::uint32_t sector_size() const { return sector_size_; }
+  /// The bitmap itself: one bit per cluster, least significant bit first, as on disk (bits
+  /// past the last cluster are 0).
+  std::span<const std::uint8_t> bits() const { return bits_; }
 
  private:
   std::vector<std::uint8_t> bits_;  // one bit per cluster, LSB first, as on disk
