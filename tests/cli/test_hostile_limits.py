@@ -47,8 +47,9 @@ def add_sparse_mft_tail(image, clusters, initialized=None):
     add_sparse_tail(image, 0, clusters, initialized)
 
 
-def add_sparse_tail(image, number, clusters, initialized=None):
-    """The same for record `number` (of an MFT in one run, as the fixtures' are)."""
+def add_sparse_tail(image, number, clusters, initialized=None, mapped=False):
+    """The same for record `number` (of an MFT in one run, as the fixtures' are); `mapped`:
+    a run of the last run's clusters again (an LCN delta of 0) instead of a sparse one."""
     cluster = u(image, 0x0B, 2) * image[0x0D]
     encoded = struct.unpack_from("<b", image, 0x40)[0]
     record_size = encoded * cluster if encoded > 0 else 1 << -encoded
@@ -61,10 +62,12 @@ def add_sparse_tail(image, number, clusters, initialized=None):
         end = data + u(record, data + 0x20, 2)
         while record[end]:
             end += 1 + (record[end] & 0x0F) + (record[end] >> 4)
-        grown = (end + 10 - data + 7) // 8 * 8  # header 0x08: 8 bytes of length, no LCN
+        # header 0x08: 8 bytes of length, no LCN; 0x18: and an LCN delta of one byte, 0
+        run = bytes([0x18 if mapped else 0x08]) + clusters.to_bytes(8, "little") + (b"\0" if mapped else b"")
+        grown = (end + len(run) + 1 - data + 7) // 8 * 8
         in_use = u(record, 0x18, 4)
         record[data + grown:in_use + grown - length] = record[data + length:in_use]
-        record[end:data + grown] = bytes([0x08]) + clusters.to_bytes(8, "little") + bytes(data + grown - end - 9)
+        record[end:data + grown] = run + bytes(data + grown - end - len(run))
         put(record, data + 4, 4, grown)
         put(record, 0x18, 4, in_use + grown - length)
         last_vcn = u(record, data + 0x18, 8) + clusters
@@ -103,17 +106,30 @@ def test_a_sparse_tail_past_the_initialized_size_verifies_in_bounds(unpacked, tm
     assert "$MFT" in result.stderr and "3195 records" in result.stderr
 
 
-def test_a_bitmap_too_large_for_memory_is_an_error_naming_it(unpacked, tmp_path):
-    # A sparse file of 8 TiB whose volume claims it all: 2^31 clusters need a 256 MiB
-    # $Bitmap, which a sparse tail on $Bitmap's $DATA provides. It cannot be held in 256 MiB.
+def huge_volume(unpacked, tmp_path, mapped):
+    """A sparse file of 8 TiB whose volume claims it all: 2^31 clusters need a 256 MiB
+    $Bitmap, which a tail on $Bitmap's $DATA provides."""
     image = bytearray(unpacked("ntfs/ntfs-4k.img.gz").read_bytes())
     size = 8 << 40
     put(image, 0x28, 8, size // 512 - 1)  # total sectors: all but the backup boot sector
-    add_sparse_tail(image, 6, (size // 4096 // 8) // 4096)
+    add_sparse_tail(image, 6, (size // 4096 // 8) // 4096, mapped=mapped)
     path = tmp_path / "huge.img"
     with open(path, "wb") as out:
         out.write(image)
         out.truncate(size)
+    return path, size
+
+
+def test_a_sparse_bitmap_is_refused_before_anything_is_allocated(unpacked, tmp_path):
+    path, _ = huge_volume(unpacked, tmp_path, mapped=False)
+    result = run_limited("usedmap", path)
+    assert result.returncode == 1
+    assert "$Bitmap has a sparse run" in result.stderr, result.stderr
+
+
+def test_a_bitmap_too_large_for_memory_is_an_error_naming_it(unpacked, tmp_path):
+    # Mapped, the 256 MiB $Bitmap cannot be held in 256 MiB.
+    path, size = huge_volume(unpacked, tmp_path, mapped=True)
     result = run_limited("usedmap", path)
     assert result.returncode == 1
     assert "$Bitmap (MFT record 6)" in result.stderr and f"{size // 4096 // 8} bytes" in result.stderr, result.stderr
