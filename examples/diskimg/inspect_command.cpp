@@ -80,6 +80,13 @@ void print_human(const Disk& disk) {
   fmt::print("{}: {}, {} ({} bytes), {}-byte sectors\n", container.chain.front(),
              to_string(container.format), human_size(container.virtual_size), container.virtual_size,
              layout.sector_size);
+  if (container.block_size != 0 || container.chain.size() > 1 || container.log_replayed) {
+    fmt::print("  {}{}{}\n", container.block_size != 0 ? fmt::format("{} blocks", human_size(container.block_size)) : "",
+               container.chain.size() > 1 ? fmt::format("; parents: {}", fmt::join(container.chain.begin() + 1,
+                                                                                    container.chain.end(), ", "))
+                                          : "",
+               container.log_replayed ? "; its log was replayed in memory (not closed cleanly)" : "");
+  }
   fmt::print("scheme: {}", to_string(layout.scheme));
   if (layout.scheme != Scheme::none) fmt::print(", disk id {}", layout.disk_id());
   fmt::print("\n");

@@ -117,6 +117,8 @@ json inspect_json(const Disk& disk) {
       {"container",
        {{"format", std::string(to_string(disk.container().format))},
         {"virtual_size", disk.container().virtual_size},
+        {"block_size", disk.container().block_size},
+        {"log_replayed", disk.container().log_replayed},
         {"chain", disk.container().chain}}},
       {"sector_size", layout.sector_size},
       {"scheme", std::string(to_string(layout.scheme))},

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/crc.hpp>
+
 #include <zlib.h>
 
 namespace diskimg {
@@ -15,6 +17,12 @@ std::uint32_t crc32_of(std::span<const std::byte> bytes) {
     bytes = bytes.subspan(piece);
   }
   return static_cast<std::uint32_t>(crc);
+}
+
+std::uint32_t crc32c_of(std::span<const std::byte> bytes) {
+  boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true> crc;
+  crc.process_bytes(bytes.data(), bytes.size());
+  return crc.checksum();
 }
 
 }  // namespace diskimg

@@ -5,17 +5,30 @@
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/source/slice_source.hpp>
 #include <diskimg/vhd/image.hpp>
+#include <diskimg/vhdx/image.hpp>
 
 #include <fmt/format.h>
 
 namespace diskimg {
 namespace {
 
-constexpr std::array<EnumName<ContainerFormat>, 4> container_format_names{{
+constexpr std::array<EnumName<ContainerFormat>, 7> container_format_names{{
     {ContainerFormat::raw, "raw"},
     {ContainerFormat::vhd_fixed, "vhd-fixed"},
     {ContainerFormat::vhd_dynamic, "vhd-dynamic"},
-    {ContainerFormat::vhd_differencing, "vhd-differencing"}}};
+    {ContainerFormat::vhd_differencing, "vhd-differencing"},
+    {ContainerFormat::vhdx_fixed, "vhdx-fixed"},
+    {ContainerFormat::vhdx_dynamic, "vhdx-dynamic"},
+    {ContainerFormat::vhdx_differencing, "vhdx-differencing"}}};
+
+ContainerFormat container_format(vhdx::VhdxType type) {
+  switch (type) {
+    case vhdx::VhdxType::fixed: return ContainerFormat::vhdx_fixed;
+    case vhdx::VhdxType::dynamic: return ContainerFormat::vhdx_dynamic;
+    case vhdx::VhdxType::differencing: return ContainerFormat::vhdx_differencing;
+  }
+  return ContainerFormat::raw;
+}
 
 ContainerFormat container_format(vhd::VhdType type) {
   switch (type) {
@@ -41,10 +54,21 @@ Volume partition_volume(const SourcePtr& disk, const Partition& partition) {
 // A file or block device, or the VHD (and its chain) in it; `container` says which.
 SourcePtr open_source(const std::filesystem::path& path, Container& container, Warnings& warnings) {
   auto file = std::make_shared<FileSource>(path);
+  if (vhdx::looks_like_vhdx(*file)) {
+    auto image = vhdx::VhdxImage::open(file, path);
+    container.format = container_format(image->type());
+    container.virtual_size = image->size();
+    container.block_size = image->metadata().block_size;
+    container.log_replayed = image->replay().has_value();
+    for (const auto& member : image->chain()) container.chain.push_back(member.string());
+    warnings = image->warnings();
+    return image;
+  }
   if (vhd::looks_like_vhd(*file)) {
     auto image = vhd::VhdImage::open(path);
     container.format = container_format(image->type());
     container.virtual_size = image->size();
+    if (image->header()) container.block_size = image->header()->block_size;
     for (const auto& member : image->chain()) container.chain.push_back(member.string());
     warnings = image->warnings();
     return image;

@@ -21,16 +21,22 @@ enum class ContainerFormat {
   raw,               ///< a raw image file or a block device
   vhd_fixed,         ///< a fixed VHD
   vhd_dynamic,       ///< a dynamic VHD
-  vhd_differencing   ///< a differencing VHD, read through its parents
+  vhd_differencing,  ///< a differencing VHD, read through its parents
+  vhdx_fixed,        ///< a fixed VHDX
+  vhdx_dynamic,      ///< a dynamic VHDX
+  vhdx_differencing  ///< a differencing VHDX, read through its parents
 };
-/// "raw", "vhd-fixed", "vhd-dynamic", "vhd-differencing".
+/// "raw", "vhd-fixed", "vhd-dynamic", "vhd-differencing", "vhdx-fixed", "vhdx-dynamic",
+/// "vhdx-differencing".
 std::string_view to_string(ContainerFormat format);
 
 /// The container a disk's bytes come in.
 struct Container {
-  ContainerFormat format = ContainerFormat::raw;  ///< raw or a kind of VHD
+  ContainerFormat format = ContainerFormat::raw;  ///< raw or a kind of VHD or VHDX
   std::uint64_t virtual_size = 0;  ///< bytes the guest sees
   std::vector<std::string> chain;  ///< the files read, child first
+  std::uint32_t block_size = 0;    ///< dynamic and differencing VHD and VHDX: bytes per block
+  bool log_replayed = false;       ///< VHDX: a log left by an unclean close was replayed in memory
 };
 
 /// What holds a volume.
