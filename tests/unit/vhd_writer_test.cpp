@@ -2,6 +2,7 @@
 // number of writes, or one that `check` reports as damaged; never one that silently reads
 // wrong data. The writer is stopped after every possible number of its own file writes.
 #include "core/load.hpp"
+#include "crashing_sink.hpp"
 #include "vhd/vhd_structures.hpp"
 
 #include <diskimg/core/error.hpp>
@@ -22,33 +23,6 @@
 using namespace diskimg;
 
 namespace {
-
-// A file that fails, as a crash would stop it, after `limit` writes.
-class CrashingSink final : public ByteSink {
- public:
-  // `writes` counts the writes done; it outlives the sink, which the writer owns.
-  CrashingSink(const std::filesystem::path& path, std::size_t limit, std::size_t& writes)
-      : file_(path, FileSink::Mode::create_new), limit_(limit), writes_(writes) {}
-  void write(std::uint64_t offset, std::span<const std::byte> data) override {
-    if (writes_ == limit_) throw IoError("simulated crash");
-    ++writes_;
-    file_.write(offset, data);
-  }
-  void read(std::uint64_t offset, std::span<std::byte> buffer) override { file_.read(offset, buffer); }
-  std::uint64_t size() override { return file_.size(); }
-  void resize(std::uint64_t size) override {
-    if (writes_ == limit_) throw IoError("simulated crash");
-    ++writes_;
-    file_.resize(size);
-  }
-  void sync() override {}
-  std::string name() const override { return file_.name(); }
-
- private:
-  FileSink file_;
-  std::size_t limit_;
-  std::size_t& writes_;
-};
 
 constexpr std::uint64_t disk_size = 4 << 20;
 constexpr std::uint32_t block_size = 512 << 10;
@@ -107,7 +81,7 @@ std::size_t run(const std::filesystem::path& path, std::size_t limit,
                 const std::filesystem::path& parent = {}) {
   std::filesystem::remove(path);
   std::size_t writes = 0;
-  auto sink = std::make_unique<CrashingSink>(path, limit, writes);
+  auto sink = std::make_unique<testing::CrashingSink>(path, limit, writes);
   vhd::CreateOptions options;
   options.size = disk_size;
   options.block_size = block_size;
