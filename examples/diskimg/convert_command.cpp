@@ -7,7 +7,9 @@
 #include <diskimg/convert/convert.hpp>
 #include <diskimg/core/error.hpp>
 
+#include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 
@@ -22,7 +24,7 @@ namespace {
 struct ConvertArguments {
   std::vector<std::string> sources;
   std::string output;
-  std::string format = "vhd-dynamic";
+  std::string format;  // empty: the library's choice by the output's name
   std::string block_size;  // empty: the library's default
   std::optional<unsigned> volume;
   bool all_sectors = false;
@@ -31,6 +33,7 @@ struct ConvertArguments {
   bool continue_on_read_error = false;
   bool verify = false;
   bool force = false;
+  bool force_sector_size = false;
   bool json = false;
 };
 
@@ -63,14 +66,12 @@ void run_convert(const ConvertArguments& arguments) {
   const Disk disk = open_disk(arguments.sources);
   print_warnings(disk.warnings());
   ConvertOptions options;
-  options.format = parse_output_format(arguments.format);
+  if (!arguments.format.empty()) options.format = parse_output_format(arguments.format);
   if (!arguments.block_size.empty()) {
+    // The library refuses sizes the output format does not use.
     const std::uint64_t block_size = parse_size(arguments.block_size);
-    if (options.format == OutputFormat::vhd_dynamic && block_size != (512u << 10) &&
-        block_size != (1u << 20) && block_size != (2u << 20)) {
-      throw UsageError("convert: --block-size is 512K, 1M or 2M");
-    }
-    options.block_size = static_cast<std::uint32_t>(std::min<std::uint64_t>(block_size, UINT32_MAX));
+    if (block_size > UINT32_MAX) throw UsageError("convert: --block-size is at most 256M");
+    options.block_size = static_cast<std::uint32_t>(block_size);
   }
   options.plan.all_sectors = arguments.all_sectors;
   options.plan.exclude_pagefile = arguments.exclude_pagefile;
@@ -79,6 +80,7 @@ void run_convert(const ConvertArguments& arguments) {
   options.continue_on_read_error = arguments.continue_on_read_error;
   options.verify = arguments.verify;
   options.force = arguments.force;
+  options.allow_sector_size_change = arguments.force_sector_size;
   std::optional<ProgressLine> progress;
   if (::isatty(STDERR_FILENO) && !arguments.json) {
     progress.emplace();
@@ -117,8 +119,11 @@ void add_convert_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("convert", "A disk into a virtual disk holding only what is in use");
   command->add_option("SRC", arguments->sources, "disk image, VHD or block device")->required();
   command->add_option("-o,--output", arguments->output, "the output file")->required();
-  command->add_option("--format", arguments->format, "vhd-dynamic (default), vhd-fixed or raw");
-  command->add_option("--block-size", arguments->block_size, "dynamic VHD block: 512K (default), 1M or 2M");
+  command->add_option("--format", arguments->format,
+                      "vhd-dynamic (the default; vhdx-dynamic for an output named *.vhdx), vhd-fixed, "
+                      "vhdx-dynamic, vhdx-fixed or raw");
+  command->add_option("--block-size", arguments->block_size,
+                      "dynamic VHD block: 512K (default), 1M or 2M; VHDX: 1M (default) to 256M");
   command->add_option("--volume", arguments->volume, "one volume into its own disk");
   command->add_flag("--all-sectors", arguments->all_sectors, "copy every sector, used or not");
   command->add_flag("--exclude-pagefile", arguments->exclude_pagefile,
@@ -128,6 +133,8 @@ void add_convert_command(CLI::App& app) {
                     "write zeros where the source cannot be read, and list those ranges");
   command->add_flag("--verify", arguments->verify, "re-read the output and compare every copied range");
   command->add_flag("--force", arguments->force, "replace an existing output file");
+  command->add_flag("--force-sector-size", arguments->force_sector_size,
+                    "write a VHD (512-byte sectors) of a disk with 4096-byte sectors anyway");
   command->add_flag("--json", arguments->json, "print the summary as JSON (INTERFACE.md)");
   command->callback([arguments] { run_convert(*arguments); });
 }

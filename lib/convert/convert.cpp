@@ -1,3 +1,4 @@
+#include "core/arithmetic.hpp"
 #include "core/enum_names.hpp"
 #include "core/read_ahead.hpp"
 
@@ -10,7 +11,12 @@
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/image.hpp>
 #include <diskimg/vhd/writer.hpp>
+#include <diskimg/vhdx/image.hpp>
+#include <diskimg/vhdx/writer.hpp>
 
+#include <algorithm>
+#include <bit>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -26,10 +32,12 @@ namespace {
 constexpr std::size_t chunk_size = 4 << 20;
 constexpr std::size_t zero_test_size = 64 << 10;  // all-zero pieces of this size are not written
 
-constexpr std::array<EnumName<OutputFormat>, 3> output_format_names{{
+constexpr std::array<EnumName<OutputFormat>, 5> output_format_names{{
     {OutputFormat::vhd_dynamic, "vhd-dynamic"},
     {OutputFormat::vhd_fixed, "vhd-fixed"},
-    {OutputFormat::raw, "raw"}}};
+    {OutputFormat::raw, "raw"},
+    {OutputFormat::vhdx_dynamic, "vhdx-dynamic"},
+    {OutputFormat::vhdx_fixed, "vhdx-fixed"}}};
 
 // Where converted bytes go: a VHD writer, or a sparse raw file.
 class Output {
@@ -48,6 +56,17 @@ class VhdOutput final : public Output {
 
  private:
   std::unique_ptr<vhd::VhdWriter> writer_;
+};
+
+class VhdxOutput final : public Output {
+ public:
+  VhdxOutput(const std::filesystem::path& path, const vhdx::CreateOptions& options)
+      : writer_(vhdx::VhdxWriter::create(path, options)) {}
+  void write(std::uint64_t offset, std::span<const std::byte> data) override { writer_->write(offset, data); }
+  void finish() override { writer_->close(); }
+
+ private:
+  std::unique_ptr<vhdx::VhdxWriter> writer_;
 };
 
 class RawOutput final : public Output {
@@ -83,13 +102,23 @@ std::filesystem::perms output_permissions(const Disk& disk, const ConvertOptions
   return perms::owner_read | perms::owner_write;
 }
 
-std::unique_ptr<Output> open_output(const std::filesystem::path& path, const Disk& disk,
+std::unique_ptr<Output> open_output(const std::filesystem::path& path, const Disk& disk, OutputFormat format,
                                     const ConvertOptions& options, std::filesystem::perms permissions) {
-  if (options.format == OutputFormat::raw) return std::make_unique<RawOutput>(path, disk.size(), permissions);
+  if (format == OutputFormat::raw) return std::make_unique<RawOutput>(path, disk.size(), permissions);
+  if (is_vhdx(format)) {
+    vhdx::CreateOptions create;
+    create.type = format == OutputFormat::vhdx_fixed ? vhdx::VhdxType::fixed : vhdx::VhdxType::dynamic;
+    create.size = disk.size();
+    create.block_size = options.block_size.value_or(default_vhdx_convert_block_size(disk.size()));
+    create.logical_sector_size = disk.sector_size();
+    create.physical_sector_size = std::max<std::uint32_t>(disk.sector_size(), 4096);
+    create.permissions = permissions;
+    return std::make_unique<VhdxOutput>(path, create);
+  }
   vhd::CreateOptions create;
-  create.type = options.format == OutputFormat::vhd_fixed ? vhd::VhdType::fixed : vhd::VhdType::dynamic;
+  create.type = format == OutputFormat::vhd_fixed ? vhd::VhdType::fixed : vhd::VhdType::dynamic;
   create.size = disk.size();
-  create.block_size = options.block_size;
+  create.block_size = options.block_size.value_or(default_convert_block_size);
   create.permissions = permissions;
   return std::make_unique<VhdOutput>(path, create);
 }
@@ -164,12 +193,13 @@ std::vector<Piece> pieces_of(const ConversionPlan& plan, const ByteSource& sourc
 
 std::shared_ptr<const ByteSource> open_written(const std::filesystem::path& path, OutputFormat format) {
   if (format == OutputFormat::raw) return std::make_shared<FileSource>(path);
+  if (is_vhdx(format)) return vhdx::VhdxImage::open(path);
   return vhd::VhdImage::open(path);
 }
 
 void verify_output(const Disk& disk, const ConversionPlan& plan, const std::filesystem::path& path,
-                   const ConvertOptions& options, const std::vector<CopyRange>& unreadable) {
-  const auto written = open_written(path, options.format);
+                   OutputFormat format, const ConvertOptions& options, const std::vector<CopyRange>& unreadable) {
+  const auto written = open_written(path, format);
   std::vector<std::byte> expected(chunk_size);
   std::vector<std::byte> actual(chunk_size);
   for (const CopyRange& range : plan.ranges) {
@@ -186,6 +216,28 @@ void verify_output(const Disk& disk, const ConversionPlan& plan, const std::file
     }
   }
   (void)unreadable;
+}
+
+// What the options ask of the output format: a block size it uses, a sector size it presents.
+void check_options(const Disk& disk, OutputFormat format, const ConvertOptions& options) {
+  if (options.block_size && format == OutputFormat::vhd_dynamic &&
+      (*options.block_size < vhd::min_block_size || *options.block_size > (2u << 20) ||
+       !std::has_single_bit(*options.block_size))) {
+    throw UsageError(fmt::format("convert: a block size of {} bytes: a dynamic VHD conversion uses "
+                                 "512 KiB, 1 MiB or 2 MiB blocks", *options.block_size));
+  }
+  if (options.block_size && is_vhdx(format) &&
+      (*options.block_size < vhdx::min_block_size || *options.block_size > vhdx::max_block_size ||
+       !std::has_single_bit(*options.block_size))) {
+    throw UsageError(fmt::format("convert: a block size of {} bytes: a VHDX uses powers of two from 1 MiB "
+                                 "to 256 MiB", *options.block_size));
+  }
+  const bool vhd = format == OutputFormat::vhd_dynamic || format == OutputFormat::vhd_fixed;
+  if (vhd && !options.volume && disk.sector_size() != 512 && !options.allow_sector_size_change) {
+    throw UsageError(fmt::format("convert: {} has {}-byte sectors, and a VHD presents 512-byte sectors only: "
+                                 "its partition table would not read as itself. Write a VHDX, which keeps "
+                                 "the disk's sector size", disk.source()->name(), disk.sector_size()));
+  }
 }
 
 // What is copied: one volume in a fresh MBR (which has a new signature anyway), the disk
@@ -210,13 +262,24 @@ OutputFormat parse_output_format(std::string_view text) {
                                names_listed(output_format_names)));
 }
 
+OutputFormat output_format_for(const std::filesystem::path& output) {
+  std::string extension = output.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return extension == ".vhdx" ? OutputFormat::vhdx_dynamic : OutputFormat::vhd_dynamic;
+}
+
+std::uint32_t default_vhdx_convert_block_size(std::uint64_t disk_size) {
+  constexpr std::uint64_t max_entries = 8ULL << 20;
+  std::uint64_t block_size = vhdx::min_block_size;
+  while (block_size < vhdx::max_block_size && ceil_div(disk_size, block_size) > max_entries) block_size *= 2;
+  return static_cast<std::uint32_t>(block_size);
+}
+
 ConvertResult convert(const Disk& original, const std::filesystem::path& output, const ConvertOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  if (options.format == OutputFormat::vhd_dynamic &&
-      (options.block_size < vhd::min_block_size || options.block_size > (2u << 20))) {
-    throw UsageError(fmt::format("convert: a block size of {} bytes: a dynamic VHD conversion uses "
-                                 "512 KiB, 1 MiB or 2 MiB blocks", options.block_size));
-  }
+  const OutputFormat format = options.format.value_or(output_format_for(output));
+  check_options(original, format, options);
   std::error_code exists_error;
   if (std::filesystem::exists(output, exists_error) && !options.force) {
     throw OutputExistsError(fmt::format("{} exists", output.string()), {output.string(), std::nullopt});
@@ -225,14 +288,14 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
   const ConversionPlan plan = plan_conversion(disk, options.plan);
   ConvertResult result;
   result.output = output.string();
-  result.format = options.format;
+  result.format = format;
   result.virtual_size = disk.size();
   result.notes = plan.notes;
 
   const std::filesystem::path partial = temporary_beside(output);
   try {
     {
-      const std::unique_ptr<Output> out = open_output(partial, disk, options, output_permissions(original, options));
+      const std::unique_ptr<Output> out = open_output(partial, disk, format, options, output_permissions(original, options));
       const std::vector<Piece> pieces = pieces_of(plan, *disk.source());
       const std::uint64_t total = plan.bytes();
       std::uint64_t done = 0;
@@ -255,7 +318,7 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
       }
       out->finish();
     }
-    if (options.verify) verify_output(disk, plan, partial, options, result.unreadable);
+    if (options.verify) verify_output(disk, plan, partial, format, options, result.unreadable);
     std::filesystem::rename(partial, output);
   } catch (const IoError& error) {
     // A read or write failed (a bad sector, a full disk): say that nothing was left behind.

@@ -255,8 +255,9 @@ class ConvertResult:
     notes: list[str]
 
 class ConvertOptions:
-    format: str
-    block_size: int
+    format: Optional[str]
+    block_size: Optional[int]
+    allow_sector_size_change: bool
     volume: Optional[int]
     all_sectors: bool
     exclude_pagefile: bool

@@ -78,10 +78,20 @@ void bind_options(py::module_& module) {
         apply_keywords(options, keywords);
         return options.cast<ConvertOptions>();
       }))
-      .def_property("format", [](const ConvertOptions& o) { return std::string(to_string(o.format)); },
-                    [](ConvertOptions& o, const std::string& text) { o.format = parse_output_format(text); },
-                    "vhd-dynamic (default), vhd-fixed or raw.")
-      .def_readwrite("block_size", &ConvertOptions::block_size, "A dynamic VHD's block: 512 KiB (default) to 2 MiB.")
+      .def_property("format",
+                    [](const ConvertOptions& o) -> std::optional<std::string> {
+                      if (!o.format) return std::nullopt;
+                      return std::string(to_string(*o.format));
+                    },
+                    [](ConvertOptions& o, const std::optional<std::string>& text) {
+                      o.format = text ? std::optional(parse_output_format(*text)) : std::nullopt;
+                    },
+                    "vhd-dynamic, vhd-fixed, vhdx-dynamic, vhdx-fixed or raw; None (the default): "
+                    "vhdx-dynamic for an output named *.vhdx, else vhd-dynamic.")
+      .def_readwrite("block_size", &ConvertOptions::block_size,
+                     "A dynamic VHD's block (512 KiB to 2 MiB) or a VHDX's (1 MiB to 256 MiB); None: the format's default.")
+      .def_readwrite("allow_sector_size_change", &ConvertOptions::allow_sector_size_change,
+                     "Write a VHD (512-byte sectors) of a disk with 4096-byte sectors anyway.")
       .def_readwrite("volume", &ConvertOptions::volume, "That volume alone, in a fresh MBR; None: the disk.")
       .def_property("all_sectors", [](const ConvertOptions& o) { return o.plan.all_sectors; },
                     [](ConvertOptions& o, bool value) { o.plan.all_sectors = value; }, "Copy everything.")
@@ -104,8 +114,8 @@ void bind_options(py::module_& module) {
                     },
                     "The output's mode bits exactly (0o600); None: the source file's (0o600 for a device).")
       .def("__repr__", [](const ConvertOptions& o) {
-        return "<diskimg.ConvertOptions " + std::string(to_string(o.format)) + ", " +
-               std::to_string(o.block_size) + "-byte blocks>";
+        return "<diskimg.ConvertOptions " + (o.format ? std::string(to_string(*o.format)) : "format by name") +
+               (o.block_size ? ", " + std::to_string(*o.block_size) + "-byte blocks>" : ">");
       });
 }
 

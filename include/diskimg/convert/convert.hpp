@@ -5,6 +5,7 @@
 
 #include <diskimg/convert/plan.hpp>
 #include <diskimg/vhd/vhd.hpp>
+#include <diskimg/vhdx/vhdx.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -18,12 +19,21 @@ namespace diskimg {
 enum class OutputFormat {
   vhd_dynamic,  ///< a dynamic VHD: only the blocks that hold data
   vhd_fixed,    ///< a fixed VHD: the whole disk, then the footer
-  raw           ///< a raw image, sparse where nothing was copied
+  raw,          ///< a raw image, sparse where nothing was copied
+  vhdx_dynamic, ///< a dynamic VHDX: only the blocks that hold data
+  vhdx_fixed    ///< a fixed VHDX: every block allocated
 };
-/// "vhd-dynamic", "vhd-fixed", "raw".
+/// "vhd-dynamic", "vhd-fixed", "raw", "vhdx-dynamic", "vhdx-fixed".
 std::string_view to_string(OutputFormat format);
-/// "vhd-dynamic", "vhd-fixed", "raw"; throws UsageError otherwise.
+/// The reverse; throws UsageError otherwise.
 OutputFormat parse_output_format(std::string_view text);
+/// The format an output named `output` gets when none is asked for: a dynamic VHDX for a
+/// name ending in .vhdx (any case), else a dynamic VHD.
+OutputFormat output_format_for(const std::filesystem::path& output);
+/// Whether the format is a VHDX.
+constexpr bool is_vhdx(OutputFormat format) {
+  return format == OutputFormat::vhdx_dynamic || format == OutputFormat::vhdx_fixed;
+}
 
 /// Conversions default to 512 KiB blocks, not the 2 MiB of an empty VHD: used data on a
 /// real volume lies in many extents, and every block an extent touches is stored whole (an
@@ -32,10 +42,23 @@ OutputFormat parse_output_format(std::string_view text);
 /// tools default to it; 2 MiB stays available for software that knows no other.
 inline constexpr std::uint32_t default_convert_block_size = 512u << 10;
 
+/// A VHDX conversion's block size: the format's smallest, 1 MiB, for the same reason (Hyper-V
+/// makes 32 MiB blocks, which would store 32 times as much of every extent's surroundings),
+/// or the smallest that keeps the BAT, held in memory while writing, to 8 Mi entries (64 MiB)
+/// on disks over 8 TiB.
+std::uint32_t default_vhdx_convert_block_size(std::uint64_t disk_size);
+
 /// How convert works. A plain value; `progress` is called on the thread that calls convert.
 struct ConvertOptions {
-  OutputFormat format = OutputFormat::vhd_dynamic;        ///< what to write
-  std::uint32_t block_size = default_convert_block_size;  ///< 512 KiB to 2 MiB (dynamic VHD)
+  /// What to write; by default what the output's name says (output_format_for).
+  std::optional<OutputFormat> format;
+  /// A dynamic VHD's 512 KiB, 1 MiB or 2 MiB; a VHDX's power of two from 1 MiB to 256 MiB.
+  /// By default default_convert_block_size (VHD) or default_vhdx_convert_block_size (VHDX).
+  std::optional<std::uint32_t> block_size;
+  /// A VHD presents 512-byte sectors only: a disk with 4096-byte sectors (its GPT at byte
+  /// 4096) would not read as itself. Such a conversion is refused unless this is set; a VHDX
+  /// presents the disk's own sector size.
+  bool allow_sector_size_change = false;
   PlanOptions plan;                     ///< what to leave out
   std::optional<unsigned> volume;       ///< that volume alone, in a fresh MBR (wrap_volume_in_mbr)
   bool new_disk_id = false;             ///< new disk and partition identifiers (with_new_disk_id)
@@ -72,8 +95,9 @@ struct ConvertResult {
 /// conversions of one Disk may run at once, into different outputs.
 ///
 /// Throws OutputExistsError when the output exists (without force), UsageError for a
-/// block size a dynamic VHD conversion does not use or a volume that does not exist or
-/// does not fit an MBR, IoError naming the offset when the source cannot be read (without
+/// block size the output format does not use, a VHD of a disk with 4096-byte sectors
+/// (without allow_sector_size_change), or a volume that does not exist or does not fit an
+/// MBR, IoError naming the offset when the source cannot be read (without
 /// continue_on_read_error) or the output cannot be written, FormatError when verify finds
 /// that the output differs (or a structure that `volume` or `new_disk_id` rewrites cannot
 /// be read), CancelledError when progress asks to stop, and what progress throws. Nothing
