@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto volume = diskimg::ntfs::Volume::open(
         std::make_shared<diskimg::MemorySource>(std::move(bytes)));
     (void)volume->label();
-    std::vector<std::string> warnings;
+    diskimg::Warnings warnings;
     unsigned visited = 0;
     diskimg::ntfs::walk_directory(*volume, "/", true, [&](const diskimg::ntfs::ListedEntry& entry) {
       if (++visited < 64) {
