@@ -21,10 +21,14 @@ class CMakeBuild(build_ext):
     """Builds the CMake target diskimg_python and puts the module where setuptools wants it."""
 
     def build_extension(self, ext):
-        build = pathlib.Path(self.build_temp).resolve() / "cmake"
-        subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
-                        "-DDISKIMG_TESTS=OFF", "-DDISKIMG_TOOL=OFF",
-                        f"-DPython_EXECUTABLE={sys.executable}"], check=True)
+        # DISKIMG_CMAKE_BUILD_DIR: an existing build tree of this source to build the module
+        # in (the install test uses the tests' own tree instead of compiling it all again).
+        existing = os.environ.get("DISKIMG_CMAKE_BUILD_DIR")
+        build = pathlib.Path(existing or pathlib.Path(self.build_temp).resolve() / "cmake")
+        if not existing:
+            subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
+                            "-DDISKIMG_TESTS=OFF", "-DDISKIMG_TOOL=OFF",
+                            f"-DPython_EXECUTABLE={sys.executable}"], check=True)
         subprocess.run(["cmake", "--build", str(build), "--target", "diskimg_python",
                         "-j", str(os.cpu_count() or 1)], check=True)
         built = next((build / "python" / "diskimg").glob("_diskimg*.so"))

@@ -7,7 +7,7 @@
 # folders; a layer's public folder reaches the layers above it through their links. An
 # #include of a higher layer's header, or of another layer's private header, then finds no
 # file and the build fails. lib/core's private helpers (load, allocate, crc32, utf, hex,
-# enum_names, read_ahead) serve every layer.
+# enum_names, read_ahead, checksums) serve every layer.
 #
 # Each layer is recorded in build/layers.txt ("NAME: USES...") for the layering tests and
 # docs/architecture.md.

@@ -1,15 +1,28 @@
 #!/usr/bin/env python3
-"""Seeds for ldm_fuzzer from the LDM sample disks (../shared/ldm-samples, read where they
-are, never copied into the repository): each sample's PRIVHEAD, patched so that its
-database starts right after it (sector 7 of the fuzzer's disk), followed by the database's
-sectors up to the last VBLK in use.
+"""Seeds from the LDM sample disks (../shared/ldm-samples, read where they are, never copied
+into the repository), made at fuzz time:
 
-    fuzz/make_ldm_seeds.py SAMPLES_TAR OUT_DIR
+  for ldm_fuzzer: each sample's PRIVHEAD, patched so that its database starts right after it
+  (sector 7 of the fuzzer's disk), followed by the database's sectors up to the last VBLK in
+  use;
+  with --disks, for disk_fuzzer: whole disks as sparse inputs (fuzz_support.hpp), each
+  group's first disk alone and each group's members together (up to four files: the group is assembled from
+  them), keeping the first and last MiB of each disk (MBR or GPT, PRIVHEAD, the volumes'
+  first sectors, the database and its copies) and the first 256 KiB of the GPT disks' LDM
+  data partition (LBA 65570).
+
+    fuzz/make_ldm_seeds.py [--disks] SAMPLES_TAR OUT_DIR
 """
 import struct
 import sys
 import tarfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import sparse_image  # noqa: E402
+
+MiB = 1 << 20
+GPT_DATA_START = 65570 * 512
 
 
 def checksum(sector):
@@ -30,10 +43,42 @@ def seed_of(image):
     return bytes(privhead) + database[:(last // 512 + 1) * 512]
 
 
+def kept(image):
+    """The sample's bytes to keep, as (offset, bytes) extents."""
+    ranges = [(0, MiB), (len(image) - MiB, len(image)), (GPT_DATA_START, GPT_DATA_START + 256 * 1024)]
+    extents = []
+    for start, end in ranges:
+        extents += [(start + offset, data) for offset, data in sparse_image.extents_of(image[start:end])]
+    return sorted(extents)
+
+
+def disk_seeds(tar, out):
+    images = {}
+    for member in tar.getmembers():
+        if member.name.endswith(".img"):
+            images[Path(member.name).stem] = tar.extractfile(member).read()
+    groups = {}
+    for name in sorted(images):
+        group, _, number = name.rpartition("-")
+        groups.setdefault(group, []).append(name)
+        if number == "1":
+            (out / name).write_bytes(sparse_image.encode([(len(images[name]), kept(images[name]))]))
+    for group, names in groups.items():
+        if len(names) > 1:
+            files = [(len(images[n]), kept(images[n])) for n in names[:len(sparse_image.NAMES)]]
+            (out / f"{group}-group").write_bytes(sparse_image.encode(files))
+
+
 def main():
-    out = Path(sys.argv[2])
+    args = [a for a in sys.argv[1:] if a != "--disks"]
+    if len(args) != 2:
+        sys.exit(__doc__)
+    out = Path(args[1])
     out.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(sys.argv[1]) as tar:
+    with tarfile.open(args[0]) as tar:
+        if "--disks" in sys.argv:
+            disk_seeds(tar, out)
+            return
         for member in tar.getmembers():
             if not member.name.endswith("-1.img"):
                 continue

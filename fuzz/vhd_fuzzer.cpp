@@ -1,18 +1,26 @@
-// The input is a whole VHD file: footer (and its copy), dynamic header, BAT, sector
-// bitmaps, parent locators. It is opened and read from end to end.
-#include <diskimg/core/error.hpp>
-#include <diskimg/source/memory_source.hpp>
+// The input is a whole VHD file, raw or as a sparse input (fuzz_support.hpp; only its first
+// file is used): footer (and its copy), dynamic header, BAT, sector bitmaps, parent
+// locators. It is opened and read at a sample of places from end to end.
+#include "fuzz_support.hpp"
+
 #include <diskimg/vhd/image.hpp>
 
 #include <cstdint>
 #include <vector>
 
+namespace {
+
+// Past what the input holds the file reads as zeros; a larger file is no harder to read.
+constexpr std::uint64_t max_file_bytes = 1ull << 32;
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::vector<std::byte> bytes(reinterpret_cast<const std::byte*>(data),
-                               reinterpret_cast<const std::byte*>(data) + size);
+  auto files = diskimg::fuzz::decode_input(std::as_bytes(std::span(data, size)), max_file_bytes);
   try {
     const auto image = diskimg::vhd::VhdImage::open(
-        std::make_shared<diskimg::MemorySource>(std::move(bytes), 512, "fuzz.vhd"), "/nonexistent/fuzz.vhd");
+        std::make_shared<diskimg::fuzz::SparseSource>(std::move(files.front()), "fuzz.vhd"),
+        "/nonexistent/fuzz.vhd");
     std::vector<std::byte> buffer(65536);
     // Sizes can claim up to 2040 GiB of zeros: read a sample, not everything.
     for (std::uint64_t offset = 0; offset < image->size(); offset += std::max<std::uint64_t>(image->size() / 64, 65536)) {

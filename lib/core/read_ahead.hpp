@@ -27,9 +27,11 @@ void read_ahead(const Pieces& pieces, Read read, Consume consume) {
     reading = std::async(std::launch::async,
                          [&read, &next, piece = pieces[index]] { read(piece, next); });
   };
-  start_reading(0);
+  // The first piece has nothing to overlap with: it is read here, and a source of one piece
+  // (a small MFT) starts no thread at all.
+  read(pieces[0], next);
   for (std::size_t index = 0; index < count; ++index) {
-    reading.get();  // rethrows what `read` threw
+    if (index > 0) reading.get();  // rethrows what `read` threw
     std::swap(current, next);
     if (index + 1 < count) start_reading(index + 1);
     consume(pieces[index], current);

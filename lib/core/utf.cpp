@@ -85,7 +85,11 @@ std::u16string utf8_to_utf16(std::string_view text) {
 }
 
 void append_utf16le_units(std::u16string& out, std::span<const std::byte> bytes) {
-  for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) out.push_back(utf16le_unit_at(bytes, i));
+  // Sized once, then filled: $UpCase alone is 65536 units, decoded at every volume opening.
+  const std::size_t start = out.size();
+  const std::size_t count = bytes.size() / 2;
+  out.resize(start + count);
+  for (std::size_t i = 0; i < count; ++i) out[start + i] = utf16le_unit_at(bytes, 2 * i);
 }
 
 std::u16string utf16le_units(std::span<const std::byte> bytes) {

@@ -1,4 +1,5 @@
 #include "core/arithmetic.hpp"
+#include "core/checksums.hpp"
 #include "core/crc32.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
@@ -101,6 +102,14 @@ void read_entries(const HeaderRead& chosen, std::uint64_t disk_sectors, Partitio
   }
 }
 
+// A checksum mismatch let through (advisory checksums) is a warning.
+void warn_checksum(const HeaderRead& read, std::string_view which, PartitionTable& table) {
+  if (read.checksum_fault.empty()) return;
+  table.warnings.emplace_back(Location{fmt::format("GPT {} header", which), read.lba * table.sector_size},
+                              fmt::format("gpt: {} header ({}): {}; used anyway (checksums are advisory)",
+                                          which, where(read.lba, table.sector_size), read.checksum_fault));
+}
+
 void add_structures(const HeaderRead& read, StructureKind header, StructureKind entries,
                     PartitionTable& table) {
   const std::uint32_t sector_size = table.sector_size;
@@ -116,6 +125,7 @@ void add_structures(const HeaderRead& read, StructureKind header, StructureKind 
 
 HeaderRead read_header(const ByteSource& disk, std::uint64_t lba, std::uint32_t sector_size) {
   HeaderRead result;
+  result.lba = lba;
   const std::uint64_t disk_sectors = disk.size() / sector_size;
   if (lba >= disk_sectors) {
     result.fault = "lies past the end of the disk";
@@ -137,9 +147,13 @@ HeaderRead read_header(const ByteSource& disk, std::uint64_t lba, std::uint32_t 
   std::fill_n(checked.begin() + offsetof(gpt::Header, header_crc32), 4, std::byte{0});
   const std::uint32_t computed = crc32_of(checked);
   if (computed != header.header_crc32.value()) {
-    result.fault = fmt::format("header CRC32 mismatch (stored {:#010x}, computed {:#010x})",
-                               header.header_crc32.value(), computed);
-    return result;
+    const std::string mismatch = fmt::format("header CRC32 mismatch (stored {:#010x}, computed {:#010x})",
+                                             header.header_crc32.value(), computed);
+    if (!checksums_are_advisory()) {
+      result.fault = mismatch;
+      return result;
+    }
+    result.checksum_fault = mismatch;
   }
   result.fault = check_header_fields(header, lba, disk_sectors, sector_size);
   if (!result.fault.empty()) return result;
@@ -149,9 +163,14 @@ HeaderRead read_header(const ByteSource& disk, std::uint64_t lba, std::uint32_t 
   result.entries = disk.read(header.entries_lba.value() * sector_size, array_bytes);
   const std::uint32_t entries_crc = crc32_of(result.entries);
   if (entries_crc != header.entries_crc32.value()) {
-    result.fault = fmt::format(
+    const std::string mismatch = fmt::format(
         "entry array CRC32 mismatch (stored {:#010x}, computed {:#010x})",
         header.entries_crc32.value(), entries_crc);
+    if (!checksums_are_advisory()) {
+      result.fault = mismatch;
+    } else {
+      result.checksum_fault += (result.checksum_fault.empty() ? "" : "; ") + mismatch;
+    }
   }
   return result;
 }
@@ -207,6 +226,8 @@ PartitionTable read_gpt(const ByteSource& disk, std::uint32_t sector_size) {
         where(1, sector_size), primary.fault, last_lba));
   }
   const HeaderRead& chosen = primary.fault.empty() ? primary : backup;
+  warn_checksum(primary, "primary", table);
+  warn_checksum(backup, "backup", table);
 
   std::array<std::byte, 512> first_sector{};
   disk.read(0, first_sector);

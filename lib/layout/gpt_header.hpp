@@ -16,6 +16,8 @@ struct HeaderRead {
   gpt::Header header{};
   std::vector<std::byte> entries;
   std::string fault;  // empty when usable: signature, sizes, LBAs and both CRCs are right
+  std::string checksum_fault;  // a CRC32 mismatch let through (advisory checksums)
+  std::uint64_t lba = 0;       // where the header was read
 };
 
 // The header at `lba`, its fields checked against the disk and its entry array read and

@@ -3,6 +3,7 @@
 #include "ldm/ldm_structures.hpp"
 
 #include "core/allocate.hpp"
+#include "core/checksums.hpp"
 #include "core/load.hpp"
 
 #include <diskimg/core/error.hpp>
@@ -50,8 +51,16 @@ struct Located {
   std::uint64_t sector = 0;
 };
 
+// A checksum mismatch let through (advisory checksums, core/checksums.hpp) is a warning.
+void warn_checksum(std::string_view structure, std::uint64_t sector, std::uint32_t sector_size,
+                   std::uint32_t stored, std::uint32_t sum, Warnings& warnings) {
+  warnings.emplace_back(Location{fmt::format("LDM {}", structure), sector * sector_size},
+                        fmt::format("ldm: {} (sector {}): checksum {:#x}, the bytes sum to {:#x}; used anyway "
+                                    "(checksums are advisory)", structure, sector, stored, sum));
+}
+
 std::optional<PrivateHeader> privhead_at(const ByteSource& disk, std::uint64_t sector, std::uint32_t sector_size,
-                                         std::vector<std::string>& faults) {
+                                         std::vector<std::string>& faults, Warnings& warnings) {
   if ((sector + 1) * sector_size > disk.size()) {
     faults.push_back(fmt::format("sector {} is past the disk's end", sector));
     return std::nullopt;
@@ -63,6 +72,10 @@ std::optional<PrivateHeader> privhead_at(const ByteSource& disk, std::uint64_t s
     return std::nullopt;
   }
   if (checksum_of(bytes) != header.checksum.value()) {
+    if (checksums_are_advisory()) {
+      warn_checksum("PRIVHEAD", sector, sector_size, header.checksum.value(), checksum_of(bytes), warnings);
+      return header;
+    }
     faults.push_back(fmt::format("sector {}: checksum {:#x}, the bytes sum to {:#x}", sector,
                                  header.checksum.value(), checksum_of(bytes)));
     return std::nullopt;
@@ -87,7 +100,7 @@ std::vector<std::uint64_t> privhead_candidates(const ByteSource& disk, const Par
 Located find_privhead(const ByteSource& disk, const PartitionTable& layout, Warnings& warnings) {
   std::vector<std::string> faults;
   for (const std::uint64_t sector : privhead_candidates(disk, layout)) {
-    if (auto header = privhead_at(disk, sector, layout.sector_size, faults)) {
+    if (auto header = privhead_at(disk, sector, layout.sector_size, faults, warnings)) {
       if (!faults.empty()) {
         warnings.emplace_back(Location{"LDM PRIVHEAD", sector * layout.sector_size},
                               fmt::format("ldm: PRIVHEAD copy at sector {} used ({})", sector, faults.front()));
@@ -101,16 +114,23 @@ Located find_privhead(const ByteSource& disk, const PartitionTable& layout, Warn
 }
 
 std::optional<TocRegion> config_region_at(const ByteSource& disk, std::uint64_t sector, std::uint32_t sector_size,
-                                          std::vector<std::string>& faults) {
+                                          std::vector<std::string>& faults, Warnings& warnings) {
   if ((sector + 1) * sector_size > disk.size()) {
     faults.push_back(fmt::format("TOCBLOCK at sector {} is past the disk's end", sector));
     return std::nullopt;
   }
   const std::vector<std::byte> bytes = disk.read(sector * sector_size, 512);
   const auto toc = load<TocBlock>(bytes, 0, "TOCBLOCK");  // a whole sector was read
-  if (toc.magic != tocblock_magic || checksum_of(bytes) != toc.checksum.value()) {
+  if (toc.magic != tocblock_magic) {
     faults.push_back(fmt::format("sector {}: no TOCBLOCK with a valid checksum", sector));
     return std::nullopt;
+  }
+  if (checksum_of(bytes) != toc.checksum.value()) {
+    if (!checksums_are_advisory()) {
+      faults.push_back(fmt::format("sector {}: no TOCBLOCK with a valid checksum", sector));
+      return std::nullopt;
+    }
+    warn_checksum("TOCBLOCK", sector, sector_size, toc.checksum.value(), checksum_of(bytes), warnings);
   }
   for (const TocRegion& region : toc.regions) {
     if (text_of(region.name) == "config") return region;
@@ -174,7 +194,7 @@ Database read_database(const ByteSource& disk, const PartitionTable& layout) {
       faults.push_back(fmt::format("TOCBLOCK at database sector {} is outside the database", relative));
       continue;
     }
-    if ((config = config_region_at(disk, db.config_start + relative, db.sector_size, faults))) break;
+    if ((config = config_region_at(disk, db.config_start + relative, db.sector_size, faults, db.warnings))) break;
   }
   const Location tocblock{"LDM TOCBLOCK", db.config_start * db.sector_size};
   if (!config) {

@@ -2,6 +2,7 @@
 
 #include "core/allocate.hpp"
 #include "core/arithmetic.hpp"
+#include "core/checksums.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
 #include "vhd/vhd_structures.hpp"
@@ -33,6 +34,9 @@ std::string locator_name(std::uint32_t code) {
   return name;
 }
 
+// Whether `bytes` hold a footer to use; `why` says what is wrong with them. A checksum
+// mismatch makes a footer unusable, unless checksums are advisory (core/checksums.hpp):
+// then it is used and `why` still names the mismatch, for the caller to report.
 bool footer_valid(std::span<const std::byte> bytes, std::string& why) {
   const auto footer = load<disk::Footer>(bytes, 0, "footer");
   if (std::string_view(footer.cookie.data(), 8) != "conectix") {
@@ -42,7 +46,7 @@ bool footer_valid(std::span<const std::byte> bytes, std::string& why) {
   const std::uint32_t computed = disk::checksum_of(bytes.first(512), disk::footer_checksum_offset);
   if (computed != footer.checksum.value()) {
     why = fmt::format("checksum {:#010x}, computed {:#010x}", footer.checksum.value(), computed);
-    return false;
+    return checksums_are_advisory();
   }
   return true;
 }
@@ -156,9 +160,9 @@ bool read_dynamic_parts(const ByteSource& file, Layout& layout, std::vector<Prob
   }
   const std::uint32_t computed = disk::checksum_of(bytes, disk::header_checksum_offset);
   if (computed != header.checksum.value()) {
-    problems.push_back({true, fmt::format("{}: checksum {:#010x}, computed {:#010x}", where,
-                                          header.checksum.value(), computed), here});
-    return false;
+    problems.push_back({!checksums_are_advisory(), fmt::format("{}: checksum {:#010x}, computed {:#010x}", where,
+                                                               header.checksum.value(), computed), here});
+    if (!checksums_are_advisory()) return false;
   }
   layout.header = parse_header(header, file, problems);
   const HeaderInfo& info = *layout.header;
@@ -294,6 +298,10 @@ std::optional<Layout> read_layout(const ByteSource& file, std::vector<Problem>& 
   const bool start_ok = footer_valid(start, start_fault);
   if (end_ok) {
     layout.footer = parse_footer(end);
+    if (!end_fault.empty()) {  // a checksum mismatch, advisory
+      problems.push_back({false, fmt::format("footer at offset {:#x}: {}", end_offset, end_fault),
+                          {"footer", end_offset}});
+    }
   } else if (start_ok && parse_footer(start).type != VhdType::fixed) {
     layout.footer = parse_footer(start);
     layout.footer_from_copy = true;

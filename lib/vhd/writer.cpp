@@ -214,7 +214,9 @@ std::unique_ptr<VhdWriter> VhdWriter::open_existing(const std::filesystem::path&
     writer->table_offset_ = layout->header->table_offset;
     writer->bat_ = layout->bat;
     writer->bitmap_bytes_ = layout->bitmap_bytes;
-    writer->next_block_ = layout->file_size - 512;
+    // New blocks go where the footer is, on a sector boundary: in a file whose size is not
+    // whole sectors they went between two sectors, where no BAT entry can point.
+    writer->next_block_ = ceil_div(layout->file_size - 512, 512) * 512;
     if (layout->footer_from_copy) writer->repair_end_footer(layout->used_end);
   }
   return writer;

@@ -3,10 +3,13 @@
 # that sees Debian's packages (no PyPI, no network), then `import diskimg` from outside the
 # source tree: the installed package, its stubs, and a read of the bundled sample disk.
 #
-#   tests/python/install_test.sh SOURCE_DIR WORK_DIR
+#   tests/python/install_test.sh SOURCE_DIR WORK_DIR [BUILD_DIR]
+# With BUILD_DIR (the tests' own build tree) pip builds the module there instead of compiling
+# the library a second time; setup.py's own configure step is then the only part not run.
 set -euo pipefail
 source_dir=$1
 work=$2
+if [[ -n ${3:-} ]]; then export DISKIMG_CMAKE_BUILD_DIR=$3; fi
 rm -rf "$work"
 mkdir -p "$work"
 /usr/bin/python3 -m venv --system-site-packages "$work/venv"

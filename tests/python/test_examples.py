@@ -9,14 +9,14 @@ import sys
 import pytest
 
 import diskimg
-from conftest import NTFS, ROOT, TSK_VOLUMES
+from conftest import NTFS, ROOT, TSK_VOLUMES, python_environment
 from oracles import fls_entries
 
 EXAMPLES = ROOT / "examples" / "python"
 
 
 def run_example(name, *args):
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(
+    environment = python_environment(PYTHONPATH=os.pathsep.join(
         [str(os.path.dirname(os.path.dirname(diskimg.__file__))), os.environ.get("PYTHONPATH", "")]))
     result = subprocess.run([sys.executable, str(EXAMPLES / name), *map(str, args)],
                             capture_output=True, text=True, env=environment)

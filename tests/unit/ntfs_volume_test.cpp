@@ -1,6 +1,7 @@
 // Hostile edits of a real volume (tests/fixtures/ntfs/ntfs-4k, made by mkntfs and ntfs-3g):
 // each fault is an error for the record it is in, and the rest of the volume stays readable.
 #include "disk_builder.hpp"
+#include "sanitizers.hpp"
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/catalog.hpp>
@@ -407,7 +408,8 @@ class ExtendedSource final : public ByteSource {
 
 }  // namespace
 
-TEST_CASE("a $Bitmap larger than memory can hold is an error naming it and the size asked for") {
+TEST_CASE("a $Bitmap larger than memory can hold is an error naming it and the size asked for"
+          * doctest::skip(diskimg::testing::under_address_sanitizer)) {
   // 2^63 bytes of 4 KiB clusters: a bitmap of 2^48 bytes, more than any address space.
   constexpr std::uint64_t volume_bytes = std::uint64_t{1} << 63;
   constexpr std::uint64_t bitmap_bytes = volume_bytes / 4096 / 8;
@@ -437,7 +439,8 @@ TEST_CASE("a sparse $Bitmap is refused before anything is allocated for it") {
   CHECK_THROWS_WITH_AS(UsedMap::read(*volume), doctest::Contains("$Bitmap has a sparse run"), FormatError);
 }
 
-TEST_CASE("a read larger than memory can hold is an error naming the source and the size") {
+TEST_CASE("a read larger than memory can hold is an error naming the source and the size"
+          * doctest::skip(diskimg::testing::under_address_sanitizer)) {
   const ExtendedSource source({}, std::uint64_t{1} << 62);
   CHECK_THROWS_WITH_AS(source.read(0, std::size_t{1} << 60),
                        "extended.img: cannot allocate 1152921504606846976 bytes to read at offset 0x0 (out of memory)",

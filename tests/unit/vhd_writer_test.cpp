@@ -343,3 +343,25 @@ TEST_CASE("sizes near 2^64 are refused, not wrapped to a small disk") {
     CHECK_FALSE(std::filesystem::exists(path));
   }
 }
+
+TEST_CASE("a writer opened on a file whose size is not whole sectors puts new blocks on sector boundaries") {
+  // Found by vhd_write_fuzzer: 124 bytes more before the end footer, and the next block went
+  // to file size - 512, between two sectors; its BAT entry (a sector number) pointed 124
+  // bytes before the data, which then read back wrong.
+  const auto path = temporary("unaligned");
+  vhd::CreateOptions options;
+  options.size = disk_size;
+  options.block_size = block_size;
+  vhd::VhdWriter::create(path, options)->write(0, pattern(4096, 1));
+  std::vector<std::byte> file(std::filesystem::file_size(path));
+  std::ifstream(path, std::ios::binary).read(reinterpret_cast<char*>(file.data()), static_cast<std::streamsize>(file.size()));
+  file.insert(file.end() - 512, 124, std::byte{0});
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
+  const std::vector<std::byte> second = pattern(4096, 2);
+  vhd::VhdWriter::open_existing(path)->write(block_size, second);
+  std::vector<std::byte> read(second.size());
+  vhd::VhdImage::open(path)->read(block_size, read);
+  std::filesystem::remove(path);
+  CHECK(read == second);
+}
