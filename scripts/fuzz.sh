@@ -45,12 +45,13 @@ declare -A seeds=(
   [lznt1_fuzzer]="lznt1"
   [ntfs_volume_fuzzer]="ntfs_volume"
   [vhd_fuzzer]="vhd"
+  [vhdx_fuzzer]="vhdx"
   [ldm_fuzzer]="@ldm"
-  [disk_fuzzer]="disk vhd mbr gpt ntfs_volume @ldm-disks"
+  [disk_fuzzer]="disk vhd vhdx mbr gpt ntfs_volume @ldm-disks"
   [vhd_write_fuzzer]="vhd_write vhd disk"
 )
 order=(mbr_fuzzer gpt_fuzzer ntfs_boot_sector_fuzzer ntfs_record_fuzzer ntfs_attribute_list_fuzzer
-       ntfs_index_fuzzer lznt1_fuzzer ntfs_volume_fuzzer vhd_fuzzer ldm_fuzzer disk_fuzzer
+       ntfs_index_fuzzer lznt1_fuzzer ntfs_volume_fuzzer vhd_fuzzer vhdx_fuzzer ldm_fuzzer disk_fuzzer
        vhd_write_fuzzer)
 if [ -n "$only" ]; then IFS=, read -r -a order <<< "$only"; fi
 

@@ -1,6 +1,6 @@
 // Whether a checksum mismatch is fatal. Everywhere the library verifies a checksum (VHD
 // footer and dynamic header, GPT header and entry array CRC32, LDM PRIVHEAD and TOCBLOCK,
-// NTFS update sequence fixups) it asks this, and when the answer is yes it reports the
+// NTFS update sequence fixups, VHDX headers, region tables and log entries' CRC-32C) it asks this, and when the answer is yes it reports the
 // mismatch as a warning (or a non-fatal problem) and reads on.
 //
 // Why: a fuzzer's mutations almost never keep a checksum right, so with checksums enforced

@@ -1,6 +1,7 @@
 #include "vhdx/layout.hpp"
 
 #include "core/arithmetic.hpp"
+#include "core/checksums.hpp"
 #include "core/crc32.hpp"
 #include "core/load.hpp"
 #include "core/utf.hpp"
@@ -42,7 +43,7 @@ HeaderRead read_header(const ByteSource& file, std::uint64_t offset) {
   const auto raw = load<disk::Header>(bytes, 0, "VHDX header");
   if (!signature_is(raw.signature, "head")) return {std::nullopt, "no \"head\" signature"};
   const std::uint32_t computed = checksum_of(bytes, offsetof(disk::Header, checksum));
-  if (computed != raw.checksum.value()) {
+  if (computed != raw.checksum.value() && !checksums_are_advisory()) {
     return {std::nullopt, fmt::format("checksum {:#010x}, computed {:#010x}", raw.checksum.value(), computed)};
   }
   HeaderInfo header;
@@ -89,7 +90,7 @@ RegionsRead read_regions(const ByteSource& file, std::uint64_t offset) {
   const auto header = load<disk::RegionTableHeader>(bytes, 0, "region table header");
   if (!signature_is(header.signature, "regi")) return {{}, "no \"regi\" signature"};
   const std::uint32_t computed = checksum_of(bytes, offsetof(disk::RegionTableHeader, checksum));
-  if (computed != header.checksum.value()) {
+  if (computed != header.checksum.value() && !checksums_are_advisory()) {
     return {{}, fmt::format("checksum {:#010x}, computed {:#010x}", header.checksum.value(), computed)};
   }
   const std::uint32_t count = header.entry_count.value();

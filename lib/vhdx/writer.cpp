@@ -25,6 +25,14 @@ bool reads_from_parent(std::uint8_t state) {
   return state == disk::payload_not_present || state == disk::payload_undefined;
 }
 
+// Zeros over [offset, end), a MiB at a time (a block can be 256 MiB).
+void write_zeros(ByteSink& sink, std::uint64_t offset, std::uint64_t end) {
+  const std::vector<std::byte> zeros(static_cast<std::size_t>(std::min<std::uint64_t>(end - offset, disk::MiB)));
+  for (std::uint64_t at = offset; at < end; at += zeros.size()) {
+    sink.write(at, std::span(zeros).first(static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), end - at))));
+  }
+}
+
 }  // namespace
 
 VhdxWriter::VhdxWriter() = default;
@@ -82,12 +90,7 @@ std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::pat
   writer->sink_ = std::make_unique<FileSink>(path, FileSink::Mode::open_existing);
   if (const auto* replayed = dynamic_cast<const ReplayedFile*>(layout->file.get())) {
     // The format requires a log to be replayed into the file before anything else changes.
-    for (const auto& [offset, end] : replayed->zero_ranges()) {
-      const std::vector<std::byte> zeros(static_cast<std::size_t>(std::min<std::uint64_t>(end - offset, disk::MiB)));
-      for (std::uint64_t at = offset; at < end; at += zeros.size()) {
-        writer->sink_->write(at, std::span(zeros).first(static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), end - at))));
-      }
-    }
+    for (const auto& [offset, end] : replayed->zero_ranges()) write_zeros(*writer->sink_, offset, end);
     for (const auto& [offset, sector] : replayed->sectors()) writer->sink_->write(offset, sector);
     if (writer->sink_->size() < replayed->size()) writer->sink_->resize(replayed->size());
     writer->sink_->sync();
@@ -161,10 +164,7 @@ void VhdxWriter::set_bat_entry(std::uint64_t index, std::uint64_t raw) {
 std::uint64_t VhdxWriter::allocate(std::uint64_t length) {
   const std::uint64_t offset = file_end_;
   const std::uint64_t size = sink_->size();
-  if (size > offset) {
-    const std::vector<std::byte> zeros(static_cast<std::size_t>(std::min(size - offset, length)));
-    sink_->write(offset, zeros);
-  }
+  if (size > offset) write_zeros(*sink_, offset, offset + std::min(size - offset, length));
   file_end_ += length;
   return offset;
 }

@@ -1,8 +1,9 @@
 // A test helper over the public VHD headers, independent of `diskimg convert` (the VHD
 // tests and tests/bench/vhd_write.sh use it):
-//   vhd_tool fill OUT.vhd RAW [fixed|dynamic|PARENT.vhd] [BLOCK_SIZE]
-//       writes every non-zero 64 KiB piece of RAW into a new VHD (a differencing one over
-//       PARENT.vhd when a path is given)
+//   vhd_tool fill OUT RAW fixed|dynamic|PARENT [BLOCK_SIZE [SECTOR_SIZE]]
+//       writes every non-zero 64 KiB piece of RAW into a new VHD, or a new VHDX when OUT
+//       ends in .vhdx (SECTOR_SIZE: its logical sectors, 512 or 4096); a differencing one
+//       over PARENT when a path is given
 //   vhd_tool dump IMAGE.vhd [OUT]  writes the disk, read through its chain, to stdout or
 //                                  to a new sparse file
 #include <diskimg/core/bytes.hpp>
@@ -11,6 +12,7 @@
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/image.hpp>
 #include <diskimg/vhd/writer.hpp>
+#include <diskimg/vhdx/writer.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -63,25 +65,47 @@ void read_ahead(const ByteSource& source, bool skip_holes, Visit visit) {
   }
 }
 
-int fill(const std::string& output, const std::string& raw, const std::string& kind,
-         std::uint32_t block_size) {
-  const FileSource input(raw);
-  vhd::CreateOptions options;
-  options.size = input.size();
-  options.block_size = block_size;
-  if (kind == "fixed") {
-    options.type = vhd::VhdType::fixed;
-  } else if (kind != "dynamic") {
-    options.type = vhd::VhdType::differencing;
-    options.parent = kind;
-  }
-  const auto writer = vhd::VhdWriter::create(output, options);
+// Every non-zero run of `input` (in pieces of at most 64 KiB) written through `writer`.
+template <class Writer>
+void write_nonzero(const ByteSource& input, Writer& writer) {
   constexpr std::size_t piece_size = 64 << 10;
   read_ahead(input, true, [&](std::uint64_t offset, std::span<const std::byte> bytes) {
     for_each_nonzero_run(bytes, piece_size, [&](std::size_t at, std::span<const std::byte> run) {
-      writer->write(offset + at, run);
+      writer.write(offset + at, run);
     });
   });
+}
+
+// The same options for VHD and VHDX: the type from `kind`, the size from the input.
+template <class Options, class Type>
+Options create_options(const ByteSource& input, const std::string& kind, std::uint32_t block_size) {
+  Options options;
+  options.size = input.size();
+  options.block_size = block_size;
+  if (kind == "fixed") {
+    options.type = Type::fixed;
+  } else if (kind == "dynamic") {
+    options.type = Type::dynamic;
+  } else {
+    options.type = Type::differencing;
+    options.parent = kind;
+  }
+  return options;
+}
+
+int fill(const std::string& output, const std::string& raw, const std::string& kind,
+         std::uint32_t block_size, std::uint32_t sector_size) {
+  const FileSource input(raw);
+  if (output.ends_with(".vhdx")) {
+    auto options = create_options<vhdx::CreateOptions, vhdx::VhdxType>(input, kind, block_size);
+    options.logical_sector_size = sector_size;
+    const auto writer = vhdx::VhdxWriter::create(output, options);
+    write_nonzero(input, *writer);
+    writer->close();
+    return 0;
+  }
+  const auto writer = vhd::VhdWriter::create(output, create_options<vhd::CreateOptions, vhd::VhdType>(input, kind, block_size));
+  write_nonzero(input, *writer);
   writer->sync();
   return 0;
 }
@@ -114,12 +138,14 @@ int dump(const std::string& image_path, const std::string& output) {
 int main(int argc, char** argv) {
   try {
     const std::string command = argc > 1 ? argv[1] : "";
-    if (command == "fill" && (argc == 5 || argc == 6)) {
-      return fill(argv[2], argv[3], argv[4],
-                  argc == 6 ? static_cast<std::uint32_t>(std::stoul(argv[5])) : vhd::default_block_size);
+    if (command == "fill" && argc >= 5 && argc <= 7) {
+      const bool vhdx = std::string_view(argv[2]).ends_with(".vhdx");
+      const std::uint32_t default_block = vhdx ? vhdx::default_block_size : vhd::default_block_size;
+      return fill(argv[2], argv[3], argv[4], argc >= 6 ? static_cast<std::uint32_t>(std::stoul(argv[5])) : default_block,
+                  argc == 7 ? static_cast<std::uint32_t>(std::stoul(argv[6])) : 512);
     }
     if (command == "dump" && (argc == 3 || argc == 4)) return dump(argv[2], argc == 4 ? argv[3] : "");
-    std::cerr << "usage: vhd_tool fill OUT RAW fixed|dynamic|PARENT [BLOCK_SIZE] | dump IMAGE\n";
+    std::cerr << "usage: vhd_tool fill OUT RAW fixed|dynamic|PARENT [BLOCK_SIZE [SECTOR_SIZE]] | dump IMAGE\n";
     return 2;
   } catch (const std::exception& error) {  // diskimg errors, and a BLOCK_SIZE that is no number
     std::cerr << "vhd_tool: " << error.what() << '\n';

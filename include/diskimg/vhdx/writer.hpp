@@ -87,7 +87,6 @@ class VhdxWriter {
 
  private:
   VhdxWriter();
-  void create_structures(const std::filesystem::path& path, const CreateOptions& options);
   void write_block_piece(std::uint64_t block, std::uint64_t within, std::span<const std::byte> data);
   std::uint64_t allocate(std::uint64_t length);
   void mark_sectors(std::uint64_t block, std::uint64_t within, std::uint64_t length);
