@@ -12,14 +12,22 @@ jobs=$(nproc)
 
 bash scripts/setup.sh
 
-echo "== sanitized build (clang, ASan+UBSan, fuzz harnesses)"
+phase() { echo "== $1 (at ${SECONDS} s)"; }
+
+# -O1 with line tables: what ASan's documentation suggests, and a third quicker to compile
+# than -O2 -g; stack traces keep their file and line.
+phase "sanitized build (clang, ASan+UBSan, fuzz harnesses)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DDISKIMG_FUZZ=ON >/dev/null
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" -DDISKIMG_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j "$jobs"
+phase "sanitized tests"
 ctest --test-dir build-fuzz --output-on-failure -j "$jobs"
+phase "fuzzing"
 bash scripts/fuzz.sh build-fuzz "${DISKIMG_FUZZ_SECONDS:-30}"
 
-echo "== normal build"
+phase "normal build"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$jobs"
+phase "normal tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
+phase "done"
