@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, VHD_TOOL, run
+from conftest import FIXTURES, run
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import vhdx_spec  # noqa: E402  (written from the specification, not from diskimg)
