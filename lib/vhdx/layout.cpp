@@ -67,14 +67,20 @@ std::optional<int> choose_header(const ByteSource& file, std::vector<Problem>& p
     if (!reads[i].header) continue;
     if (!current || reads[i].header->sequence_number > reads[*current].header->sequence_number) current = i;
   }
+  if (!current) {
+    problems.push_back({true,
+                        fmt::format("neither header is usable: header 1 (offset {:#x}): {}; header 2 (offset {:#x}): {}",
+                                    disk::header_offsets[0], reads[0].fault, disk::header_offsets[1], reads[1].fault),
+                        {"header 1", disk::header_offsets[0]}});
+    return std::nullopt;
+  }
   for (int i = 0; i < 2; ++i) {
     if (reads[i].header) continue;
-    problems.push_back({!current,
-                        fmt::format("header {} (offset {:#x}): {}{}", i + 1, disk::header_offsets[i], reads[i].fault,
-                                    current ? "; the other header is used" : ""),
+    problems.push_back({false,
+                        fmt::format("header {} (offset {:#x}): {}; the other header is used", i + 1,
+                                    disk::header_offsets[i], reads[i].fault),
                         {fmt::format("header {}", i + 1), disk::header_offsets[i]}});
   }
-  if (!current) return std::nullopt;
   chosen = *reads[*current].header;
   return current;
 }
@@ -283,6 +289,7 @@ bool read_metadata(const ByteSource& file, Layout& layout, std::vector<Problem>&
   };
   if (!(found & 1)) return missing("file parameters");
   if (!(found & 2)) return missing("virtual disk size");
+  if (!(found & 4)) return missing("virtual disk id (page 83 data)");  // required (2.6.2), and qemu refuses files without it
   if (!(found & 8)) return missing("logical sector size");
   if (!(found & 16)) return missing("physical sector size");
   if (info.has_parent && !(found & 32)) return missing("parent locator");

@@ -244,10 +244,22 @@ std::optional<Replay> replay_log(SourcePtr file, const LogPlace& place, std::vec
                                   head.flushed_file_offset, file->size()),
                       where);
   }
+  // A log can extend the file, but not past what any VHDX can need: the size of what it
+  // describes is bounded by it (the overlay, the checks that map the file).
+  const auto too_far = [&](const Entry& entry, std::uint64_t offset, std::string_view what) {
+    throw FormatError(fmt::format("vhdx: the log entry at offset {:#x} (sequence {}) {} file offset {:#x}, "
+                                  "past the {} bytes a VHDX file can take", place.offset + entry.offset,
+                                  entry.sequence, what, offset, max_replayed_file_size),
+                      Location{"log entry", place.offset + entry.offset});
+  };
+  if (head.last_file_offset > max_replayed_file_size) too_far(head, head.last_file_offset, "says the file ends at");
   Replay replay;
   auto replayed = std::make_shared<ReplayedFile>(file, head.last_file_offset);
   for (const Entry* entry : active) {
     for (const Entry::Write& write : entry->writes) {
+      if (write.offset > max_replayed_file_size || write.length > max_replayed_file_size - write.offset) {
+        too_far(*entry, write.offset, write.sector.empty() ? "zeroes bytes from" : "writes a sector at");
+      }
       if (write.sector.empty()) {
         replayed->zero(write.offset, write.length);
         replay.zeroed += write.length;

@@ -19,6 +19,9 @@ namespace diskimg::vhdx {
 // Logs longer than this are not replayed (Hyper-V and qemu make 1 MiB logs): the overlay
 // and the scan are bounded by it.
 inline constexpr std::uint64_t max_replayed_log = 64ULL << 20;
+// A log that writes or zeroes past this file offset, or says the file ends past it, is
+// refused: twice the largest virtual disk, more than any VHDX's data and metadata.
+inline constexpr std::uint64_t max_replayed_file_size = 128ULL << 40;
 
 // Where the log lies and which entries belong to it: the current header's fields.
 struct LogPlace {

@@ -90,7 +90,11 @@ std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::pat
   writer->sink_ = std::make_unique<FileSink>(path, FileSink::Mode::open_existing);
   if (const auto* replayed = dynamic_cast<const ReplayedFile*>(layout->file.get())) {
     // The format requires a log to be replayed into the file before anything else changes.
-    for (const auto& [offset, end] : replayed->zero_ranges()) write_zeros(*writer->sink_, offset, end);
+    // Zeros past the file's end need no writing: resizing the file below makes them.
+    const std::uint64_t file_size = writer->sink_->size();
+    for (const auto& [offset, end] : replayed->zero_ranges()) {
+      if (offset < file_size) write_zeros(*writer->sink_, offset, std::min(end, file_size));
+    }
     for (const auto& [offset, sector] : replayed->sectors()) writer->sink_->write(offset, sector);
     if (writer->sink_->size() < replayed->size()) writer->sink_->resize(replayed->size());
     writer->sink_->sync();
