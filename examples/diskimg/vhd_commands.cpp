@@ -3,9 +3,10 @@
 #include "format.hpp"
 
 #include <diskimg/core/error.hpp>
+#include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/check.hpp>
 #include <diskimg/vhd/writer.hpp>
-#include <diskimg/source/file_source.hpp>
+#include <diskimg/vhdx/check.hpp>
 #include <diskimg/vhdx/image.hpp>
 #include <diskimg/vhdx/writer.hpp>
 
@@ -102,13 +103,21 @@ void run_create(const CreateArguments& arguments) {
              human_size(writer->size()), writer->size());
 }
 
+// A VHDX's problems (by its content), or a VHD's.
+Warnings check_problems(const std::string& image, bool repair) {
+  if (vhdx::looks_like_vhdx(FileSource(image))) {
+    return (repair ? vhdx::repair_vhdx(image) : vhdx::check_vhdx(image)).problems;
+  }
+  return (repair ? vhd::repair_vhd(image) : vhd::check_vhd(image)).problems;
+}
+
 void run_check(const std::string& image, bool repair) {
-  const vhd::CheckReport report = repair ? vhd::repair_vhd(image) : vhd::check_vhd(image);
-  if (report.ok()) {
+  const Warnings problems = check_problems(image, repair);
+  if (problems.empty()) {
     fmt::print("{}: ok\n", image);
     return;
   }
-  for (const Warning& problem : report.problems) fmt::print("{}: {}\n", image, problem.what);
+  for (const Warning& problem : problems) fmt::print("{}: {}\n", image, problem.what);
   exit_code = 1;
 }
 
@@ -132,10 +141,11 @@ void add_vhd_commands(CLI::App& app) {
 
   auto check_image = std::make_shared<std::string>();
   auto repair = std::make_shared<bool>(false);
-  CLI::App* check_command = app.add_subcommand("check", "Verify a VHD's structures and chain");
-  check_command->add_option("IMAGE", *check_image, "the .vhd")->required();
+  CLI::App* check_command = app.add_subcommand("check", "Verify a VHD's or VHDX's structures and chain");
+  check_command->add_option("IMAGE", *check_image, "the .vhd or .vhdx")->required();
   check_command->add_flag("--repair", *repair,
-                          "first put back an end footer that is gone or torn, from the copy at offset 0");
+                          "first repair what the file itself allows: a VHD's end footer that is gone or torn, "
+                          "from the copy at offset 0; a VHDX's pending log, replayed into the file");
   check_command->callback([check_image, repair] { run_check(*check_image, *repair); });
 
   auto merge_child = std::make_shared<std::string>();

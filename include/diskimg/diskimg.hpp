@@ -1,6 +1,6 @@
 /// @file
 /// The whole library in one include. Layers from the bottom: core, byte sources, partition
-/// layouts, VHD images, LDM disk groups, disks, NTFS, used-cluster maps, conversion
+/// layouts, VHD and VHDX images, LDM disk groups, disks, NTFS, used-cluster maps, conversion
 /// (docs/architecture.md). Each layer's headers can also be included on their own.
 #pragma once
 
@@ -69,6 +69,10 @@
 #include <diskimg/vhd/image.hpp>
 #include <diskimg/vhd/vhd.hpp>
 #include <diskimg/vhd/writer.hpp>
+#include <diskimg/vhdx/check.hpp>
+#include <diskimg/vhdx/image.hpp>
+#include <diskimg/vhdx/vhdx.hpp>
+#include <diskimg/vhdx/writer.hpp>
 
 #include <diskimg/ldm/database.hpp>
 #include <diskimg/ldm/disk_group.hpp>

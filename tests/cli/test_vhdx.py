@@ -164,8 +164,6 @@ def test_inspect_reports_what_qemu_vhdiinfo_and_sfdisk_report(fixture, name, sub
 # allocated is checked through the bytes instead: the whole disk against qemu and libvhdi.
 
 
-@pytest.mark.xfail(strict=True, reason="diskimg check reads only VHD: on a VHDX it reports a missing "
-                                        "'conectix' footer (INTERFACE.md promises VHDX checks too)")
 @pytest.mark.parametrize("name", ["qemu-dynamic-1m-log1m", "qemu-fixed-8m-log1m"])
 def test_check_finds_nothing_wrong_where_qemu_img_check_finds_nothing(fixture, name):
     path = fixture(f"{name}.vhdx")

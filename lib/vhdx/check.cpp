@@ -1,0 +1,91 @@
+// check_vhdx and repair_vhdx: the reader's own checks (read_layout, check_blocks) collected
+// rather than thrown, what a pending log's replay would write, and the chain.
+#include "vhdx/layout.hpp"
+#include "vhdx/log.hpp"
+#include "vhdx/problem.hpp"
+
+#include <diskimg/source/file_source.hpp>
+#include <diskimg/vhdx/check.hpp>
+#include <diskimg/vhdx/image.hpp>
+#include <diskimg/vhdx/writer.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace diskimg::vhdx {
+namespace {
+
+// At most this many file ranges are named in the report of a pending log.
+constexpr std::size_t max_listed_ranges = 8;
+
+Location in_file(const std::filesystem::path& path, const Location& where) {
+  return {where.structure.empty() ? path.string() : path.string() + ": " + where.structure, where.offset};
+}
+
+// The file ranges replay writes (sectors joined where they touch, zeroed ranges), listed.
+std::string replay_ranges(const ReplayedFile& replayed) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges = replayed.zero_ranges();
+  for (const auto& [offset, sector] : replayed.sectors()) {
+    if (!ranges.empty() && ranges.back().second == offset) {
+      ranges.back().second = offset + sector.size();
+    } else {
+      ranges.emplace_back(offset, offset + sector.size());
+    }
+  }
+  std::string list;
+  for (std::size_t i = 0; i < ranges.size() && i < max_listed_ranges; ++i) {
+    list += fmt::format("{}{:#x}-{:#x}", i == 0 ? "" : ", ", ranges[i].first, ranges[i].second);
+  }
+  if (ranges.size() > max_listed_ranges) list += fmt::format(" and {} more", ranges.size() - max_listed_ranges);
+  return list;
+}
+
+// This file's structures; returns whether it can be opened (no fatal problem).
+bool check_layout(const std::filesystem::path& path, CheckReport& report) {
+  std::vector<Problem> problems;
+  std::optional<Layout> layout = read_layout(std::make_shared<FileSource>(path), problems);
+  if (layout) check_blocks(*layout, problems);
+  for (const Problem& problem : problems) {
+    report.problems.emplace_back(in_file(path, problem.where), fmt::format("vhdx: {}: {}", path.string(), problem.message));
+  }
+  const bool usable = layout && std::none_of(problems.begin(), problems.end(), [](const Problem& p) { return p.fatal; });
+  if (!layout || !layout->replay) return usable;
+  report.pending_log = layout->replay;
+  const auto* replayed = dynamic_cast<const ReplayedFile*>(layout->file.get());
+  report.problems.emplace_back(
+      Location{path.string() + ": log", layout->header.log_offset},
+      fmt::format("vhdx: {}: not closed cleanly: its log holds {} entries not applied to the file; replaying them "
+                  "writes {} sectors and zeroes {} bytes at file offsets {} (check --repair applies them)",
+                  path.string(), layout->replay->entries, layout->replay->sectors, layout->replay->zeroed,
+                  replayed ? replay_ranges(*replayed) : std::string("?")));
+  return usable;
+}
+
+}  // namespace
+
+CheckReport check_vhdx(const std::filesystem::path& path) {
+  CheckReport report;
+  try {
+    if (!check_layout(path, report)) return report;
+    // The chain: parents found and linked (what opening checks, and the parents' own layout).
+    const auto image = VhdxImage::open(path);
+    for (const Warning& warning : image->warnings()) {
+      if (warning.where.structure.find(path.string()) == 0) continue;  // this file's: reported above
+      report.problems.push_back(warning);
+    }
+  } catch (const Error& error) {
+    report.problems.emplace_back(error.where(), error.what());
+  }
+  return report;
+}
+
+CheckReport repair_vhdx(const std::filesystem::path& path) {
+  if (check_vhdx(path).pending_log) VhdxWriter::open_existing(path)->close();
+  return check_vhdx(path);
+}
+
+}  // namespace diskimg::vhdx
