@@ -7,6 +7,7 @@
 #include <diskimg/convert/new_disk_id.hpp>
 #include <diskimg/convert/volume_disk.hpp>
 #include <diskimg/core/error.hpp>
+#include <diskimg/layout/filesystem.hpp>
 #include <diskimg/source/byte_sink.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/image.hpp>
@@ -15,6 +16,7 @@
 #include <diskimg/vhdx/writer.hpp>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cctype>
 #include <chrono>
@@ -231,6 +233,18 @@ void check_options(const Disk& disk, OutputFormat format, const ConvertOptions& 
        !std::has_single_bit(*options.block_size))) {
     throw UsageError(fmt::format("convert: a block size of {} bytes: a VHDX uses powers of two from 1 MiB "
                                  "to 256 MiB", *options.block_size));
+  }
+  if (options.volume && !options.allow_sector_size_change) {
+    // One volume is copied into a new disk of 512-byte sectors (wrap_volume_in_mbr).
+    const Volume& volume = disk.volume(*options.volume);
+    std::array<std::byte, 512> first{};
+    if (volume.size >= first.size()) volume.bytes->read(0, first);
+    const std::uint32_t declared = declared_sector_size(first).value_or(512);
+    if (declared != 512) {
+      throw UsageError(fmt::format("convert: volume {} has {}-byte sectors, and a volume is converted into a disk "
+                                   "of 512-byte sectors: convert the whole disk, which keeps its sector size",
+                                   *options.volume, declared));
+    }
   }
   const bool vhd = format == OutputFormat::vhd_dynamic || format == OutputFormat::vhd_fixed;
   if (vhd && !options.volume && disk.sector_size() != 512 && !options.allow_sector_size_change) {

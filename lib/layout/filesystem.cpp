@@ -13,7 +13,9 @@
 namespace diskimg {
 namespace {
 
-constexpr std::size_t hidden_sectors_offset = 0x1C;  // in a FAT or NTFS BIOS parameter block
+constexpr std::size_t bytes_per_sector_offset = 0x0B;  // in a FAT or NTFS BIOS parameter block
+constexpr std::size_t hidden_sectors_offset = 0x1C;    // in a FAT or NTFS BIOS parameter block
+constexpr std::size_t exfat_sector_shift_offset = 0x6C;  // BytesPerSectorShift
 
 std::uint16_t u16_at(std::span<const std::byte> bytes, std::size_t offset) {
   return static_cast<std::uint16_t>(std::to_integer<unsigned>(bytes[offset]) |
@@ -40,7 +42,7 @@ constexpr std::array<EnumName<FilesystemKind>, 4> filesystem_names{{
 bool looks_like_fat(std::span<const std::byte> sector) {
   const unsigned jump = byte_at(sector, 0);
   if (jump != 0xEB && jump != 0xE9) return false;
-  const unsigned bytes_per_sector = u16_at(sector, 11);
+  const unsigned bytes_per_sector = u16_at(sector, bytes_per_sector_offset);
   const unsigned sectors_per_cluster = byte_at(sector, 13);
   const unsigned reserved_sectors = u16_at(sector, 14);
   const unsigned fat_count = byte_at(sector, 16);
@@ -61,6 +63,22 @@ FilesystemKind sniff_boot_sector(std::span<const std::byte> sector) {
   if (text_at(sector, 3, "EXFAT   ")) return FilesystemKind::exfat;
   if (looks_like_fat(sector)) return FilesystemKind::fat;
   return FilesystemKind::unknown;
+}
+
+std::optional<std::uint32_t> declared_sector_size(std::span<const std::byte> first_sector) {
+  unsigned size = 0;
+  switch (sniff_boot_sector(first_sector)) {
+    case FilesystemKind::ntfs:
+    case FilesystemKind::fat: size = u16_at(first_sector, bytes_per_sector_offset); break;
+    case FilesystemKind::exfat: {
+      const unsigned shift = byte_at(first_sector, exfat_sector_shift_offset);
+      size = shift <= 12 ? 1u << shift : 0;
+      break;
+    }
+    case FilesystemKind::unknown: return std::nullopt;
+  }
+  if (size < 512 || size > 4096 || !is_power_of_two(size)) return std::nullopt;
+  return size;
 }
 
 FilesystemKind sniff_filesystem(const ByteSource& volume) {

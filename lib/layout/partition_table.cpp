@@ -71,9 +71,14 @@ PartitionTable read_partition_table(const ByteSource& disk, const LayoutOptions&
   if (gpt_found || is_protective_mbr(first_sector)) {
     return read_gpt(disk, gpt_found ? found : none.sector_size);
   }
-  // A volume's boot sector also ends in 0x55AA: a bare NTFS or FAT image is not an MBR.
-  if (!looks_like_mbr(first_sector) ||
-      sniff_boot_sector(first_sector) != FilesystemKind::unknown) {
+  // A volume's boot sector also ends in 0x55AA: a bare NTFS or FAT image is not an MBR. Its
+  // sectors are the size its boot sector declares (a 4096-byte-sector NTFS image is not a
+  // disk of 512-byte sectors), unless the caller said otherwise.
+  if (const auto declared = declared_sector_size(first_sector)) {
+    if (!options.sector_size) none.sector_size = *declared;
+    return none;
+  }
+  if (!looks_like_mbr(first_sector) || sniff_boot_sector(first_sector) != FilesystemKind::unknown) {
     return none;
   }
   return read_mbr(disk, none.sector_size);

@@ -57,7 +57,8 @@ struct ConvertOptions {
   std::optional<std::uint32_t> block_size;
   /// A VHD presents 512-byte sectors only: a disk with 4096-byte sectors (its GPT at byte
   /// 4096) would not read as itself. Such a conversion is refused unless this is set; a VHDX
-  /// presents the disk's own sector size.
+  /// presents the disk's own sector size. Likewise one volume is converted into a new disk
+  /// of 512-byte sectors: a volume whose boot sector declares other sectors is refused.
   bool allow_sector_size_change = false;
   PlanOptions plan;                     ///< what to leave out
   std::optional<unsigned> volume;       ///< that volume alone, in a fresh MBR (wrap_volume_in_mbr)
@@ -95,8 +96,8 @@ struct ConvertResult {
 /// conversions of one Disk may run at once, into different outputs.
 ///
 /// Throws OutputExistsError when the output exists (without force), UsageError for a
-/// block size the output format does not use, a VHD of a disk with 4096-byte sectors
-/// (without allow_sector_size_change), or a volume that does not exist or does not fit an
+/// block size the output format does not use, a VHD of a disk with 4096-byte sectors or
+/// one volume with them (without allow_sector_size_change), or a volume that does not exist or does not fit an
 /// MBR, IoError naming the offset when the source cannot be read (without
 /// continue_on_read_error) or the output cannot be written, FormatError when verify finds
 /// that the output differs (or a structure that `volume` or `new_disk_id` rewrites cannot

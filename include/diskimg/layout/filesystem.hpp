@@ -5,6 +5,8 @@
 #include <diskimg/source/byte_source.hpp>
 #include <diskimg/source/patched_source.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -22,6 +24,12 @@ std::string_view to_string(FilesystemKind kind);
 
 /// Judges a volume's first sector (at least 512 bytes; fewer give unknown). Never throws.
 FilesystemKind sniff_boot_sector(std::span<const std::byte> first_sector);
+
+/// The logical sector size a volume's first sector declares (NTFS and FAT: the BIOS
+/// parameter block's bytes per sector; exFAT: 2 to its bytes-per-sector shift), when the
+/// file system is recognised and the size is a power of two from 512 to 4096; nothing
+/// otherwise. What a bare volume image (no partition table) is read with. Never throws.
+std::optional<std::uint32_t> declared_sector_size(std::span<const std::byte> first_sector);
 
 /// Reads the volume's first sector and judges it; a volume smaller than a sector is
 /// unknown. Throws IoError when the sector cannot be read.
