@@ -74,3 +74,60 @@ def test_a_damaged_vhd_is_reported_not_raised(tmp_path):
     assert not report and report.problems
     with pytest.raises(diskimg.FormatError):
         diskimg.vhd.open(path)
+
+
+# --- VHDX -------------------------------------------------------------------------------------
+
+def vhdiinfo(path):
+    """vhdiinfo's "key: value" lines (libvhdi: an independent reader of VHDX)."""
+    out = subprocess.run(["vhdiinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines()) if v}
+
+
+def test_a_vhdx_name_makes_a_vhdx_qemu_checks(tmp_path):
+    path = tmp_path / "new.vhdx"
+    diskimg.vhd.create(path, size=SIZE)
+    info = json.loads(subprocess.run(["qemu-img", "info", "--output=json", str(path)],
+                                     capture_output=True, text=True, check=True).stdout)
+    assert (info["format"], info["virtual-size"]) == ("vhdx", SIZE)
+    assert subprocess.run(["qemu-img", "check", "-f", "vhdx", str(path)], capture_output=True).returncode == 0
+    opened = diskimg.vhd.open(path)
+    assert (opened.format, opened.size, opened.sector_size, opened.log_replayed) == ("vhdx-dynamic", SIZE, 512, False)
+    assert opened.creator is None and opened.block_size == 32 << 20
+    # format= wins over the name.
+    diskimg.vhd.create(tmp_path / "plain.vhdx", size=1 << 20, format="vhd-fixed")
+    assert diskimg.vhd.open(tmp_path / "plain.vhdx").format == "vhd-fixed"
+
+
+def test_a_4096_byte_sector_vhdx_is_what_libvhdi_reads(tmp_path):
+    path = tmp_path / "4k.vhdx"
+    diskimg.vhd.create(path, size=64 << 20, format="vhdx-fixed", block_size=1 << 20, sector_size=4096)
+    info = vhdiinfo(path)
+    assert info["Format"].startswith("VHDX") and info["Bytes per sector"] == "4096 bytes"
+    assert "(67108864 bytes)" in info["Media size"]
+    assert diskimg.vhd.open(path).sector_size == 4096
+    with pytest.raises(diskimg.UsageError, match="512-byte sectors only"):
+        diskimg.vhd.create(tmp_path / "4k.vhd", size=1 << 20, sector_size=4096)
+
+
+def test_a_vhdx_written_by_qemu_reads_as_its_raw_source_and_a_child_follows_it(tmp_path):
+    raw = tmp_path / "source.raw"
+    data = bytearray(8 << 20)
+    data[1 << 20:(1 << 20) + 70000] = os.urandom(70000)
+    data[6 << 20:(6 << 20) + 5000] = os.urandom(5000)
+    raw.write_bytes(data)
+    base = tmp_path / "qemu.vhdx"
+    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "vhdx", "-o", "block_size=1M", str(raw), str(base)],
+                   check=True)
+    opened = diskimg.vhd.open(base)
+    assert (opened.format, opened.size, opened.block_size) == ("vhdx-dynamic", len(data), 1 << 20)
+    with opened.open() as f:
+        assert f.read() == data
+    # A differencing child is a VHDX because its parent is; it reads as the parent.
+    child = tmp_path / "child.img"
+    diskimg.vhd.create(child, parent=base)
+    opened = diskimg.vhd.open(child)
+    assert opened.format == "vhdx-differencing"
+    assert [os.path.realpath(p) for p in opened.chain] == [str(child), str(base)]
+    with opened.open() as f:
+        assert f.read() == data

@@ -1,11 +1,17 @@
-// diskimg.vhd: create, open, check and merge VHDs, as `diskimg create`, `inspect`, `check`
+// diskimg.vhd: create and open VHDs and VHDXs, check and merge VHDs, as `diskimg create`, `inspect`, `check`
 // and `merge` do.
 #include "bindings.hpp"
 
 #include <diskimg/core/error.hpp>
+#include <diskimg/source/file_source.hpp>
 #include <diskimg/vhd/check.hpp>
 #include <diskimg/vhd/image.hpp>
 #include <diskimg/vhd/writer.hpp>
+#include <diskimg/vhdx/check.hpp>
+#include <diskimg/vhdx/image.hpp>
+#include <diskimg/vhdx/writer.hpp>
+
+#include <cctype>
 
 #include <fmt/format.h>
 #include <pybind11/stl.h>
@@ -13,14 +19,70 @@
 namespace diskimg::python {
 namespace {
 
-using VhdPtr = std::shared_ptr<const vhd::VhdImage>;
-
+// An opened VHD or VHDX: one of the two images, and what Python asks of either.
 struct OpenVhd {
-  VhdPtr image;
+  std::shared_ptr<const vhd::VhdImage> vhd;
+  std::shared_ptr<const vhdx::VhdxImage> vhdx;
+
+  SourcePtr source() const { return vhd ? SourcePtr(vhd) : SourcePtr(vhdx); }
+  std::filesystem::path path() const { return vhd ? vhd->path() : vhdx->path(); }
+  std::string format() const {
+    return vhd ? std::string(vhd::to_string(vhd->type())) : std::string(vhdx::to_string(vhdx->type()));
+  }
+  std::vector<std::filesystem::path> chain() const { return vhd ? vhd->chain() : vhdx->chain(); }
+  Warnings warnings() const { return vhd ? vhd->warnings() : vhdx->warnings(); }
+  bool block_allocated(std::uint64_t offset) const {
+    return vhd ? vhd->block_allocated(offset) : vhdx->block_allocated(offset);
+  }
+  std::optional<std::uint32_t> block_size() const {
+    if (vhdx) return vhdx->metadata().block_size;
+    if (!vhd->header()) return std::nullopt;
+    return vhd->header()->block_size;
+  }
 };
 
-void create(py::handle path, std::optional<std::uint64_t> size, const std::string& format,
-            std::optional<std::uint32_t> block_size, py::handle parent) {
+OpenVhd open_image(const std::filesystem::path& path) {
+  if (vhdx::looks_like_vhdx(FileSource(path))) return OpenVhd{nullptr, vhdx::VhdxImage::open(path)};
+  return OpenVhd{vhd::VhdImage::open(path), nullptr};
+}
+
+bool names_vhdx(const std::filesystem::path& path) {
+  std::string extension = path.extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return extension == ".vhdx";
+}
+
+void create_vhdx(const std::filesystem::path& target, std::optional<std::uint64_t> size, const std::string& format,
+                 std::optional<std::uint32_t> block_size, std::optional<std::uint32_t> sector_size, py::handle parent) {
+  vhdx::CreateOptions options;
+  if (!parent.is_none()) {
+    if (size || sector_size) throw UsageError("vhd.create: a differencing disk takes its parent's size and sectors");
+    options.type = vhdx::VhdxType::differencing;
+    options.parent = to_path(parent);
+  } else {
+    if (!size) throw UsageError("vhd.create: size is required (or parent)");
+    options.size = *size;
+    options.type = vhdx::parse_vhdx_type(format);
+    if (options.type == vhdx::VhdxType::differencing) {
+      throw UsageError("vhd.create: a differencing disk is made with parent=");
+    }
+  }
+  if (block_size) options.block_size = *block_size;
+  if (sector_size) options.logical_sector_size = *sector_size;
+  py::gil_scoped_release unlocked;
+  vhdx::VhdxWriter::create(target, options)->close();
+}
+
+// A VHDX when the format says so, or the name ends in .vhdx with no format given, or the
+// parent is one; a VHD otherwise.
+void create(py::handle path, std::optional<std::uint64_t> size, std::optional<std::string> format,
+            std::optional<std::uint32_t> block_size, std::optional<std::uint32_t> sector_size, py::handle parent) {
+  const std::filesystem::path target = to_path(path);
+  const bool vhdx = format ? format->starts_with("vhdx-")
+                           : (parent.is_none() ? names_vhdx(target) : vhdx::looks_like_vhdx(FileSource(to_path(parent))));
+  if (vhdx) return create_vhdx(target, size, format.value_or("vhdx-dynamic"), block_size, sector_size, parent);
+  if (sector_size && *sector_size != 512) throw UsageError("vhd.create: a VHD has 512-byte sectors only; write a VHDX");
+  const std::string vhd_format = format.value_or("vhd-dynamic");
   vhd::CreateOptions options;
   if (!parent.is_none()) {
     if (size) throw UsageError("vhd.create: a differencing disk takes its parent's size");
@@ -29,13 +91,12 @@ void create(py::handle path, std::optional<std::uint64_t> size, const std::strin
   } else {
     if (!size) throw UsageError("vhd.create: size is required (or parent)");
     options.size = *size;
-    options.type = vhd::parse_vhd_type(format);
+    options.type = vhd::parse_vhd_type(vhd_format);
     if (options.type == vhd::VhdType::differencing) {
       throw UsageError("vhd.create: a differencing disk is made with parent=");
     }
   }
   if (block_size) options.block_size = *block_size;
-  const std::filesystem::path target = to_path(path);
   py::gil_scoped_release unlocked;
   vhd::VhdWriter::create(target, options)->sync();
 }
@@ -43,7 +104,7 @@ void create(py::handle path, std::optional<std::uint64_t> size, const std::strin
 }  // namespace
 
 void bind_vhd(py::module_& module) {
-  py::module_ vhd_module = module.def_submodule("vhd", "VHD images: create, open, check, merge.");
+  py::module_ vhd_module = module.def_submodule("vhd", "VHD and VHDX images: create, open, check; VHD: merge.");
 
   py::class_<vhd::CheckReport>(vhd_module, "CheckReport", "What vhd.check found.")
       .def_property_readonly("ok", &vhd::CheckReport::ok)
@@ -54,50 +115,64 @@ void bind_vhd(py::module_& module) {
                       : fmt::format("<diskimg.vhd.CheckReport {} problem(s)>", r.problems.size());
       });
 
-  py::class_<OpenVhd>(vhd_module, "Vhd", "An opened VHD, read through its differencing chain.")
-      .def_property_readonly("path", [](const OpenVhd& v) { return v.image->path().string(); })
-      .def_property_readonly("format", [](const OpenVhd& v) { return std::string(vhd::to_string(v.image->type())); },
-                             "vhd-fixed, vhd-dynamic or vhd-differencing.")
-      .def_property_readonly("size", [](const OpenVhd& v) { return v.image->size(); }, "Bytes the guest sees.")
-      .def_property_readonly("block_size", [](const OpenVhd& v) -> std::optional<std::uint32_t> {
-        if (!v.image->header()) return std::nullopt;
-        return v.image->header()->block_size;
-      }, "Dynamic and differencing disks' block size; None for fixed.")
-      .def_property_readonly("creator", [](const OpenVhd& v) { return v.image->footer().creator_application; })
-      .def_property_readonly("unique_id", [](const OpenVhd& v) { return v.image->footer().unique_id.to_string(); })
+  py::class_<OpenVhd>(vhd_module, "Vhd", "An opened VHD or VHDX, read through its differencing chain.")
+      .def_property_readonly("path", [](const OpenVhd& v) { return v.path().string(); })
+      .def_property_readonly("format", &OpenVhd::format,
+                             "vhd-fixed, vhd-dynamic, vhd-differencing, vhdx-fixed, vhdx-dynamic or vhdx-differencing.")
+      .def_property_readonly("size", [](const OpenVhd& v) { return v.source()->size(); }, "Bytes the guest sees.")
+      .def_property_readonly("sector_size", [](const OpenVhd& v) { return v.source()->sector_size(); },
+                             "The logical sector size the disk presents: 512, or 4096 for some VHDXs.")
+      .def_property_readonly("block_size", &OpenVhd::block_size,
+                             "Dynamic and differencing disks' block size (a VHDX's also when fixed); None for a fixed VHD.")
+      .def_property_readonly("creator", [](const OpenVhd& v) -> std::optional<std::string> {
+        if (!v.vhd) return std::nullopt;
+        return v.vhd->footer().creator_application;
+      }, "A VHD's creator application; None for a VHDX.")
+      .def_property_readonly("unique_id", [](const OpenVhd& v) {
+        return v.vhd ? v.vhd->footer().unique_id.to_string() : v.vhdx->metadata().virtual_disk_id.to_string();
+      }, "The disk's identity: a VHD's unique ID, a VHDX's virtual disk ID.")
+      .def_property_readonly("log_replayed", [](const OpenVhd& v) { return v.vhdx && v.vhdx->replay().has_value(); },
+                             "A VHDX not closed cleanly, whose log was replayed in memory (the file is unchanged).")
       .def_property_readonly("chain", [](const OpenVhd& v) {
         std::vector<std::string> out;
-        for (const auto& path : v.image->chain()) out.push_back(path.string());
+        for (const auto& path : v.chain()) out.push_back(path.string());
         return out;
       }, "The files read, child first.")
-      .def_property_readonly("warnings", [](const OpenVhd& v) { return v.image->warnings(); })
-      .def("block_allocated", [](const OpenVhd& v, std::uint64_t offset) { return v.image->block_allocated(offset); },
+      .def_property_readonly("warnings", &OpenVhd::warnings)
+      .def("block_allocated", &OpenVhd::block_allocated,
            py::arg("offset"), "Whether this file (not its parents) holds the block at a guest offset.")
-      .def("open", [](const OpenVhd& v) { return make_file(v.image); }, "The guest's bytes as a File.")
+      .def("open", [](const OpenVhd& v) { return make_file(v.source()); }, "The guest's bytes as a File.")
       .def("__enter__", [](py::object self) { return self; })
       .def("__exit__", [](OpenVhd&, py::args) {})
       .def("__repr__", [](const OpenVhd& v) {
-        return fmt::format("<diskimg.vhd.Vhd {} {}, {} bytes>", v.image->path().string(),
-                           vhd::to_string(v.image->type()), v.image->size());
+        return fmt::format("<diskimg.vhd.Vhd {} {}, {} bytes>", v.path().string(), v.format(), v.source()->size());
       });
 
   vhd_module.def("create", &create, py::arg("path"), py::kw_only(), py::arg("size") = py::none(),
-                 py::arg("format") = "vhd-dynamic", py::arg("block_size") = py::none(),
-                 py::arg("parent") = py::none(),
-                 "Creates a VHD, never over an existing file: size (bytes) and format (vhd-dynamic,\n"
-                 "vhd-fixed), or parent= for a differencing disk with its parent's size.");
+                 py::arg("format") = py::none(), py::arg("block_size") = py::none(),
+                 py::arg("sector_size") = py::none(), py::arg("parent") = py::none(),
+                 "Creates a VHD or VHDX, never over an existing file: size (bytes) and format\n"
+                 "(vhd-dynamic, vhd-fixed, vhdx-dynamic, vhdx-fixed; by default vhdx-dynamic for a\n"
+                 "name ending in .vhdx, vhd-dynamic otherwise), or parent= for a differencing disk\n"
+                 "with its parent's size (a VHDX when the parent is one). sector_size: a VHDX's\n"
+                 "logical sectors, 512 or 4096.");
   vhd_module.def("open", [](py::handle path) {
     const std::filesystem::path target = to_path(path);
     py::gil_scoped_release unlocked;
-    return OpenVhd{vhd::VhdImage::open(target)};
-  }, py::arg("path"), "Opens a VHD and its parents (FormatError names what is wrong).");
+    return open_image(target);
+  }, py::arg("path"), "Opens a VHD or VHDX (by its content) and its parents (FormatError names what is wrong).");
   vhd_module.def("check", [](py::handle path, bool repair) {
     const std::filesystem::path target = to_path(path);
     py::gil_scoped_release unlocked;
+    if (vhdx::looks_like_vhdx(FileSource(target))) {
+      return vhd::CheckReport{(repair ? vhdx::repair_vhdx(target) : vhdx::check_vhdx(target)).problems};
+    }
     return repair ? vhd::repair_vhd(target) : vhd::check_vhd(target);
   }, py::arg("path"), py::kw_only(), py::arg("repair") = false,
-     "Verifies footer, header, BAT, bitmaps and chain; never raises for a bad image. With\n"
-     "repair=True an end footer that is gone or torn is first put back from the copy at 0.");
+     "Verifies a VHD's footer, header, BAT, bitmaps and chain, or a VHDX's headers, regions,\n"
+     "metadata, BAT, log and chain; never raises for a bad image. With repair=True a VHD's\n"
+     "end footer that is gone or torn is first put back from the copy at 0, and a VHDX's\n"
+     "pending log is replayed into the file.");
   vhd_module.def("merge", [](py::handle child) {
     const std::filesystem::path target = to_path(child);
     py::gil_scoped_release unlocked;
