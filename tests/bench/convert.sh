@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): `diskimg convert` of an 8 GiB disk whose NTFS volume holds about
-# 2 GiB of files over stale random data, against, in the same run: qemu-img convert to a
-# dynamic VHD, ntfsclone --save-image and partclone.ntfs -c of the NTFS volume, and cat of
+# 2 GiB of files over stale random data, into a dynamic VHD and a dynamic VHDX, against, in
+# the same run: qemu-img convert to a dynamic VHD and to a dynamic VHDX, ntfsclone --save-image and partclone.ntfs -c of the NTFS volume, and cat of
 # just the used bytes (the physical limit). Wall time and peak memory from a timed run;
 # bytes read and written from a second run under strace (its overhead is kept out of the
 # times). Needs root (the ntfs-3g mount that fills the volume; the disk is cached).
@@ -82,15 +82,18 @@ declare -A commands=(
   [diskimg]="$build/examples/diskimg convert $disk -o $out/diskimg.vhd --force"
   [diskimg-2m]="$build/examples/diskimg convert $disk -o $out/diskimg-2m.vhd --force --block-size 2M"
   [qemu-img]="qemu-img convert -f raw -O vpc -o subformat=dynamic $disk $out/qemu.vhd"
+  [diskimg-vhdx]="$build/examples/diskimg convert $disk -o $out/diskimg.vhdx --force"
+  [qemu-img-vhdx]="qemu-img convert -f raw -O vhdx -o subformat=dynamic $disk $out/qemu.vhdx"
   [ntfsclone]="ntfsclone --save-image --force --quiet -o $out/ntfsclone.img $loop"
   [partclone]="partclone.ntfs -c -q -L /dev/null -s $loop -o $out/partclone.img"
   [cat-used]="cat_used"
 )
-declare -A outputs=([diskimg]=$out/diskimg.vhd [diskimg-2m]=$out/diskimg-2m.vhd [qemu-img]=$out/qemu.vhd [ntfsclone]=$out/ntfsclone.img
+declare -A outputs=([diskimg]=$out/diskimg.vhd [diskimg-2m]=$out/diskimg-2m.vhd [qemu-img]=$out/qemu.vhd
+         [diskimg-vhdx]=$out/diskimg.vhdx [qemu-img-vhdx]=$out/qemu.vhdx [ntfsclone]=$out/ntfsclone.img
          [partclone]=$out/partclone.img [cat-used]=$out/cat.raw)
 
-printf '%-13s %9s %12s %14s %14s %14s\n' tool seconds "peak MiB" "bytes read" "bytes written" "output bytes"
-for tool in diskimg diskimg-2m qemu-img ntfsclone partclone cat-used; do
+printf '%-14s %9s %12s %14s %14s %14s\n' tool seconds "peak MiB" "bytes read" "bytes written" "output bytes"
+for tool in diskimg diskimg-2m qemu-img diskimg-vhdx qemu-img-vhdx ntfsclone partclone cat-used; do
   # Best of two timed runs: the first run after another tool's output pays for its writeback.
   best=""
   for _ in 1 2; do
@@ -127,7 +130,7 @@ print(read, written)' "$work/strace.txt")
   rm -f "${outputs[$tool]}"
   read -r seconds peak_kib <<< "$timing"
   read -r bytes_read bytes_written <<< "$bytes"
-  printf '%-13s %9.2f %12.1f %14d %14d %14d\n' "$tool" "$seconds" "$(echo "$peak_kib / 1024" | bc -l)" \
+  printf '%-14s %9.2f %12.1f %14d %14d %14d\n' "$tool" "$seconds" "$(echo "$peak_kib / 1024" | bc -l)" \
     "$bytes_read" "$bytes_written" "$size"
 done
 echo "used bytes: $used_bytes; clusters: $total_clusters of $cluster_size bytes;" \
