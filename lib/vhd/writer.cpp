@@ -1,5 +1,6 @@
 #include "core/arithmetic.hpp"
 #include "core/load.hpp"
+#include "core/sector_reads.hpp"
 #include "core/utf.hpp"
 #include "vhd/layout.hpp"
 #include "vhd/sector_bitmap.hpp"
@@ -287,6 +288,19 @@ void VhdWriter::read_current(std::uint64_t offset, std::span<std::byte> buffer) 
       std::fill(out.begin(), out.end(), std::byte{0});
     }
   }
+}
+
+void VhdWriter::read(std::uint64_t offset, std::span<std::byte> buffer) {
+  if (offset > size() || buffer.size() > size() - offset) {
+    throw UsageError(fmt::format("vhd: read of {} bytes at offset {:#x} runs past the disk ({} bytes)",
+                                 buffer.size(), offset, size()));
+  }
+  if (footer_.type == VhdType::fixed) {
+    sink_->read(offset, buffer);
+    return;
+  }
+  read_by_sectors(offset, buffer, 512, block_size_,
+                  [&](std::uint64_t at, std::span<std::byte> whole) { read_current(at, whole); });
 }
 
 void VhdWriter::write(std::uint64_t offset, std::span<const std::byte> data) {

@@ -1,5 +1,6 @@
 #include "core/arithmetic.hpp"
 #include "core/load.hpp"
+#include "core/sector_reads.hpp"
 #include "vhdx/layout.hpp"
 #include "vhdx/log.hpp"
 #include "vhdx/new_file.hpp"
@@ -220,6 +221,15 @@ void VhdxWriter::read_current(std::uint64_t offset, std::span<std::byte> buffer)
       std::fill(out.begin(), out.end(), std::byte{0});
     }
   }
+}
+
+void VhdxWriter::read(std::uint64_t offset, std::span<std::byte> buffer) {
+  if (offset > size_ || buffer.size() > size_ - offset) {
+    throw UsageError(fmt::format("vhdx: read of {} bytes at offset {:#x} runs past the disk ({} bytes)",
+                                 buffer.size(), offset, size_));
+  }
+  read_by_sectors(offset, buffer, logical_sector_size_, block_size_,
+                  [&](std::uint64_t at, std::span<std::byte> whole) { read_current(at, whole); });
 }
 
 void VhdxWriter::write(std::uint64_t offset, std::span<const std::byte> data) {

@@ -9,4 +9,5 @@ from ._diskimg import __doc__, __version__, vhd  # noqa: F401
 
 __all__ = [name for name in dir(_diskimg) if not name.startswith("_")]
 _io.RawIOBase.register(File)  # noqa: F405  isinstance(f, io.IOBase) holds
+_io.RawIOBase.register(vhd.WritableFile)
 _sys.modules[__name__ + ".vhd"] = vhd  # `import diskimg.vhd`, `from diskimg.vhd import create`

@@ -6,6 +6,7 @@
 #include <diskimg/core/error.hpp>
 #include <diskimg/disk/disk.hpp>
 #include <diskimg/source/byte_source.hpp>
+#include <diskimg/source/image_writer.hpp>
 
 #include <filesystem>
 #include <memory>
@@ -49,6 +50,9 @@ class OpenDisk {
 // A read-only, seekable file object (diskimg.File) over any byte source.
 py::object make_file(SourcePtr source);
 
+// diskimg.vhd.WritableFile over an image open for writing; `name` is its path.
+py::object make_writable_file(std::unique_ptr<ImageWriter> writer, std::string name);
+void bind_writable_file(py::module_& vhd_module);
 // diskimg.Ntfs over an opened NTFS volume.
 py::object make_ntfs(std::shared_ptr<const ntfs::Volume> volume);
 

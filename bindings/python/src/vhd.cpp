@@ -156,11 +156,31 @@ void bind_vhd(py::module_& module) {
                  "name ending in .vhdx, vhd-dynamic otherwise), or parent= for a differencing disk\n"
                  "with its parent's size (a VHDX when the parent is one). sector_size: a VHDX's\n"
                  "logical sectors, 512 or 4096.");
-  vhd_module.def("open", [](py::handle path) {
+  bind_writable_file(vhd_module);
+  vhd_module.def("open", [](py::handle path, const std::string& mode) -> py::object {
     const std::filesystem::path target = to_path(path);
-    py::gil_scoped_release unlocked;
-    return open_image(target);
-  }, py::arg("path"), "Opens a VHD or VHDX (by its content) and its parents (FormatError names what is wrong).");
+    if (mode == "r" || mode == "rb") {
+      py::gil_scoped_release unlocked;
+      OpenVhd image = open_image(target);
+      py::gil_scoped_acquire locked;
+      return py::cast(std::move(image));
+    }
+    if (mode != "r+" && mode != "r+b" && mode != "rb+") {
+      throw UsageError(fmt::format("vhd.open: mode \"{}\": use \"r\" or \"r+\"", mode));
+    }
+    std::unique_ptr<ImageWriter> writer;
+    {
+      py::gil_scoped_release unlocked;
+      if (vhdx::looks_like_vhdx(FileSource(target))) {
+        writer = vhdx::VhdxWriter::open_existing(target);
+      } else {
+        writer = vhd::VhdWriter::open_existing(target);
+      }
+    }
+    return make_writable_file(std::move(writer), target.string());
+  }, py::arg("path"), py::arg("mode") = "r",
+     "Opens a VHD or VHDX (by its content) and its parents (FormatError names what is wrong):\n"
+     "mode \"r\" gives a Vhd to read; \"r+\" a WritableFile of the guest's bytes.");
   vhd_module.def("check", [](py::handle path, bool repair) {
     const std::filesystem::path target = to_path(path);
     py::gil_scoped_release unlocked;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <diskimg/source/byte_sink.hpp>
+#include <diskimg/source/image_writer.hpp>
 #include <diskimg/vhd/image.hpp>
 #include <diskimg/vhd/vhd.hpp>
 
@@ -41,7 +42,7 @@ struct CreateOptions {
 /// The file is a complete VHD after creation and after every write that returns (a failed
 /// allocation aside: see write): the footer follows each new block. Destroying the writer
 /// writes nothing more; sync makes what was written durable.
-class VhdWriter {
+class VhdWriter final : public ImageWriter {
  public:
   /// Creates `path` (never over an existing file). The footer records creator "win ": qemu
   /// then takes the current size as the disk's size instead of the CHS product, as Hyper-V,
@@ -73,7 +74,9 @@ class VhdWriter {
                                                   std::optional<Guid> merging_child = std::nullopt);
 
   /// The disk's size in bytes, as the guest sees it.
-  std::uint64_t size() const { return footer_.current_size; }
+  std::uint64_t size() const override { return footer_.current_size; }
+  /// 512: a VHD has no other sector size.
+  std::uint32_t sector_size() const override { return 512; }
   /// Fixed, dynamic or differencing.
   VhdType type() const { return footer_.type; }
   /// Bytes per block of a dynamic or differencing disk. A fixed disk has none: the value is
@@ -93,9 +96,16 @@ class VhdWriter {
   /// is as it was before the allocation and the file reads as it did (the file may have
   /// grown by the block, unreferenced, before its end footer). If even undoing it fails,
   /// every later write throws IoError.
-  void write(std::uint64_t offset, std::span<const std::byte> data);
+  void write(std::uint64_t offset, std::span<const std::byte> data) override;
+  /// Reads the disk as written so far. Throws UsageError when the range runs past the disk,
+  /// IoError when the file or a parent cannot be read.
+  void read(std::uint64_t offset, std::span<std::byte> buffer) override;
   /// Makes the file durable (fdatasync). Throws IoError when flushing fails.
   void sync();
+  /// sync(): every write is visible in the file as it returns.
+  void flush() override { sync(); }
+  /// sync(); a VHD has no mark of a clean close.
+  void close() override { sync(); }
   /// Marks the file, durably and in both footers, as being merged into from the differencing
   /// disk `child`, before any of its blocks changes. Until end_merge() the file reads right
   /// only as that child's parent, and check_vhd reports it. Throws IoError when the footers

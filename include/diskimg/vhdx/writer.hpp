@@ -11,6 +11,7 @@
 #include <diskimg/core/guid.hpp>
 #include <diskimg/source/byte_sink.hpp>
 #include <diskimg/vhdx/image.hpp>
+#include <diskimg/source/image_writer.hpp>
 #include <diskimg/vhdx/vhdx.hpp>
 
 #include <filesystem>
@@ -41,7 +42,7 @@ struct CreateOptions {
 /// parent's image. Not thread-safe: one thread at a time. Changes to the metadata are held
 /// in memory until commit() (or until enough have gathered), so a write may return before
 /// its block is visible in the file; close() commits and marks the file clean.
-class VhdxWriter {
+class VhdxWriter final : public ImageWriter {
  public:
   /// Creates `path` (never over an existing file: OutputExistsError). Throws UsageError for
   /// sizes, block sizes or sector sizes the format cannot hold, what VhdxImage::open throws
@@ -56,20 +57,20 @@ class VhdxWriter {
   /// differencing disk's chain, IoError when it cannot be read or written.
   static std::unique_ptr<VhdxWriter> open_existing(const std::filesystem::path& path);
   /// Does nothing to the file: changes not committed are not in it (close() first).
-  ~VhdxWriter();
+  ~VhdxWriter() override;
   /// Not copyable.
   VhdxWriter(const VhdxWriter&) = delete;
   /// Not assignable.
   VhdxWriter& operator=(const VhdxWriter&) = delete;
 
   /// The disk's size in bytes.
-  std::uint64_t size() const { return size_; }
+  std::uint64_t size() const override { return size_; }
   /// Fixed, dynamic or differencing.
   VhdxType type() const { return type_; }
   /// Bytes per payload block.
   std::uint32_t block_size() const { return block_size_; }
   /// The logical sector size the disk presents.
-  std::uint32_t sector_size() const { return logical_sector_size_; }
+  std::uint32_t sector_size() const override { return logical_sector_size_; }
 
   /// Writes bytes at a guest offset. Writes that are not whole logical sectors merge with
   /// what is there. All-zero writes allocate nothing where the disk reads zeros already.
@@ -77,13 +78,18 @@ class VhdxWriter {
   /// the file cannot be read or written, and what the parent's reads throw. After a throw
   /// the metadata in memory is as before the failing block; the file holds at most
   /// unreferenced bytes past its structures, or payload in blocks already allocated.
-  void write(std::uint64_t offset, std::span<const std::byte> data);
+  void write(std::uint64_t offset, std::span<const std::byte> data) override;
+  /// Reads the disk as written so far, committed or not. Throws UsageError when the range
+  /// runs past the disk, IoError when the file or a parent cannot be read.
+  void read(std::uint64_t offset, std::span<std::byte> buffer) override;
   /// Makes every write so far durable and visible in the file: payload flushed, then the
   /// metadata through the log. Throws IoError; the file then reads as at the last commit.
   void commit();
   /// commit(), then marks the file clean (the headers' LogGuid zero): what a reader opens
   /// without replaying anything. Throws IoError.
-  void close();
+  void close() override;
+  /// commit().
+  void flush() override { commit(); }
 
  private:
   VhdxWriter();
