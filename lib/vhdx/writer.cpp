@@ -137,11 +137,21 @@ void VhdxWriter::write_headers() {
   }
 }
 
-// The first commit of a session: new identifiers in the headers, a new LogGuid, and the log
-// written from its start.
-void VhdxWriter::open_log() {
+// Before the session's first write changes a byte (2.2.2): a new FileWriteGuid, and a new
+// DataWriteGuid, durably in both headers, so that a child made of the disk as it was no
+// longer links to it, even when the write goes into blocks already allocated (no metadata,
+// no log).
+void VhdxWriter::begin_data_change() {
+  if (data_changed_) return;
   header_.file_write_guid = Guid::random();
   header_.data_write_guid = Guid::random();
+  write_headers();
+  data_changed_ = true;
+}
+
+// The first commit of a session: a new LogGuid in the headers, and the log written from its
+// start.
+void VhdxWriter::open_log() {
   header_.log_guid = Guid::random();
   write_headers();
   log_ = std::make_unique<LogWriter>(*sink_, LogPlace{header_.log_offset, header_.log_length, header_.log_guid}, 1);
@@ -237,6 +247,7 @@ void VhdxWriter::write(std::uint64_t offset, std::span<const std::byte> data) {
     throw UsageError(fmt::format("vhdx: write of {} bytes at offset {:#x} runs past the disk ({} bytes)",
                                  data.size(), offset, size_));
   }
+  if (!data.empty()) begin_data_change();
   const std::uint64_t sector = logical_sector_size_;
   while (!data.empty()) {
     const std::uint64_t block = offset / block_size_;

@@ -165,3 +165,22 @@ def test_open_for_writing_writes_what_qemu_then_reads(tmp_path, name, qemu_forma
     assert diskimg.vhd.check(path).ok
     with diskimg.vhd.open(path).open() as f:
         assert f.read() == expected
+
+
+def test_writing_into_a_parents_allocated_block_unlinks_its_child(tmp_path):
+    """[MS-VHDX] 2.2.2: a new DataWriteGuid before the first change of the disk's data, even
+    a write into a block already allocated (no metadata changes, nothing in the log): a
+    child made before then no longer opens, and the error names both files."""
+    raw = tmp_path / "source.raw"
+    raw.write_bytes(os.urandom(4 << 20))
+    parent = tmp_path / "parent.vhdx"
+    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "vhdx", "-o", "block_size=1M", str(raw), str(parent)],
+                   check=True)
+    child = tmp_path / "child.vhdx"
+    diskimg.vhd.create(child, parent=parent)
+    with diskimg.vhd.open(parent, "r+") as f:
+        f.seek(1 << 20)
+        f.write(b"changed")
+    with pytest.raises(diskimg.FormatError) as raised:
+        diskimg.vhd.open(child)
+    assert str(child) in str(raised.value) and str(parent) in str(raised.value)

@@ -72,8 +72,9 @@ class VhdxWriter final : public ImageWriter {
   /// The logical sector size the disk presents.
   std::uint32_t sector_size() const override { return logical_sector_size_; }
 
-  /// Writes bytes at a guest offset. Writes that are not whole logical sectors merge with
-  /// what is there. All-zero writes allocate nothing where the disk reads zeros already.
+  /// Writes bytes at a guest offset. The session's first write gives the file a new
+  /// DataWriteGuid first (a differencing child made before no longer links to it). Writes
+  /// that are not whole logical sectors merge with what is there. All-zero writes allocate nothing where the disk reads zeros already.
   /// Throws UsageError when the range runs past the disk (nothing is written), IoError when
   /// the file cannot be read or written, and what the parent's reads throw. After a throw
   /// the metadata in memory is as before the failing block; the file holds at most
@@ -101,6 +102,7 @@ class VhdxWriter final : public ImageWriter {
   void read_current(std::uint64_t offset, std::span<std::byte> buffer);
   bool sector_present(std::uint64_t block, std::uint64_t sector);
   void write_headers();
+  void begin_data_change();
   void open_log();
   std::uint64_t payload_index(std::uint64_t block) const { return block + block / chunk_ratio_; }
   std::uint64_t bitmap_index(std::uint64_t chunk) const { return chunk * (chunk_ratio_ + 1) + chunk_ratio_; }
@@ -117,6 +119,7 @@ class VhdxWriter final : public ImageWriter {
   std::vector<std::uint64_t> bat_;                      // raw entries, as the file will hold them
   std::map<std::uint64_t, std::vector<std::byte>> dirty_;  // metadata sectors to commit, by offset
   std::unique_ptr<LogWriter> log_;                      // this session's log: set by the first commit
+  bool data_changed_ = false;                           // new DataWriteGuid written this session
   std::uint64_t data_start_ = 0;                        // a fixed disk's first block
   std::shared_ptr<const VhdxImage> parent_;
 };
