@@ -2,6 +2,7 @@
 // (fragment counts and lengths that lie, fields past the record, missing parents, extents
 // past a disk, stripe sizes of zero) each give an error naming the record, never a crash.
 #include "ldm/ldm_structures.hpp"
+#include "sanitizers.hpp"
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/ldm/disk_group.hpp>
@@ -13,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <string>
 #include <vector>
@@ -433,20 +435,24 @@ TEST_CASE("a database of 116,000 records assembles in near-linear time") {
   member.disk_group_guid = "group";
   const auto disk = std::make_shared<MemorySource>(Bytes(1 << 20), 512, "disk.img");
 
-  const auto started = std::chrono::steady_clock::now();
+  // CPU time, not wall time: a loaded machine (CI's two cores) must not fail the test.
+  const std::clock_t started = std::clock();
   const DiskGroup group_read = assemble_disk_group({{disk, std::move(member)}});
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = static_cast<double>(std::clock() - started) / CLOCKS_PER_SEC;
 
   REQUIRE(group_read.volumes.size() == volumes);
   CHECK(group_read.warnings.empty());
   CHECK(std::all_of(group_read.volumes.begin(), group_read.volumes.end(),
                     [](const GroupVolume& volume) { return volume.state == "complete"; }));
   CHECK(group_read.volumes.back().extents.at(0).disk_offset == (volumes - 1) % 2000 * 512);
-#if defined(__SANITIZE_ADDRESS__) || !defined(NDEBUG)
-  constexpr double budget = 20.0;
+  // The quadratic join took 12.6 s of CPU in a release build, the indexed one 0.5 s: the
+  // bound tells them apart with room for slower machines (and ASan's several times more).
+#if !defined(NDEBUG)
+  constexpr double debug_factor = 5.0;
 #else
-  constexpr double budget = 2.0;
+  constexpr double debug_factor = 1.0;
 #endif
+  const double budget = 5.0 * debug_factor * (testing::under_address_sanitizer ? 6.0 : 1.0);
   MESSAGE("assembly took " << seconds << " s");
   CHECK(seconds < budget);
 }
