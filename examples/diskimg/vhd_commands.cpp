@@ -1,4 +1,4 @@
-// create, check and merge: VHD images.
+// create, check and merge: VHD and VHDX images.
 #include "commands.hpp"
 #include "format.hpp"
 
@@ -149,11 +149,15 @@ void add_vhd_commands(CLI::App& app) {
   check_command->callback([check_image, repair] { run_check(*check_image, *repair); });
 
   auto merge_child = std::make_shared<std::string>();
-  CLI::App* merge_command = app.add_subcommand("merge", "Fold a differencing VHD into its parent");
-  merge_command->add_option("CHILD", *merge_child, "the differencing .vhd")->required();
+  CLI::App* merge_command = app.add_subcommand("merge", "Fold a differencing VHD or VHDX into its parent");
+  merge_command->add_option("CHILD", *merge_child, "the differencing .vhd or .vhdx")->required();
   merge_command->callback([merge_child] {
     try {
-      vhd::merge_into_parent(*merge_child);
+      if (vhdx::looks_like_vhdx(FileSource(*merge_child))) {
+        vhdx::merge_vhdx_into_parent(*merge_child);
+      } else {
+        vhd::merge_into_parent(*merge_child);
+      }
     } catch (const FormatError& error) {
       throw FormatError(fmt::format("{}; run diskimg check on both files", error.what()), error.where());
     }

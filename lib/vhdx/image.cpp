@@ -1,6 +1,7 @@
 #include "core/arithmetic.hpp"
 #include "vhdx/block_map.hpp"
 #include "vhdx/layout.hpp"
+#include "vhdx/merge_marker.hpp"
 #include "vhdx/sector_bitmaps.hpp"
 #include "vhdx/vhdx_structures.hpp"
 
@@ -64,6 +65,7 @@ std::optional<Guid> linkage_guid(const std::string& text) { return Guid::parse(t
 struct ChainVisit {
   std::vector<std::filesystem::path> paths;
   std::vector<FileIdentity> files;
+  std::optional<Guid> merge_marker;  // the first file may carry it: the merge that finishes it opens it
 
   void enter(const ByteSource& file, const std::filesystem::path& path) {
     const auto loops = [&] {
@@ -100,6 +102,12 @@ std::shared_ptr<const VhdxImage> VhdxImage::open(SourcePtr file, const std::file
   return open_chain(std::move(file), path, visit);
 }
 
+std::shared_ptr<const VhdxImage> VhdxImage::open_merging(const std::filesystem::path& path, const Guid& marker) {
+  ChainVisit visit;
+  visit.merge_marker = marker;
+  return open_chain(std::make_shared<FileSource>(path), path, visit);
+}
+
 std::shared_ptr<const VhdxImage> VhdxImage::open_chain(SourcePtr file, const std::filesystem::path& path,
                                                        ChainVisit& visit) {
   visit.enter(*file, path);
@@ -110,6 +118,15 @@ std::shared_ptr<const VhdxImage> VhdxImage::open_chain(SourcePtr file, const std
   if (!layout || fatal) {
     const Problem problem = first_fatal(problems);
     throw FormatError(fmt::format("vhdx: {}: {}", path.string(), problem.message), in_file(path, problem.where));
+  }
+  // A parent a merge was interrupted in reads right only through the child being merged
+  // (open_parent accepts it there); alone, only the merge that finishes it opens it.
+  if (visit.paths.size() == 1 && is_merge_marker(layout->header.data_write_guid) &&
+      visit.merge_marker != layout->header.data_write_guid) {
+    throw FormatError(fmt::format("vhdx: {}: a merge of a differencing child into this file was interrupted: it "
+                                  "reads right only through that child; diskimg merge CHILD finishes it",
+                                  path.string()),
+                      {path.string() + ": header", std::nullopt});
   }
   std::shared_ptr<VhdxImage> image(new VhdxImage());
   image->path_ = path;
@@ -162,7 +179,17 @@ void VhdxImage::open_parent(ChainVisit& visit) {
     }
     parent_ = open_chain(std::make_shared<FileSource>(candidate), candidate, visit);
     const Guid written = parent_->header().data_write_guid;
-    if (linkage_guid(*linkage) != written && (!linkage2 || linkage_guid(*linkage2) != written)) {
+    if (written == merge_marker(header_.data_write_guid)) {
+      warnings_.emplace_back(Location{candidate.string() + ": header", std::nullopt},
+                             fmt::format("vhdx: a merge of {} into {} was interrupted: the parent reads right only "
+                                         "through this child; diskimg merge {} finishes it",
+                                         path_.string(), candidate.string(), path_.string()));
+    } else if (written == merged_marker(header_.data_write_guid)) {
+      warnings_.emplace_back(Location{candidate.string() + ": header", std::nullopt},
+                             fmt::format("vhdx: {} is merged into {} already (it reads the same through this child); "
+                                         "diskimg merge {} removes it", path_.string(), candidate.string(),
+                                         path_.string()));
+    } else if (linkage_guid(*linkage) != written && (!linkage2 || linkage_guid(*linkage2) != written)) {
       throw FormatError(fmt::format("vhdx: {} was made from a parent whose DataWriteGuid was {}, but {} has {}: the "
                                     "parent was written to since, and the child no longer reads right over it",
                                     path_.string(), *linkage, candidate.string(), written.to_string()),

@@ -77,7 +77,8 @@ std::unique_ptr<VhdxWriter> VhdxWriter::create(std::unique_ptr<ByteSink> sink, c
   return writer;
 }
 
-std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::path& path) {
+std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::path& path,
+                                                     std::optional<Guid> merge_marker) {
   std::vector<Problem> problems;
   std::optional<Layout> layout = read_layout(std::make_shared<FileSource>(path), problems);
   if (layout) check_blocks(*layout, problems);
@@ -122,7 +123,9 @@ std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::pat
     }
   });
   writer->file_end_ = end;
-  if (layout->type == VhdxType::differencing) writer->parent_ = VhdxImage::open(path)->parent();
+  if (layout->type == VhdxType::differencing) {
+    writer->parent_ = (merge_marker ? VhdxImage::open_merging(path, *merge_marker) : VhdxImage::open(path))->parent();
+  }
   return writer;
 }
 
@@ -147,6 +150,19 @@ void VhdxWriter::begin_data_change() {
   header_.data_write_guid = Guid::random();
   write_headers();
   data_changed_ = true;
+}
+
+void VhdxWriter::begin_merge(const Guid& marker) {
+  header_.file_write_guid = Guid::random();
+  header_.data_write_guid = marker;
+  write_headers();
+  data_changed_ = true;
+}
+
+void VhdxWriter::end_merge(const Guid& merged) {
+  commit();
+  header_.data_write_guid = merged;
+  write_headers();
 }
 
 // The first commit of a session: a new LogGuid in the headers, and the log written from its

@@ -1,4 +1,4 @@
-"""VHD and VHDX images: create, open, check; VHD: merge."""
+"""VHD and VHDX images: create, open, check, merge."""
 import os
 from typing import Literal, Optional, Union, overload
 

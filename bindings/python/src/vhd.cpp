@@ -104,7 +104,7 @@ void create(py::handle path, std::optional<std::uint64_t> size, std::optional<st
 }  // namespace
 
 void bind_vhd(py::module_& module) {
-  py::module_ vhd_module = module.def_submodule("vhd", "VHD and VHDX images: create, open, check; VHD: merge.");
+  py::module_ vhd_module = module.def_submodule("vhd", "VHD and VHDX images: create, open, check, merge.");
 
   py::class_<vhd::CheckReport>(vhd_module, "CheckReport", "What vhd.check found.")
       .def_property_readonly("ok", &vhd::CheckReport::ok)
@@ -196,8 +196,12 @@ void bind_vhd(py::module_& module) {
   vhd_module.def("merge", [](py::handle child) {
     const std::filesystem::path target = to_path(child);
     py::gil_scoped_release unlocked;
-    vhd::merge_into_parent(target);
-  }, py::arg("child"), "Folds a differencing VHD into its parent, then removes the child.");
+    if (vhdx::looks_like_vhdx(FileSource(target))) {
+      vhdx::merge_vhdx_into_parent(target);
+    } else {
+      vhd::merge_into_parent(target);
+    }
+  }, py::arg("child"), "Folds a differencing VHD or VHDX into its parent, then removes the child.");
 }
 
 }  // namespace diskimg::python

@@ -1,6 +1,7 @@
 /// @file
 /// Checking a VHDX: every structure verified, a log left by an unclean close reported with
-/// what replaying it would change, and repaired by replaying it into the file.
+/// what replaying it would change, and repaired by replaying it into the file; merging a
+/// differencing VHDX into its parent.
 #pragma once
 
 #include <diskimg/core/error.hpp>
@@ -35,5 +36,19 @@ CheckReport check_vhdx(const std::filesystem::path& path);
 /// IoError when writing fails: replay may be repeated, so the file is then as before or
 /// replayed, and reads the same either way.
 CheckReport repair_vhdx(const std::filesystem::path& path);
+
+/// Writes every block the differencing `child` holds into its parent (as the chain reads
+/// it), checks that the parent now reads as the chain did, and only then removes the child.
+/// Nothing else may use either file meanwhile. Crash-safe: before its first change the
+/// parent's DataWriteGuid becomes a marker naming the child (which other readers see as a
+/// parent written to since); a merge stopped anywhere leaves the parent old, merged, or
+/// marked, a marked parent reads right through the child and is refused alone (check says
+/// why), and calling this again finishes the merge.
+///
+/// Throws UsageError when `child` is not a differencing disk, FormatError when the child
+/// was not closed cleanly or the parent reads otherwise than the chain after writing,
+/// IoError when a file cannot be read or written or the child cannot be removed (the
+/// parent is merged then), and what VhdxImage::open throws for the chain.
+void merge_vhdx_into_parent(const std::filesystem::path& child);
 
 }  // namespace diskimg::vhdx

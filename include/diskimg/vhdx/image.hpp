@@ -42,6 +42,10 @@ class VhdxImage final : public ByteSource {
   /// The same over bytes already open (`path` is where parents are looked for); `file` is
   /// shared by the image.
   static std::shared_ptr<const VhdxImage> open(SourcePtr file, const std::filesystem::path& path);
+  /// Opens a file a merge was interrupted in (its DataWriteGuid is the marker
+  /// merge_vhdx_into_parent wrote for `marker`'s child), for that merge to finish; any other
+  /// file as open() does. Throws as open() does.
+  static std::shared_ptr<const VhdxImage> open_merging(const std::filesystem::path& path, const Guid& marker);
   /// Releases what the image holds.
   ~VhdxImage() override;
 

@@ -55,7 +55,9 @@ class VhdxWriter final : public ImageWriter {
   /// into the file first, as the format requires; the headers then get a new FileWriteGuid.
   /// Throws FormatError when the file is not a sound VHDX, what VhdxImage::open throws for a
   /// differencing disk's chain, IoError when it cannot be read or written.
-  static std::unique_ptr<VhdxWriter> open_existing(const std::filesystem::path& path);
+  /// With `merge_marker`, a file a merge was interrupted in opens too (VhdxImage::open_merging).
+  static std::unique_ptr<VhdxWriter> open_existing(const std::filesystem::path& path,
+                                                   std::optional<Guid> merge_marker = std::nullopt);
   /// Does nothing to the file: changes not committed are not in it (close() first).
   ~VhdxWriter() override;
   /// Not copyable.
@@ -91,6 +93,13 @@ class VhdxWriter final : public ImageWriter {
   void close() override;
   /// commit().
   void flush() override { commit(); }
+  /// Before a merge writes anything: the DataWriteGuid becomes `marker` (durably), which
+  /// tells diskimg, and only it, that the file reads right only through the child being
+  /// merged. Throws IoError.
+  void begin_merge(const Guid& marker);
+  /// Commits, then gives the file the DataWriteGuid `merged` (durably): once every merged
+  /// block is written. Throws IoError.
+  void end_merge(const Guid& merged);
 
  private:
   VhdxWriter();
