@@ -74,7 +74,8 @@ CheckReport check_vhdx(const std::filesystem::path& path) {
     // The chain: parents found and linked (what opening checks, and the parents' own layout).
     const auto image = VhdxImage::open(path);
     for (const Warning& warning : image->warnings()) {
-      if (warning.where.structure.find(path.string()) == 0) continue;  // this file's: reported above
+      const std::string& structure = warning.where.structure;
+      if (structure == path.string() || structure.starts_with(path.string() + ": ")) continue;  // reported above
       report.problems.push_back(warning);
     }
   } catch (const Error& error) {

@@ -228,6 +228,12 @@ bool VhdxImage::block_allocated(std::uint64_t offset) const {
   return state == disk::payload_fully_present || state == disk::payload_partially_present;
 }
 
+bool VhdxImage::block_decided(std::uint64_t offset) const {
+  const std::uint8_t state = blocks_->at(offset / block_size_).state;
+  return state == disk::payload_fully_present || state == disk::payload_partially_present ||
+         state == disk::payload_zero || state == disk::payload_unmapped;
+}
+
 bool VhdxImage::block_present(std::uint64_t offset) const {
   const std::uint8_t state = blocks_->at(offset / block_size_).state;
   if (state == disk::payload_fully_present || state == disk::payload_partially_present) return true;

@@ -368,6 +368,18 @@ std::optional<Layout> read_layout(SourcePtr file, std::vector<Problem>& problems
     problems.push_back({true, fmt::format("format version {} (1 is known)", layout.header.version), header_where});
     return std::nullopt;
   }
+  // Where the log lies matters even with nothing to replay: a writer's first commit writes
+  // there (2.2.2: a multiple of 1 MiB, at 1 MiB or past, inside the file).
+  const std::uint64_t log_offset = layout.header.log_offset;
+  const std::uint64_t log_length = layout.header.log_length;
+  if (log_length != 0 && (log_length % disk::alignment != 0 || log_offset % disk::alignment != 0 ||
+                          log_offset < disk::header_section_size || log_offset > file->size() ||
+                          log_length > file->size() - log_offset)) {
+    problems.push_back({true, fmt::format("the log at offset {:#x} ({} bytes) is misaligned or outside the file ({} "
+                                          "bytes)", log_offset, log_length, file->size()),
+                        header_where});
+    return std::nullopt;
+  }
   layout.file = file;
   if (!layout.header.log_guid.is_zero()) {
     if (layout.header.log_version != 0) {

@@ -257,6 +257,12 @@ std::optional<Replay> replay_log(SourcePtr file, const LogPlace& place, std::vec
   auto replayed = std::make_shared<ReplayedFile>(file, head.last_file_offset);
   for (const Entry* entry : active) {
     for (const Entry::Write& write : entry->writes) {
+      if (write.offset < disk::header_section_size) {
+        throw FormatError(fmt::format("vhdx: the log entry at offset {:#x} (sequence {}) writes into the header "
+                                      "section (file offset {:#x}), which only headers change",
+                                      place.offset + entry->offset, entry->sequence, write.offset),
+                          Location{"log entry", place.offset + entry->offset});
+      }
       if (write.offset > max_replayed_file_size || write.length > max_replayed_file_size - write.offset) {
         too_far(*entry, write.offset, write.sector.empty() ? "zeroes bytes from" : "writes a sector at");
       }

@@ -17,12 +17,13 @@ namespace {
 
 constexpr std::uint64_t piece_size = 1 << 20;
 
-// Calls `visit(offset, length)` for each piece (at most a MiB) of the blocks the child holds.
+// Calls `visit(offset, length)` for each piece (at most a MiB) of the blocks the child
+// decides (holds, or marks zero or unmapped: those become zeros in the parent).
 template <class Visit>
 void for_each_child_piece(const VhdxImage& child, Visit visit) {
   const std::uint64_t block = child.metadata().block_size;
   for (std::uint64_t start = 0; start < child.size(); start += block) {
-    if (!child.block_allocated(start)) continue;
+    if (!child.block_decided(start)) continue;
     const std::uint64_t end = std::min(child.size(), start + block);
     for (std::uint64_t at = start; at < end; at += piece_size) visit(at, std::min(piece_size, end - at));
   }

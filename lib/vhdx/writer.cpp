@@ -3,6 +3,7 @@
 #include "core/sector_reads.hpp"
 #include "vhdx/layout.hpp"
 #include "vhdx/log.hpp"
+#include "vhdx/merge_marker.hpp"
 #include "vhdx/new_file.hpp"
 #include "vhdx/vhdx_structures.hpp"
 
@@ -78,7 +79,7 @@ std::unique_ptr<VhdxWriter> VhdxWriter::create(std::unique_ptr<ByteSink> sink, c
 }
 
 std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::path& path,
-                                                     std::optional<Guid> merge_marker) {
+                                                     std::optional<Guid> allowed_marker) {
   std::vector<Problem> problems;
   std::optional<Layout> layout = read_layout(std::make_shared<FileSource>(path), problems);
   if (layout) check_blocks(*layout, problems);
@@ -87,6 +88,28 @@ std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::pat
     throw FormatError(fmt::format("vhdx: {}: not a sound VHDX to write into: {}", path.string(),
                                   fatal == problems.end() ? "unusable" : fatal->message),
                       {path.string(), std::nullopt});
+  }
+  if (layout->header.log_length == 0) {
+    throw FormatError(fmt::format("vhdx: {}: the file has no log, through which every change must go", path.string()),
+                      {path.string() + ": header", std::nullopt});
+  }
+  // A file a merge was interrupted in changes only by that merge (merge_marker.hpp).
+  if (is_merge_marker(layout->header.data_write_guid) && allowed_marker != layout->header.data_write_guid) {
+    throw FormatError(fmt::format("vhdx: {}: a merge of a differencing child into this file was interrupted: only "
+                                  "diskimg merge CHILD may write it now", path.string()),
+                      {path.string() + ": header", std::nullopt});
+  }
+  std::shared_ptr<const VhdxImage> chain;
+  if (layout->type == VhdxType::differencing) {
+    chain = allowed_marker ? VhdxImage::open_merging(path, *allowed_marker) : VhdxImage::open(path);
+    // Its parent is being merged into or has been: writing this file would leave neither.
+    const Guid parent_guid = chain->parent()->header().data_write_guid;
+    if (parent_guid == merge_marker(layout->header.data_write_guid) ||
+        parent_guid == merged_marker(layout->header.data_write_guid)) {
+      throw FormatError(fmt::format("vhdx: {}: its merge into {} is not finished: diskimg merge {} first",
+                                    path.string(), chain->parent()->path().string(), path.string()),
+                        {path.string(), std::nullopt});
+    }
   }
   std::unique_ptr<VhdxWriter> writer(new VhdxWriter());
   writer->sink_ = std::make_unique<FileSink>(path, FileSink::Mode::open_existing);
@@ -123,9 +146,7 @@ std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::pat
     }
   });
   writer->file_end_ = end;
-  if (layout->type == VhdxType::differencing) {
-    writer->parent_ = (merge_marker ? VhdxImage::open_merging(path, *merge_marker) : VhdxImage::open(path))->parent();
-  }
+  if (chain) writer->parent_ = chain->parent();
   return writer;
 }
 
@@ -241,7 +262,8 @@ void VhdxWriter::read_current(std::uint64_t offset, std::span<std::byte> buffer)
                        sector_present(block, at / logical_sector_size_));
     if (here) {
       sink_->read(entry.offset + at, out);
-    } else if (parent_ && reads_from_parent(entry.state)) {
+    } else if (parent_ && (reads_from_parent(entry.state) || entry.state == disk::payload_partially_present)) {
+      // A partially present block's other sectors are the parent's, as the reader reads them.
       parent_->read(offset + done, out);
     } else {
       std::fill(out.begin(), out.end(), std::byte{0});

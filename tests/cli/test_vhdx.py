@@ -315,3 +315,29 @@ def test_a_disk_converted_to_vhdx_is_what_qemu_reads(fixture, tmp_path, fmt, blo
     compared = qemu_img("compare", "-f", "vhdx", "-F", "raw", out, source, check=False)
     assert compared.returncode == 0, compared.stdout + compared.stderr
     assert vhdiinfo(out)["type"] == ("Fixed" if fmt == "vhdx-fixed" else "Dynamic")
+
+
+def spec_chain_expected(base):
+    """The spec-made chain's bytes as vhdx_spec.py wrote them (see the test above) over
+    the parent's bytes `base`."""
+    block = 2 * MiB
+    expected = bytearray(base)
+    expected[block:2 * block] = vhdx_spec.pattern("spec-child full 1", block)
+    for sector in set(range(8)) | set(range(100, 301)) | {4095}:
+        at = 3 * block + sector * 512
+        expected[at:at + 512] = vhdx_spec.pattern(f"spec-child part 3.{sector}", 512)
+    expected[7 * block + 512:7 * block + 1024] = vhdx_spec.pattern("spec-child part 7.1", 512)
+    expected[6 * block:7 * block] = bytes(block)  # a ZERO block in the child
+    return bytes(expected)
+
+
+def test_merging_the_spec_made_child_gives_its_bytes_zero_block_included(fixture, tmp_path):
+    """merge writes every block the child decides into the parent: held ones (full and
+    partial) and the one it marks ZERO over parent data, which must read as zeros after."""
+    child, parent = copies(fixture, tmp_path, "spec-child.vhdx", "spec-parent.vhdx")
+    base = qemu_raw(parent, tmp_path / "parent.raw").read_bytes()
+    assert any(base[6 * 2 * MiB:7 * 2 * MiB])
+    run("merge", child)
+    assert not child.exists()
+    assert qemu_raw(parent, tmp_path / "merged.raw").read_bytes() == spec_chain_expected(base)
+    assert "No errors" in qemu_img("check", "-f", "vhdx", parent).stdout

@@ -184,3 +184,30 @@ def test_writing_into_a_parents_allocated_block_unlinks_its_child(tmp_path):
     with pytest.raises(diskimg.FormatError) as raised:
         diskimg.vhd.open(child)
     assert str(child) in str(raised.value) and str(parent) in str(raised.value)
+
+
+def test_a_partial_write_into_a_child_keeps_the_parents_other_sectors(tmp_path):
+    """A differencing VHDX written through vhd.open(r+): a sector written alone makes its
+    block partially present; the block's other sectors still read from the parent, before
+    and after close, and an unaligned write beside it merges with the parent's bytes."""
+    raw = tmp_path / "parent.raw"
+    parent_data = os.urandom(4 << 20)
+    raw.write_bytes(parent_data)
+    parent = tmp_path / "parent.vhdx"
+    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "vhdx", "-o", "block_size=1M", str(raw), str(parent)],
+                   check=True)
+    child = tmp_path / "child.vhdx"
+    diskimg.vhd.create(child, parent=parent)
+    expected = bytearray(parent_data)
+    with diskimg.vhd.open(child, "r+") as f:
+        f.write(b"\x11" * 512)
+        expected[0:512] = b"\x11" * 512
+        f.seek(512)
+        assert f.read(512) == parent_data[512:1024]
+        f.seek(1000)
+        f.write(b"\x22" * 10)
+        expected[1000:1010] = b"\x22" * 10
+        f.seek(0)
+        assert f.read(1 << 20) == expected[:1 << 20]
+    with diskimg.vhd.open(child).open() as f:
+        assert f.read() == expected

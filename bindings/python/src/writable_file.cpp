@@ -17,11 +17,17 @@ class WritableFile {
   WritableFile(std::unique_ptr<ImageWriter> writer, std::string name)
       : state_(std::make_shared<State>(std::move(writer))), name_(std::move(name)) {}
 
-  std::uint64_t size() const { return open().size(); }
+  std::uint64_t size() const {
+    const std::lock_guard lock(state_->mutex);  // close() may be running on another thread
+    return open().size();
+  }
   const std::string& name() const { return name_; }
-  bool closed() const { return state_->writer == nullptr; }
+  bool closed() const {
+    const std::lock_guard lock(state_->mutex);
+    return state_->writer == nullptr;
+  }
   std::uint64_t tell() const {
-    open();
+    if (closed()) throw py::value_error("I/O operation on closed file");
     return position_;
   }
 
@@ -30,7 +36,7 @@ class WritableFile {
     if (whence == 1) base = static_cast<std::int64_t>(tell());
     else if (whence == 2) base = static_cast<std::int64_t>(size());
     else if (whence != 0) throw py::value_error("seek: whence is 0 (start), 1 (current) or 2 (end)");
-    open();
+    if (closed()) throw py::value_error("I/O operation on closed file");
     if (offset < -base) throw py::value_error("seek: negative position");
     if (offset > 0 && base > std::numeric_limits<std::int64_t>::max() - offset) {
       throw py::value_error("seek: position past 2^63");
@@ -97,6 +103,14 @@ class WritableFile {
   // Shared with calls in progress on other threads, which hold it while the GIL is released.
   struct State {
     explicit State(std::unique_ptr<ImageWriter> w) : writer(std::move(w)) {}
+    // A file dropped without close() is closed here, so that what was written is kept (a
+    // destructor cannot report a failure: close() does).
+    ~State() {
+      try {
+        if (writer) writer->close();
+      } catch (...) {
+      }
+    }
     std::mutex mutex;
     std::unique_ptr<ImageWriter> writer;
   };
@@ -106,6 +120,7 @@ class WritableFile {
     if (!state.writer) throw py::value_error("I/O operation on closed file");
     return *state.writer;
   }
+  // With the mutex held.
   const ImageWriter& open() const {
     if (!state_->writer) throw py::value_error("I/O operation on closed file");
     return *state_->writer;

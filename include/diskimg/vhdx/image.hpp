@@ -80,6 +80,9 @@ class VhdxImage final : public ByteSource {
   Warnings warnings() const;
   /// Whether this file holds the block with `offset` (fully or partially present).
   bool block_allocated(std::uint64_t offset) const;
+  /// Whether this file decides what the block with `offset` reads (it holds it, or marks it
+  /// zero or unmapped) rather than its parent.
+  bool block_decided(std::uint64_t offset) const;
   /// Whether this file or a parent holds the block with `offset`.
   bool block_present(std::uint64_t offset) const;
 

@@ -55,9 +55,11 @@ class VhdxWriter final : public ImageWriter {
   /// into the file first, as the format requires; the headers then get a new FileWriteGuid.
   /// Throws FormatError when the file is not a sound VHDX, what VhdxImage::open throws for a
   /// differencing disk's chain, IoError when it cannot be read or written.
-  /// With `merge_marker`, a file a merge was interrupted in opens too (VhdxImage::open_merging).
+  /// A file a merge was interrupted in opens only with that merge's `allowed_marker`
+  /// (VhdxImage::open_merging), and a child whose merge into its parent is not finished not
+  /// at all (FormatError).
   static std::unique_ptr<VhdxWriter> open_existing(const std::filesystem::path& path,
-                                                   std::optional<Guid> merge_marker = std::nullopt);
+                                                   std::optional<Guid> allowed_marker = std::nullopt);
   /// Does nothing to the file: changes not committed are not in it (close() first).
   ~VhdxWriter() override;
   /// Not copyable.
