@@ -34,10 +34,12 @@ fuzzing=$!
 # the layering of the headers, the architecture drawing, the API reference): only the
 # targets those need are built, to keep CI within its time.
 normal=0
+# At a lower priority: the fuzzer's one core keeps its speed, and its per-input time limit
+# (wall time) keeps its meaning.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null &&
-  cmake --build build -j "$jobs" --target diskimg-tool diskimg_python &&
+  nice -n 10 cmake --build build -j "$jobs" --target diskimg-tool diskimg_python &&
   phase "normal tests" &&
-  ctest --test-dir build --output-on-failure -j "$jobs" -E '^(unit|cli|python)$' || normal=$?
+  nice -n 10 ctest --test-dir build --output-on-failure -j "$jobs" -E '^(unit|cli|python)$' || normal=$?
 
 fuzz_status=0
 wait "$fuzzing" || fuzz_status=$?
