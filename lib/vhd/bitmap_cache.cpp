@@ -13,4 +13,11 @@ std::vector<std::byte> BitmapCache::get(std::uint64_t block,
   return slot.bitmap;
 }
 
+void BitmapCache::put(std::uint64_t block, std::vector<std::byte> bitmap) const {
+  const std::lock_guard lock(mutex_);
+  Slot& slot = slots_[block % slots_.size()];
+  slot.bitmap = std::move(bitmap);
+  slot.block = block;
+}
+
 }  // namespace diskimg::vhd

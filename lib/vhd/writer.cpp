@@ -2,6 +2,7 @@
 #include "core/load.hpp"
 #include "core/sector_reads.hpp"
 #include "core/utf.hpp"
+#include "vhd/bitmap_cache.hpp"
 #include "vhd/layout.hpp"
 #include "vhd/sector_bitmap.hpp"
 #include "vhd/vhd_structures.hpp"
@@ -23,6 +24,9 @@ namespace {
 constexpr std::uint64_t header_offset = 512;
 constexpr std::uint64_t table_offset = 1536;
 constexpr std::uint32_t locator_space = 1024;  // bytes reserved for each locator's path
+// Bitmaps kept in memory: enough for a run of sequential writes and the blocks around them,
+// bounded (one per allocated block would be 256 MiB for a full 2 TiB disk).
+constexpr std::size_t bitmap_cache_slots = 256;
 
 // For sizes the writer itself computes (tables, bitmaps, locators), far from 2^64.
 std::uint64_t round_up(std::uint64_t value, std::uint64_t unit) { return ceil_div(value, unit) * unit; }
@@ -262,24 +266,28 @@ std::uint64_t VhdWriter::block_offset(std::uint32_t block) const {
   return std::uint64_t{bat_[block]} * 512;
 }
 
-std::vector<std::byte>& VhdWriter::bitmap(std::uint32_t block) {
-  auto found = bitmaps_.find(block);
-  if (found == bitmaps_.end()) {
+VhdWriter::VhdWriter() : bitmaps_(std::make_unique<BitmapCache>(bitmap_cache_slots)) {}
+
+VhdWriter::~VhdWriter() = default;
+
+// The file's bitmap of an allocated block: the cache holds it only once the file does.
+std::vector<std::byte> VhdWriter::bitmap(std::uint32_t block) const {
+  return bitmaps_->get(block, [&] {
     std::vector<std::byte> bytes(bitmap_bytes_);
     sink_->read(block_offset(block), bytes);
-    found = bitmaps_.emplace(block, std::move(bytes)).first;
-  }
-  return found->second;
+    return bytes;
+  });
 }
 
 void VhdWriter::read_current(std::uint64_t offset, std::span<std::byte> buffer) {
   // Only whole sectors inside one block are asked for.
   const auto block = static_cast<std::uint32_t>(offset / block_size_);
   const std::uint64_t within = offset % block_size_;
+  const std::vector<std::byte> bits = bat_[block] != disk::unallocated ? bitmap(block) : std::vector<std::byte>{};
   for (std::size_t done = 0; done < buffer.size(); done += 512) {
     const std::uint64_t sector = (within + done) / 512;
     const auto out = buffer.subspan(done, 512);
-    const bool here = bat_[block] != disk::unallocated && sector_present(bitmap(block), sector);
+    const bool here = !bits.empty() && sector_present(bits, sector);
     if (here) {
       sink_->read(block_offset(block) + bitmap_bytes_ + within + done, out);
     } else if (parent_) {
@@ -351,12 +359,12 @@ void VhdWriter::write_block_piece(std::uint32_t block, std::uint64_t within,
   }
   sink_->write(block_offset(block) + bitmap_bytes_ + within, data);
   // The cached bitmap changes only once the file's has: a failed write leaves it as it was.
-  std::vector<std::byte>& cached = bitmap(block);
+  const std::vector<std::byte> cached = bitmap(block);
   std::vector<std::byte> bits = cached;
   mark_sectors(bits, within / 512, (within + data.size()) / 512);
   if (bits != cached) {
     sink_->write(block_offset(block), bits);
-    cached = std::move(bits);
+    bitmaps_->put(block, std::move(bits));
   }
 }
 
@@ -390,7 +398,7 @@ void VhdWriter::allocate_block(std::uint32_t block, std::uint64_t within,
   }
   bat_[block] = sector;
   next_block_ = end;
-  bitmaps_[block] = std::move(bits);
+  bitmaps_->put(block, std::move(bits));
 }
 
 // A differencing disk marks just the sectors written; the rest come from the parent. A

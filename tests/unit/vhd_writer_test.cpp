@@ -365,3 +365,48 @@ TEST_CASE("a writer opened on a file whose size is not whole sectors puts new bl
   std::filesystem::remove(path);
   CHECK(read == second);
 }
+
+TEST_CASE("a differencing writer over more blocks than its bitmap cache holds keeps every block's sectors") {
+  // The writer keeps a bounded number of sector bitmaps; blocks written again after theirs
+  // left the cache must mark their new sectors on the bitmap in the file, not on a blank.
+  constexpr std::uint64_t blocks = 600;  // over twice the cache's 256 slots
+  constexpr std::size_t head = 4096;     // the part of each block written, by parent and child
+  const auto parent_path = temporary("many-parent");
+  std::filesystem::remove(parent_path);
+  std::vector<std::vector<std::byte>> expected(blocks, std::vector<std::byte>(head));
+  {
+    vhd::CreateOptions options;
+    options.size = blocks * block_size;
+    options.block_size = block_size;
+    auto parent = vhd::VhdWriter::create(parent_path, options);
+    for (std::uint64_t block = 0; block < blocks; block += 7) {
+      expected[block] = pattern(head, 3);
+      parent->write(block * block_size, expected[block]);
+    }
+  }
+  const auto path = temporary("many-child");
+  std::filesystem::remove(path);
+  vhd::CreateOptions options;
+  options.type = vhd::VhdType::differencing;
+  options.parent = parent_path;
+  const auto read_heads = [&](auto& image) {
+    std::vector<std::vector<std::byte>> heads(blocks, std::vector<std::byte>(head));
+    for (std::uint64_t block = 0; block < blocks; ++block) image.read(block * block_size, heads[block]);
+    return heads;
+  };
+  {
+    auto child = vhd::VhdWriter::create(path, options);
+    for (const std::uint64_t sector : {0, 5, 1}) {  // three passes over every block
+      for (std::uint64_t block = 0; block < blocks; ++block) {
+        const std::vector<std::byte> data = pattern(512, static_cast<unsigned>(block + sector));
+        child->write(block * block_size + sector * 512, data);
+        std::copy(data.begin(), data.end(), expected[block].begin() + static_cast<std::ptrdiff_t>(sector * 512));
+      }
+    }
+    CHECK(read_heads(*child) == expected);
+  }
+  CHECK(read_heads(*vhd::VhdImage::open(path)) == expected);
+  CHECK(vhd::check_vhd(path).ok());
+  std::filesystem::remove(path);
+  std::filesystem::remove(parent_path);
+}

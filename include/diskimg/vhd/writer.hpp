@@ -13,11 +13,12 @@
 #include <diskimg/vhd/vhd.hpp>
 
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <optional>
 
 namespace diskimg::vhd {
+
+class BitmapCache;
 
 /// What VhdWriter::create makes.
 struct CreateOptions {
@@ -34,16 +35,19 @@ struct CreateOptions {
   std::optional<std::filesystem::perms> permissions;
 };
 
-/// Writes a VHD: fixed, dynamic or differencing. Owns its sink (the file, closed when the
-/// writer is destroyed) and, for a differencing disk, shares its parent's VhdImage, which
+/// Writes a VHD: fixed, dynamic or differencing. Owns its sink (the file, locked against
+/// other writers and closed when the writer is destroyed: FileSink) and, for a differencing disk, shares its parent's VhdImage, which
 /// it reads where a write does not cover whole sectors or writes zeros. For one thread at a
 /// time: a write changes the BAT, the sector-bitmap cache and where the next block goes.
+/// Memory: the BAT (4 bytes a block) and a fixed number of cached sector bitmaps.
 ///
 /// The file is a complete VHD after creation and after every write that returns (a failed
 /// allocation aside: see write): the footer follows each new block. Destroying the writer
 /// writes nothing more; sync makes what was written durable.
 class VhdWriter final : public ImageWriter {
  public:
+  ~VhdWriter() override;
+
   /// Creates `path` (never over an existing file). The footer records creator "win ": qemu
   /// then takes the current size as the disk's size instead of the CHS product, as Hyper-V,
   /// libvhdi and diskimg do (see docs/vhd.md). A differencing disk records its parent's
@@ -117,7 +121,7 @@ class VhdWriter final : public ImageWriter {
   void end_merge();
 
  private:
-  VhdWriter() = default;
+  VhdWriter();
   void write_metadata(const std::filesystem::path& path, const CreateOptions& options);
   void write_block_piece(std::uint32_t block, std::uint64_t within, std::span<const std::byte> data);
   void allocate_block(std::uint32_t block, std::uint64_t within, std::span<const std::byte> data);
@@ -129,7 +133,7 @@ class VhdWriter final : public ImageWriter {
   void repair_end_footer(std::uint64_t used_end);
   void write_both_footers();
   void read_current(std::uint64_t offset, std::span<std::byte> buffer);
-  std::vector<std::byte>& bitmap(std::uint32_t block);
+  std::vector<std::byte> bitmap(std::uint32_t block) const;
   std::uint64_t block_offset(std::uint32_t block) const;
 
   std::unique_ptr<ByteSink> sink_;
@@ -138,7 +142,7 @@ class VhdWriter final : public ImageWriter {
   std::uint32_t bitmap_bytes_ = 0;
   std::uint64_t table_offset_ = 0;
   std::vector<std::uint32_t> bat_;
-  std::map<std::uint32_t, std::vector<std::byte>> bitmaps_;
+  std::unique_ptr<BitmapCache> bitmaps_;      // the sector bitmaps written or read lately
   std::uint64_t next_block_ = 0;               // where the next block goes: the footer's place
   std::shared_ptr<const VhdImage> parent_;
   bool broken_ = false;                        // a failed write could not be undone
