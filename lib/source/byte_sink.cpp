@@ -9,6 +9,7 @@
 #include <limits>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +31,16 @@ FileSink::FileSink(const std::filesystem::path& path, Mode mode,
       throw IoError(fmt::format("{}: already exists; not overwritten", path.string()));
     }
     throw IoError(fmt::format("{}: cannot open for writing: {}", path.string(), std::strerror(error)));
+  }
+  // One writer at a time: two processes (or two sinks) writing the same image would mix
+  // their BATs and blocks. The lock is advisory, as qemu's are, and goes with the descriptor.
+  if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    ::close(descriptor_);
+    if (mode == Mode::create_new) ::unlink(path.c_str());
+    throw IoError(fmt::format("{}: {}", path.string(),
+                              error == EWOULDBLOCK ? "in use: another writer has it open (locked)"
+                                                   : fmt::format("cannot lock for writing: {}", std::strerror(error))));
   }
   if (mode == Mode::create_new && permissions && ::fchmod(descriptor_, bits) != 0) {
     const int error = errno;

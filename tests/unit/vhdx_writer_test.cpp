@@ -229,6 +229,7 @@ TEST_CASE("VHDX writes read back, and a writer opened again keeps what was there
   writer->close();
   CHECK(read_all(path) == expected);
 
+  writer.reset();  // its file stays locked until then
   writer = vhdx::VhdxWriter::open_existing(path);
   const std::vector<std::byte> second = pattern(block_size + 3, 8);
   writer->write(block_size - 1, second);

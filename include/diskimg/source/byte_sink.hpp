@@ -47,9 +47,11 @@ class FileSink final : public ByteSink {
     create_new,     ///< a new file; an existing one is an error, never overwritten
     open_existing   ///< a file that must exist, written in place
   };
-  /// Opens `path` for reading and writing. Throws IoError when it cannot be opened, and for
-  /// create_new when the file exists already ("already exists; not overwritten"); nothing
-  /// is created then. A new file gets exactly `permissions` (their rwx bits) when given:
+  /// Opens `path` for reading and writing, holding an exclusive advisory lock (flock) on it
+  /// until destroyed, so that no other sink writes it meanwhile. Throws IoError when it
+  /// cannot be opened, when another sink holds the lock ("in use"), and for create_new
+  /// when the file exists already ("already exists; not overwritten"); nothing is created
+  /// then. A new file gets exactly `permissions` (their rwx bits) when given:
   /// the umask takes nothing away, and the file is never more open than that, even while it
   /// is being created. Without them it gets 0644 less the umask.
   FileSink(const std::filesystem::path& path, Mode mode,
