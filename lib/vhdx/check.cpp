@@ -1,9 +1,12 @@
 // check_vhdx and repair_vhdx: the reader's own checks (read_layout, check_blocks) collected
 // rather than thrown, what a pending log's replay would write, and the chain.
+#include "vhdx/file_update.hpp"
 #include "vhdx/layout.hpp"
 #include "vhdx/log.hpp"
 #include "vhdx/problem.hpp"
 
+#include <diskimg/core/error.hpp>
+#include <diskimg/source/byte_sink.hpp>
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/vhdx/check.hpp>
 #include <diskimg/vhdx/image.hpp>
@@ -84,8 +87,21 @@ CheckReport check_vhdx(const std::filesystem::path& path) {
   return report;
 }
 
+// Only the file itself is written: a child's log replays without its parent (which a
+// writer opening would need), and a file marked by an interrupted merge replays too.
 CheckReport repair_vhdx(const std::filesystem::path& path) {
-  if (check_vhdx(path).pending_log) VhdxWriter::open_existing(path)->close();
+  if (check_vhdx(path).pending_log) {
+    std::vector<Problem> problems;
+    const std::optional<Layout> layout = read_layout(std::make_shared<FileSource>(path), problems);
+    const auto fatal = std::find_if(problems.begin(), problems.end(), [](const Problem& p) { return p.fatal; });
+    if (!layout || fatal != problems.end()) {
+      throw FormatError(fmt::format("vhdx: {}: not a sound VHDX to repair: {}", path.string(),
+                                    fatal == problems.end() ? "unusable" : fatal->message),
+                        fatal == problems.end() ? Location{path.string(), std::nullopt} : in_file(path, fatal->where));
+    }
+    FileSink sink(path, FileSink::Mode::open_existing);
+    replay_into_file(sink, *layout, path);
+  }
   return check_vhdx(path);
 }
 

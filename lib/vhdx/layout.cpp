@@ -412,6 +412,18 @@ void for_each_bat_entry(const Layout& layout, const std::function<void(std::uint
   }
 }
 
+std::uint64_t largest_file_needed(const Layout& layout) {
+  // Every term is bounded by what read_layout accepts: regions and a log inside the file
+  // (at most max_replayed_file_size), a virtual size of at most 64 TiB.
+  std::uint64_t regions_end = 0;
+  if (layout.header.log_length != 0 && layout.header.log_offset <= layout.file->size()) {
+    regions_end = layout.header.log_offset + layout.header.log_length;
+  }
+  for (const RegionInfo& region : layout.regions) regions_end = std::max(regions_end, region.offset + region.length);
+  const BatGeometry& geometry = layout.geometry;
+  return regions_end + geometry.payload_blocks * geometry.block_size + geometry.bitmap_blocks * disk::bitmap_block_size;
+}
+
 void check_blocks(const Layout& layout, std::vector<Problem>& problems) {
   // One bit per MiB of the file: what is taken. Structures are MiB-aligned.
   const std::uint64_t file_mib = ceil_div(layout.file->size(), disk::MiB);

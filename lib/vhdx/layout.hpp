@@ -48,6 +48,11 @@ struct Layout {
   VhdxType type = VhdxType::dynamic;
 };
 
+// The most bytes a file of this layout can need: past its furthest region (log included),
+// room for every payload and sector bitmap block. A file may be bigger, but no log
+// replay needs to make it so.
+std::uint64_t largest_file_needed(const Layout& layout);
+
 // Reads everything above; appends what is wrong to `problems`. Returns nothing when the
 // file is not usable at all (a fatal problem says why). Throws IoError when the file cannot
 // be read, UnsupportedError for what diskimg does not read (a required region or metadata

@@ -1,6 +1,7 @@
 #include "core/arithmetic.hpp"
 #include "core/load.hpp"
 #include "core/sector_reads.hpp"
+#include "vhdx/file_update.hpp"
 #include "vhdx/layout.hpp"
 #include "vhdx/log.hpp"
 #include "vhdx/merge_marker.hpp"
@@ -25,14 +26,6 @@ constexpr std::size_t commit_threshold = 200;
 
 bool reads_from_parent(std::uint8_t state) {
   return state == disk::payload_not_present || state == disk::payload_undefined;
-}
-
-// Zeros over [offset, end), a MiB at a time (a block can be 256 MiB).
-void write_zeros(ByteSink& sink, std::uint64_t offset, std::uint64_t end) {
-  const std::vector<std::byte> zeros(static_cast<std::size_t>(std::min<std::uint64_t>(end - offset, disk::MiB)));
-  for (std::uint64_t at = offset; at < end; at += zeros.size()) {
-    sink.write(at, std::span(zeros).first(static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), end - at))));
-  }
 }
 
 }  // namespace
@@ -99,6 +92,15 @@ std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::pat
                                   "diskimg merge CHILD may write it now", path.string()),
                       {path.string() + ": header", std::nullopt});
   }
+  std::unique_ptr<VhdxWriter> writer(new VhdxWriter());
+  writer->sink_ = std::make_unique<FileSink>(path, FileSink::Mode::open_existing);
+  // The format requires a log to be replayed into the file before anything else changes;
+  // a log named but holding no valid entries is dropped as the reader ignored it.
+  writer->header_ = replay_into_file(*writer->sink_, *layout, path);
+  if (!writer->header_.log_guid.is_zero()) {
+    writer->header_.log_guid = Guid{};
+    write_both_headers(*writer->sink_, writer->header_);
+  }
   std::shared_ptr<const VhdxImage> chain;
   if (layout->type == VhdxType::differencing) {
     chain = allowed_marker ? VhdxImage::open_merging(path, *allowed_marker) : VhdxImage::open(path);
@@ -111,30 +113,12 @@ std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::pat
                         {path.string(), std::nullopt});
     }
   }
-  std::unique_ptr<VhdxWriter> writer(new VhdxWriter());
-  writer->sink_ = std::make_unique<FileSink>(path, FileSink::Mode::open_existing);
-  if (const auto* replayed = dynamic_cast<const ReplayedFile*>(layout->file.get())) {
-    // The format requires a log to be replayed into the file before anything else changes.
-    // Zeros past the file's end need no writing: resizing the file below makes them.
-    const std::uint64_t file_size = writer->sink_->size();
-    for (const auto& [offset, end] : replayed->zero_ranges()) {
-      if (offset < file_size) write_zeros(*writer->sink_, offset, std::min(end, file_size));
-    }
-    for (const auto& [offset, sector] : replayed->sectors()) writer->sink_->write(offset, sector);
-    if (writer->sink_->size() < replayed->size()) writer->sink_->resize(replayed->size());
-    writer->sink_->sync();
-  }
   writer->type_ = layout->type;
   writer->size_ = layout->metadata.virtual_size;
   writer->block_size_ = layout->metadata.block_size;
   writer->logical_sector_size_ = layout->metadata.logical_sector_size;
   writer->chunk_ratio_ = layout->geometry.chunk_ratio;
   writer->bat_offset_ = layout->bat.offset;
-  writer->header_ = layout->header;
-  if (!writer->header_.log_guid.is_zero()) {
-    writer->header_.log_guid = Guid{};  // replayed into the file: nothing is left to replay
-    writer->write_headers();
-  }
   writer->bat_.reserve(static_cast<std::size_t>(layout->geometry.entries));
   std::uint64_t end = ceil_div(writer->sink_->size(), disk::MiB) * disk::MiB;
   for_each_bat_entry(*layout, [&](std::uint64_t index, BatEntry entry) {
@@ -152,14 +136,7 @@ std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::pat
 
 // header_ written over the noncurrent header with the next sequence number and flushed,
 // twice, so that both hold it (2.2.2.1).
-void VhdxWriter::write_headers() {
-  for (int i = 0; i < 2; ++i) {
-    ++header_.sequence_number;
-    const std::vector<std::byte> bytes = encode_header(header_);
-    sink_->write(disk::header_offsets[header_.sequence_number % 2], bytes);
-    sink_->sync();
-  }
-}
+void VhdxWriter::write_headers() { write_both_headers(*sink_, header_); }
 
 // Before the session's first write changes a byte (2.2.2): a new FileWriteGuid, and a new
 // DataWriteGuid, durably in both headers, so that a child made of the disk as it was no

@@ -378,6 +378,23 @@ def test_a_log_whose_last_file_offset_is_absurd_is_an_error(vhdx, tmp_path):
     assert f"{(1 << 64) - MiB:#x}" in stderr or str((1 << 64) - MiB) in stderr
 
 
+def test_a_repair_refuses_a_log_that_would_extend_the_file_far_past_what_the_disk_needs(vhdx, tmp_path):
+    # 100 TiB is a size a VHDX file can have (reading it is fine: the overlay reads zeros past
+    # the file), but not one this 20 MiB disk can need: replaying it into the file would make
+    # a 100 TiB sparse file (or fail on ext4), so the write opening refuses, changing nothing.
+    claimed = 100 << 40
+    def edit(info):
+        size = len(info.blob)
+        with_log(info, [(0, vhdx_spec.log_entry(1, 0, LOG_GUID, size, claimed,
+                                                 writes=[(info.bat_offset, bat_sector(info))]))])
+    path = damaged(vhdx, tmp_path, edit)
+    before = path.read_bytes()
+    result = run_limited("check", "--repair", path)
+    assert result.returncode == 1, result.stderr
+    assert "log" in result.stderr and f"{claimed:#x}" in result.stderr, result.stderr
+    assert path.read_bytes() == before
+
+
 def test_a_log_whose_flushed_file_offset_is_past_the_end_of_the_file_is_an_error(vhdx, tmp_path):
     # 2.3.3: the file was truncated; it MUST NOT be opened. qemu refuses it too.
     def edit(info):

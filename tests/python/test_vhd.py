@@ -3,6 +3,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -211,3 +212,56 @@ def test_a_partial_write_into_a_child_keeps_the_parents_other_sectors(tmp_path):
         assert f.read(1 << 20) == expected[:1 << 20]
     with diskimg.vhd.open(child).open() as f:
         assert f.read() == expected
+
+
+@pytest.mark.parametrize("name", ["disk.vhdx", "disk.vhd"])
+def test_a_disk_open_for_writing_is_not_written_by_a_second_writer(tmp_path, name):
+    """One writer at a time: while vhd.open(r+) holds a disk, another opening for writing
+    and a merge into it are refused ("in use") and change nothing; once it is closed, both
+    work. Without the lock two writers would each allocate blocks at the file's end, over
+    each other's."""
+    parent = tmp_path / name
+    diskimg.vhd.create(parent, size=4 << 20)
+    child = tmp_path / ("child" + parent.suffix)
+    diskimg.vhd.create(child, parent=parent)
+    with diskimg.vhd.open(child, "r+") as f:
+        f.write(b"\x33" * 4096)
+    before = parent.read_bytes()
+    with diskimg.vhd.open(parent, "r+"):  # held, writing nothing: the child stays its child
+        with pytest.raises(diskimg.IoError, match="in use"):
+            diskimg.vhd.open(parent, "r+")
+        with pytest.raises(diskimg.IoError, match="in use"):
+            diskimg.vhd.merge(child)
+        assert child.exists()
+        if parent.suffix == ".vhd":  # a VHDX's opening changes its header (FileWriteGuid)
+            assert parent.read_bytes() == before
+    diskimg.vhd.merge(child)
+    with diskimg.vhd.open(parent).open() as f:
+        assert f.read(8192) == b"\x33" * 4096 + bytes(4096)
+
+
+def test_a_childs_pending_log_is_repaired_without_its_parent(tmp_path):
+    """check(repair=True) replays only the file's own log: a differencing VHDX whose writer
+    stopped before marking it clean (its log still named) is repaired even while its parent
+    is away, and reads right once the parent is back."""
+    parent = tmp_path / "parent.vhdx"
+    diskimg.vhd.create(parent, size=4 << 20)
+    child = tmp_path / "child.vhdx"
+    diskimg.vhd.create(child, parent=parent)
+    # A writer that committed (flush) and then died without close().
+    script = ("import diskimg, os, sys\n"
+              "f = diskimg.vhd.open(sys.argv[1], 'r+')\n"
+              "f.seek(1 << 20); f.write(b'\\x66' * 8192); f.flush()\n"
+              "os._exit(0)\n")
+    subprocess.run([sys.executable, "-c", script, str(child)], check=True, env=os.environ)
+    def pending(report):
+        return any("not closed cleanly" in str(problem) for problem in report.problems)
+    assert pending(diskimg.vhd.check(child))
+    parent.rename(tmp_path / "away.vhdx")
+    report = diskimg.vhd.check(child, repair=True)
+    assert not pending(report) and not report.ok, report.problems  # replayed; the parent is still away
+    (tmp_path / "away.vhdx").rename(parent)
+    assert diskimg.vhd.check(child).ok
+    with diskimg.vhd.open(child).open() as f:
+        f.seek(1 << 20)
+        assert f.read(8192 + 512) == b"\x66" * 8192 + bytes(512)

@@ -31,7 +31,8 @@ struct CheckReport {
 CheckReport check_vhdx(const std::filesystem::path& path);
 
 /// Replays a pending log into the file, as [MS-VHDX] requires before anything else changes
-/// (what any write opening does), and marks the file clean. Returns check_vhdx's report
+/// (what any write opening does), and marks the file clean. Writes only this file: a
+/// differencing disk's log replays without its parent. Returns check_vhdx's report
 /// afterwards. Throws FormatError when the file has problems that make it unsafe to write,
 /// IoError when writing fails: replay may be repeated, so the file is then as before or
 /// replayed, and reads the same either way.

@@ -38,8 +38,8 @@ struct CreateOptions {
   std::optional<std::filesystem::perms> permissions;
 };
 
-/// Writes one VHDX. Owns its sink (the file) and, for a differencing disk, shares the
-/// parent's image. Not thread-safe: one thread at a time. Changes to the metadata are held
+/// Writes one VHDX. Owns its sink (the file, locked against other writers until the writer
+/// is destroyed: FileSink) and, for a differencing disk, shares the parent's image. Not thread-safe: one thread at a time. Changes to the metadata are held
 /// in memory until commit() (or until enough have gathered), so a write may return before
 /// its block is visible in the file; close() commits and marks the file clean.
 class VhdxWriter final : public ImageWriter {
@@ -53,8 +53,10 @@ class VhdxWriter final : public ImageWriter {
                                             const CreateOptions& options);
   /// Opens an existing VHDX to write into it. A log left by an unclean close is replayed
   /// into the file first, as the format requires; the headers then get a new FileWriteGuid.
-  /// Throws FormatError when the file is not a sound VHDX, what VhdxImage::open throws for a
-  /// differencing disk's chain, IoError when it cannot be read or written.
+  /// Throws FormatError when the file is not a sound VHDX or its log would extend it past
+  /// what the disk can need (nothing written then), what VhdxImage::open throws for a
+  /// differencing disk's chain (after the replay), IoError when it cannot be read or
+  /// written or another writer has it open.
   /// A file a merge was interrupted in opens only with that merge's `allowed_marker`
   /// (VhdxImage::open_merging), and a child whose merge into its parent is not finished not
   /// at all (FormatError).
