@@ -31,7 +31,10 @@
 namespace diskimg {
 namespace {
 
-constexpr std::size_t chunk_size = 4 << 20;
+// Read and written a piece at a time (two pieces in flight, see read_ahead.hpp). 1 MiB keeps
+// the bytes a read copies in still cached when the write copies them out: on the benchmark's
+// disk 4 MiB pieces took 1.6x longer (tests/bench/convert.sh, docs/benchmarks.md).
+constexpr std::size_t chunk_size = 1 << 20;
 constexpr std::size_t zero_test_size = 64 << 10;  // all-zero pieces of this size are not written
 
 constexpr std::array<EnumName<OutputFormat>, 5> output_format_names{{
