@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fmt/core.h>
 
 namespace diskimg::tool {
@@ -35,6 +36,10 @@ void run_ls(const LsOptions& options) {
   Warnings warnings;
   json listing = json::array();
   fmt::memory_buffer text;  // human output, written in large pieces: trees can be huge
+  if (!options.sources.json) {
+    fmt::format_to(std::back_inserter(text), "{} {:>9} {:>14}  {}\n", 't', "record", "size",
+                   options.recursive ? "path  [:stream size]" : "name  [:stream size]");
+  }
   const auto flush = [&] {
     std::fwrite(text.data(), 1, text.size(), stdout);
     text.clear();
@@ -112,10 +117,25 @@ void print_file(const ntfs::File& file) {
              record.in_use() ? "in use" : "not in use",
              record.is_directory() ? "directory" : "file", record.link_count);
   if (!record.is_base()) fmt::print(", child of record {}", record.base.record);
-  fmt::print("\nNames:\n");
+  fmt::print("\n");
+  const auto print_times = [](const ntfs::FileTimes& times, std::string_view indent) {
+    fmt::print("{}created      {}\n{}modified     {}\n{}MFT changed  {}\n{}accessed     {}\n", indent,
+               ntfs::filetime_to_iso8601(times.created), indent, ntfs::filetime_to_iso8601(times.modified), indent,
+               ntfs::filetime_to_iso8601(times.mft_changed), indent, ntfs::filetime_to_iso8601(times.accessed));
+  };
+  if (const std::optional<ntfs::StandardInformation> info = file.standard_information()) {
+    fmt::print("$STANDARD_INFORMATION:\n");
+    print_times(info->times, "  ");
+    fmt::print("  attributes   {}\n", fmt::join(ntfs::file_attribute_names(info->file_attributes), ", "));
+    if (info->security_id) {
+      fmt::print("  owner id {}, security id {}, USN {}\n", *info->owner_id, *info->security_id, *info->usn);
+    }
+  }
+  fmt::print("Names:\n");
   for (const ntfs::FileName& name : file.names()) {
     fmt::print("  {} ({}, parent {})\n", name.name, ntfs::to_string(name.name_space),
                name.parent.record);
+    print_times(name.times, "    ");
   }
   if (file.attribute_list) {
     fmt::print("Attribute list: {}, {} entries\n",
@@ -149,7 +169,8 @@ void run_cat(const RecordOptions& options) {
   const Target target = resolve(*opened.ntfs, options, split.path);
   print_warnings(target.file.warnings);
   if (target.file.is_directory() && target.stream.empty()) {
-    throw UsageError("cat: that is a directory");
+    throw UsageError(fmt::format("cat: {} is a directory", split.path ? *split.path
+                                                                     : fmt::format("MFT record {}", target.file.number())));
   }
   const auto stream = opened.ntfs->open_stream(target.file, ntfs::AttributeType::data, target.stream);
   std::vector<std::byte> buffer(1 << 20);
@@ -182,7 +203,7 @@ void add_ntfs_commands(CLI::App& app) {
 
   auto cat = std::make_shared<RecordOptions>();
   CLI::App* cat_command = app.add_subcommand("cat", "Write a stream's bytes to standard output");
-  add_source_arguments(*cat_command, cat->sources, true, "PATH[:STREAM]");
+  add_source_arguments(*cat_command, cat->sources, true, "PATH[:STREAM]", false);
   cat_command->add_option("--record", cat->record, "an MFT record number instead of a PATH");
   cat_command->add_option("--stream", cat->stream, "a named $DATA stream");
   cat_command->callback([cat] { run_cat(*cat); });

@@ -5,6 +5,8 @@ namespace diskimg::tool {
 
 using json = nlohmann::ordered_json;
 
+json to_json(const ntfs::FileTimes& times);
+
 json to_json(const ntfs::ListedEntry& entry) {
   json streams = json::array();
   for (const ntfs::StreamInfo& stream : entry.streams) {
@@ -13,7 +15,9 @@ json to_json(const ntfs::ListedEntry& entry) {
   return {{"name", entry.name},         {"path", entry.path},
           {"record", entry.file.record}, {"sequence", entry.file.sequence},
           {"is_dir", entry.is_directory}, {"size", entry.size},
-          {"streams", streams}};
+          {"streams", streams},
+          {"times", to_json(entry.times)},
+          {"file_attributes", ntfs::file_attribute_names(entry.file_attributes)}};
 }
 
 json to_json(const ntfs::Attribute& attribute) {
@@ -45,13 +49,24 @@ json to_json(const ntfs::Attribute& attribute) {
   return out;
 }
 
+json to_json(const ntfs::FileTimes& times) {
+  return {{"created", ntfs::filetime_to_iso8601(times.created)},
+          {"modified", ntfs::filetime_to_iso8601(times.modified)},
+          {"mft_changed", ntfs::filetime_to_iso8601(times.mft_changed)},
+          {"accessed", ntfs::filetime_to_iso8601(times.accessed)}};
+}
+
 json to_json(const ntfs::File& file) {
   json names = json::array();
   for (const ntfs::FileName& name : file.names()) {
     names.push_back({{"name", name.name},
                      {"namespace", std::string(ntfs::to_string(name.name_space))},
-                     {"parent", name.parent.record}});
+                     {"parent", name.parent.record},
+                     {"times", to_json(name.times)},
+                     {"file_attributes", ntfs::file_attribute_names(name.file_attributes)}});
   }
+  const std::optional<ntfs::StandardInformation> info = file.standard_information();
+  const auto optional = [](const auto& value) { return value ? json(*value) : json(nullptr); };
   json list = nullptr;
   if (file.attribute_list) {
     json entries = json::array();
@@ -76,6 +91,11 @@ json to_json(const ntfs::File& file) {
           {"in_use", record.in_use()},
           {"is_dir", record.is_directory()},
           {"link_count", record.link_count},
+          {"times", info ? to_json(info->times) : json(nullptr)},
+          {"file_attributes", info ? json(ntfs::file_attribute_names(info->file_attributes)) : json(nullptr)},
+          {"owner_id", info ? optional(info->owner_id) : json(nullptr)},
+          {"security_id", info ? optional(info->security_id) : json(nullptr)},
+          {"usn", info ? optional(info->usn) : json(nullptr)},
           {"names", names},
           {"attribute_list", list},
           {"attributes", attributes},

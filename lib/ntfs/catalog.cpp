@@ -5,6 +5,7 @@
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/catalog.hpp>
+#include <diskimg/ntfs/standard_information.hpp>
 
 #include <algorithm>
 #include <limits>
@@ -72,6 +73,7 @@ Catalog Catalog::build(const Volume& volume) {
     for (const AttributeView& view : attributes) {
       if (view.type == AttributeType::data) catalog.add_data(entry, view);
       if (view.type == AttributeType::file_name) catalog.add_name(number, view);
+      if (view.type == AttributeType::standard_information && view.resident) add_standard_information(entry, view);
     }
   });
   if (unreadable > max_catalog_warnings) {
@@ -100,6 +102,16 @@ Catalog Catalog::build(const Volume& volume) {
   }
   catalog.sort_links(volume);
   return catalog;
+}
+
+// A malformed $STANDARD_INFORMATION leaves the entry's times at zero: listing goes on.
+void Catalog::add_standard_information(Entry& entry, const AttributeView& view) {
+  try {
+    const StandardInformation info = parse_standard_information(view.value);
+    entry.times = info.times;
+    entry.file_attributes = info.file_attributes;
+  } catch (const FormatError&) {
+  }
 }
 
 void Catalog::add_data(Entry& entry, const AttributeView& view) {
@@ -213,6 +225,8 @@ void Catalog::walk(std::uint64_t directory, const std::string& path, bool recurs
           listed.is_directory = entry.is_directory;
           listed.size = entry.is_directory ? 0 : entry.size;
           listed.streams = entry.streams;
+          listed.times = entry.times;
+          listed.file_attributes = entry.file_attributes;
           visit(listed);
           if (recursive && listed.is_directory) descend(link->record, listed.path);
         }

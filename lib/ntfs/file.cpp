@@ -58,4 +58,14 @@ std::optional<FileName> File::preferred_name() const {
   return best != all.end() ? *best : all.front();
 }
 
+std::optional<StandardInformation> File::standard_information() const {
+  const Attribute* attribute = find(AttributeType::standard_information);
+  if (!attribute || !attribute->resident) return std::nullopt;
+  try {
+    return parse_standard_information(attribute->value);
+  } catch (const FormatError&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace diskimg::ntfs

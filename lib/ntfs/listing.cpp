@@ -25,6 +25,10 @@ ListedEntry describe_entry(const Volume& volume, const DirectoryEntry& entry,
   const File file = volume.read_file(entry.file.record);
   listed.is_directory = file.is_directory();
   if (!listed.is_directory) listed.size = file.data_size();
+  if (const std::optional<StandardInformation> info = file.standard_information()) {
+    listed.times = info->times;
+    listed.file_attributes = info->file_attributes;
+  }
   for (const std::string& stream : file.stream_names()) {
     const Attribute* first = file.find(AttributeType::data, stream);
     listed.streams.push_back({stream, first == nullptr ? 0 : first->size()});

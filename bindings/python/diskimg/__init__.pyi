@@ -1,4 +1,5 @@
 """diskimg: disk images for P2V conversion and backup."""
+import datetime
 import io
 import os
 from typing import Callable, Optional, Sequence, Tuple, Union
@@ -140,6 +141,13 @@ class StreamInfo:
     name: str
     size: int
 
+class Times:
+    created: Optional[datetime.datetime]
+    modified: Optional[datetime.datetime]
+    mft_changed: Optional[datetime.datetime]
+    accessed: Optional[datetime.datetime]
+    filetimes: Tuple[int, int, int, int]
+
 class Entry:
     name: str
     path: str
@@ -148,11 +156,15 @@ class Entry:
     is_dir: bool
     size: int
     streams: list[StreamInfo]
+    times: Times
+    file_attributes: list[str]
 
 class Name:
     name: str
     namespace: str
     parent: int
+    times: Times
+    file_attributes: list[str]
 
 class Attribute:
     type: int
@@ -193,6 +205,11 @@ class Record:
     is_dir: bool
     link_count: int
     names: list[Name]
+    times: Optional[Times]
+    file_attributes: Optional[list[str]]
+    owner_id: Optional[int]
+    security_id: Optional[int]
+    usn: Optional[int]
     attribute_list: Optional[AttributeList]
     attributes: list[Attribute]
     warnings: list[DiskWarning]
@@ -246,17 +263,20 @@ class ConvertResult:
     output: str
     format: str
     virtual_size: int
+    bytes_in_use: int
     bytes_read: int
     bytes_written: int
     file_size: int
     allocated_bytes: int
+    verified: bool
+    bytes_verified: int
     seconds: float
     unreadable: list[Tuple[int, int]]
     notes: list[str]
 
 class ConvertOptions:
     format: Optional[str]
-    block_size: Optional[int]
+    block_size: Optional[int]  # set as an int of bytes or a str such as "1M"
     allow_sector_size_change: bool
     volume: Optional[int]
     all_sectors: bool

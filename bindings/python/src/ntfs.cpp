@@ -62,7 +62,11 @@ py::object open_path(const Ntfs& fs, const std::string& path, std::optional<std:
   std::shared_ptr<const ntfs::Stream> opened;
   {
     py::gil_scoped_release unlocked;
-    opened = open_stream(fs, fs.volume->open_path(target.path), target.stream);
+    const ntfs::File file = fs.volume->open_path(target.path);
+    if (file.is_directory() && target.stream.empty()) {
+      throw UsageError(fmt::format("{} is a directory: it has no unnamed $DATA stream to read", target.path));
+    }
+    opened = open_stream(fs, file, target.stream);
   }
   return make_file(std::move(opened));
 }
@@ -75,7 +79,34 @@ py::list runs_of(const ntfs::Attribute& attribute) {
   return runs;
 }
 
+// A FILETIME as an aware datetime in UTC (to the microsecond: datetime holds no finer);
+// None for 0, "never set".
+py::object to_datetime(std::uint64_t filetime) {
+  if (filetime == 0) return py::none();
+  static const py::object datetime = py::module_::import("datetime");
+  const py::object epoch = datetime.attr("datetime")(1601, 1, 1, 0, 0, 0, 0, datetime.attr("timezone").attr("utc"));
+  return epoch + datetime.attr("timedelta")(py::arg("microseconds") = filetime / 10);
+}
+
+std::vector<std::string> attribute_names(Flags<ntfs::FileAttribute> attributes) {
+  return ntfs::file_attribute_names(attributes);
+}
+
 void bind_records(py::module_& module) {
+  py::class_<ntfs::FileTimes>(module, "Times",
+                              "A file's four times: datetimes in UTC (None when never set); "
+                              "filetimes gives them as FILETIMEs, to the 100 ns.")
+      .def_property_readonly("created", [](const ntfs::FileTimes& t) { return to_datetime(t.created); })
+      .def_property_readonly("modified", [](const ntfs::FileTimes& t) { return to_datetime(t.modified); })
+      .def_property_readonly("mft_changed", [](const ntfs::FileTimes& t) { return to_datetime(t.mft_changed); })
+      .def_property_readonly("accessed", [](const ntfs::FileTimes& t) { return to_datetime(t.accessed); })
+      .def_property_readonly("filetimes", [](const ntfs::FileTimes& t) {
+        return py::make_tuple(t.created, t.modified, t.mft_changed, t.accessed);
+      }, "(created, modified, mft_changed, accessed) in 100 ns units since 1601-01-01 UTC.")
+      .def("__repr__", [](const ntfs::FileTimes& t) {
+        return fmt::format("<diskimg.Times modified {}>", ntfs::filetime_to_iso8601(t.modified));
+      });
+
   py::class_<ntfs::StreamInfo>(module, "StreamInfo", "A named $DATA stream: name and size.")
       .def_readonly("name", &ntfs::StreamInfo::name)
       .def_readonly("size", &ntfs::StreamInfo::size)
@@ -88,6 +119,9 @@ void bind_records(py::module_& module) {
       .def_property_readonly("sequence", [](const ntfs::ListedEntry& e) { return e.file.sequence; })
       .def_readonly("is_dir", &ntfs::ListedEntry::is_directory)
       .def_readonly("size", &ntfs::ListedEntry::size, "The unnamed $DATA's size (0 for directories).")
+      .def_readonly("times", &ntfs::ListedEntry::times, "$STANDARD_INFORMATION's times.")
+      .def_property_readonly("file_attributes", [](const ntfs::ListedEntry& e) { return attribute_names(e.file_attributes); },
+                             "$STANDARD_INFORMATION's file attributes: \"readonly\", \"hidden\", ...")
       .def_readonly("streams", &ntfs::ListedEntry::streams, "Named $DATA streams.")
       .def("__repr__", [](const ntfs::ListedEntry& e) {
         return fmt::format("<diskimg.Entry {} record {}{}>", e.path, e.file.record, e.is_directory ? " dir" : "");
@@ -98,6 +132,8 @@ void bind_records(py::module_& module) {
       .def_property_readonly("namespace", [](const ntfs::FileName& n) { return std::string(ntfs::to_string(n.name_space)); },
                              "win32, dos, win32+dos or posix.")
       .def_property_readonly("parent", [](const ntfs::FileName& n) { return n.parent.record; }, "The parent's record.")
+      .def_readonly("times", &ntfs::FileName::times, "The times this name records (often older than the file's).")
+      .def_property_readonly("file_attributes", [](const ntfs::FileName& n) { return attribute_names(n.file_attributes); })
       .def("__repr__", [](const ntfs::FileName& n) { return fmt::format("<diskimg.Name {}>", n.name); });
 
   py::class_<ntfs::Attribute>(module, "Attribute",
@@ -151,6 +187,26 @@ void bind_records(py::module_& module) {
       .def_property_readonly("is_dir", &ntfs::File::is_directory)
       .def_property_readonly("link_count", [](const ntfs::File& f) { return f.record.link_count; })
       .def_property_readonly("names", &ntfs::File::names)
+      .def_property_readonly("times", [](const ntfs::File& f) -> py::object {
+        const auto info = f.standard_information();
+        return info ? py::cast(info->times) : py::none();
+      }, "$STANDARD_INFORMATION's times (what Windows shows); None without one.")
+      .def_property_readonly("file_attributes", [](const ntfs::File& f) -> py::object {
+        const auto info = f.standard_information();
+        return info ? py::cast(attribute_names(info->file_attributes)) : py::none();
+      }, "$STANDARD_INFORMATION's file attributes: [\"readonly\", \"hidden\", \"archive\", ...].")
+      .def_property_readonly("owner_id", [](const ntfs::File& f) -> std::optional<std::uint32_t> {
+        const auto info = f.standard_information();
+        return info ? info->owner_id : std::nullopt;
+      })
+      .def_property_readonly("security_id", [](const ntfs::File& f) -> std::optional<std::uint32_t> {
+        const auto info = f.standard_information();
+        return info ? info->security_id : std::nullopt;
+      }, "The security descriptor's id in $Secure (NTFS 3.0+).")
+      .def_property_readonly("usn", [](const ntfs::File& f) -> std::optional<std::uint64_t> {
+        const auto info = f.standard_information();
+        return info ? info->usn : std::nullopt;
+      }, "The update sequence number of the last change (NTFS 3.0+).")
       .def_readonly("attribute_list", &ntfs::File::attribute_list, "None when the file has none.")
       .def_readonly("attributes", &ntfs::File::attributes, "Every extent, by type, name and first VCN.")
       .def_readonly("warnings", &ntfs::File::warnings, "Child records that could not be used.")

@@ -33,6 +33,8 @@ class Catalog {
     bool is_directory = false;           ///< the record holds a $I30 index
     std::uint64_t size = 0;              ///< the unnamed $DATA's size in bytes
     std::vector<StreamInfo> streams;     ///< named $DATA, by name
+    FileTimes times;                     ///< $STANDARD_INFORMATION's
+    Flags<FileAttribute> file_attributes;  ///< $STANDARD_INFORMATION's
   };
 
   /// The in-use base record `record`, or nullptr. Valid as long as the catalog.
@@ -67,6 +69,7 @@ class Catalog {
     return std::u16string_view(names_).substr(link.name_offset, link.name_length);
   }
   void add_data(Entry& entry, const AttributeView& view);
+  static void add_standard_information(Entry& entry, const AttributeView& view);
   void add_name(std::uint64_t record, const AttributeView& view);
   void sort_links(const Volume& volume);
 

@@ -7,6 +7,7 @@
 #include <diskimg/ntfs/attribute_list.hpp>
 #include <diskimg/ntfs/file_name.hpp>
 #include <diskimg/ntfs/file_record.hpp>
+#include <diskimg/ntfs/standard_information.hpp>
 
 #include <optional>
 #include <string_view>
@@ -52,6 +53,9 @@ struct File {
   std::uint64_t data_size() const;
   /// The best name to show: Win32 or POSIX before DOS.
   std::optional<FileName> preferred_name() const;
+  /// The $STANDARD_INFORMATION (times, file attributes, owner, security id, USN); nothing
+  /// when the record has none or it is nonresident or malformed.
+  std::optional<StandardInformation> standard_information() const;
 };
 
 }  // namespace diskimg::ntfs

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace diskimg::ntfs {
 
@@ -42,6 +43,25 @@ enum class FileAttribute : std::uint32_t {
   index_view = 0x20000000,       ///< NTFS: the file has another view index
 };
 
+/// The names of the bits set, in bit order: "readonly", "hidden", "system", "archive",
+/// "device", "normal", "temporary", "sparse", "reparse", "compressed", "offline",
+/// "not_content_indexed", "encrypted", "directory", "index_view"; other bits as "0x...".
+std::vector<std::string> file_attribute_names(Flags<FileAttribute> attributes);
+
+/// The four times NTFS keeps for a file, as FILETIMEs (100 ns units since 1601-01-01 UTC;
+/// 0: not set). $STANDARD_INFORMATION holds the ones Windows shows; each $FILE_NAME holds
+/// its own copy, updated mostly when the name changes.
+struct FileTimes {
+  std::uint64_t created = 0;      ///< when the file was made
+  std::uint64_t modified = 0;     ///< when its data last changed
+  std::uint64_t mft_changed = 0;  ///< when its MFT record last changed
+  std::uint64_t accessed = 0;     ///< when it was last read (updated lazily by Windows)
+};
+
+/// A FILETIME in ISO 8601, UTC, with its full 100 ns precision: "2024-05-06T07:08:09.1234567Z".
+/// Times before 1601 cannot be written; times past year 9999 print with more digits.
+std::string filetime_to_iso8601(std::uint64_t filetime);
+
 /// A $FILE_NAME as parsed: a plain value.
 struct FileName {
   std::string name;                ///< UTF-8 (unpaired surrogates become U+FFFD)
@@ -50,8 +70,7 @@ struct FileName {
   RecordReference parent;          ///< the directory the name is in
   Flags<FileAttribute> file_attributes;  ///< as last recorded here
   std::uint64_t data_size = 0;     ///< as last recorded here: not reliable, use $DATA
-  std::uint64_t creation_time = 0;       ///< FILETIME
-  std::uint64_t modification_time = 0;   ///< FILETIME, as last recorded here
+  FileTimes times;                 ///< as last recorded here (often older than $STANDARD_INFORMATION's)
 
   /// Whether the name is a directory's (the directory bit of its file attributes).
   bool is_directory() const { return file_attributes.has(FileAttribute::directory); }

@@ -3,6 +3,7 @@
 /// a name with its record, kind, size and named streams.
 #pragma once
 
+#include <diskimg/ntfs/file_name.hpp>
 #include <diskimg/ntfs/attribute.hpp>
 
 #include <cstdint>
@@ -25,6 +26,8 @@ struct ListedEntry {
   bool is_directory = false;  ///< the file is a directory
   std::uint64_t size = 0;     ///< the unnamed $DATA's size (0 for directories)
   std::vector<StreamInfo> streams;  ///< named $DATA streams
+  FileTimes times;                  ///< $STANDARD_INFORMATION's (zeros when it has none)
+  Flags<FileAttribute> file_attributes;  ///< $STANDARD_INFORMATION's (none when it has none)
 };
 
 }  // namespace diskimg::ntfs
