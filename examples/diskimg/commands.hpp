@@ -8,6 +8,14 @@ namespace diskimg::tool {
 
 inline int exit_code = 0;
 
+// The exit statuses every command shares (docs/interface.md), shown under --help.
+inline constexpr const char* exit_codes_help =
+    "Exit status: 0 success; 1 failure (an image that is damaged, unreadable or not what the\n"
+    "command needs, data that cannot be copied, an output that exists without --force);\n"
+    "2 usage (an unknown option or command, a malformed size, a volume that does not exist or\n"
+    "must be chosen, an output that is a directory); 128+N stopped by signal N (130: Ctrl-C,\n"
+    "143: SIGTERM), after removing the unfinished output. Reference: docs/interface.md.";
+
 void add_inspect_command(CLI::App& app);
 void add_ntfs_commands(CLI::App& app);
 void add_vhd_commands(CLI::App& app);

@@ -2,6 +2,7 @@
 // terminal, the summary.
 #include "commands.hpp"
 #include "format.hpp"
+#include "interrupt.hpp"
 #include "sources.hpp"
 
 #include <diskimg/convert/convert.hpp>
@@ -82,33 +83,48 @@ void run_convert(const ConvertArguments& arguments) {
   options.force = arguments.force;
   options.allow_sector_size_change = arguments.force_sector_size;
   std::optional<ProgressLine> progress;
-  if (::isatty(STDERR_FILENO) && !arguments.json) {
-    progress.emplace();
-    options.progress = [&](std::uint64_t done, std::uint64_t total) { return progress->update(done, total); };
-  }
+  if (::isatty(STDERR_FILENO) && !arguments.json) progress.emplace();
+  // A signal stops the copy between pieces; the library then removes the unfinished file.
+  catch_interrupting_signals();
+  options.progress = [&](std::uint64_t done, std::uint64_t total) {
+    if (interrupted()) return false;
+    return !progress || progress->update(done, total);
+  };
   const ConvertResult result = convert(disk, arguments.output, options);
   progress.reset();
   for (const CopyRange& range : result.unreadable) {
-    std::cerr << fmt::format("diskimg: warning: unreadable: {} bytes at offset {:#x} written as zeros\n",
-                             range.length, range.offset);
+    std::cerr << fmt::format("diskimg: warning: missing (unreadable, or past the source's end): {} bytes at "
+                             "offset {:#x}, zeros in the output\n", range.length, range.offset);
   }
   if (arguments.json) {
     nlohmann::ordered_json unreadable = nlohmann::ordered_json::array();
     for (const CopyRange& range : result.unreadable) unreadable.push_back({range.offset, range.length});
     const nlohmann::ordered_json summary = {
         {"output", result.output},       {"format", std::string(to_string(result.format))},
-        {"virtual_size", result.virtual_size}, {"bytes_read", result.bytes_read},
+        {"virtual_size", result.virtual_size}, {"bytes_in_use", result.bytes_in_use},
+        {"bytes_read", result.bytes_read},
         {"bytes_written", result.bytes_written}, {"file_size", result.file_size},
-        {"allocated_bytes", result.allocated_bytes}, {"seconds", result.seconds},
+        {"allocated_bytes", result.allocated_bytes}, {"verified", result.verified},
+        {"bytes_verified", result.bytes_verified}, {"seconds", result.seconds},
         {"unreadable", unreadable},      {"notes", result.notes}};
     std::cout << summary.dump(2) << '\n';
     return;
   }
   fmt::print("{}: {} of {}\n", result.output, to_string(result.format), human_size(result.virtual_size));
-  fmt::print("  source size  {:>12}  ({} bytes)\n", human_size(result.virtual_size), result.virtual_size);
-  fmt::print("  in use, read {:>12}  ({} bytes)\n", human_size(result.bytes_read), result.bytes_read);
-  fmt::print("  written      {:>12}  ({} bytes)\n", human_size(result.bytes_written), result.bytes_written);
-  fmt::print("  output file  {:>12}  ({} bytes)\n", human_size(result.file_size), result.file_size);
+  const auto line = [](std::string_view what, std::uint64_t bytes) {
+    fmt::print("  {:<14} {:>12}  ({} bytes)\n", what, human_size(bytes), bytes);
+  };
+  line("disk size", result.virtual_size);
+  line("in use", result.bytes_in_use);
+  line("read", result.bytes_read);
+  line("written", result.bytes_written);
+  line("output file", result.file_size);
+  if (result.verified) {
+    fmt::print("  verified       every copied range read back from the output and equal ({} bytes)\n",
+               result.bytes_verified);
+  } else {
+    fmt::print("  verified       no (--verify reads the output back and compares)\n");
+  }
   fmt::print("  in {:.1f} s\n", result.seconds);
 }
 
@@ -135,7 +151,7 @@ void add_convert_command(CLI::App& app) {
   command->add_flag("--force", arguments->force, "replace an existing output file");
   command->add_flag("--force-sector-size", arguments->force_sector_size,
                     "write a VHD (512-byte sectors) of a disk with 4096-byte sectors anyway");
-  command->add_flag("--json", arguments->json, "print the summary as JSON (INTERFACE.md)");
+  command->add_flag("--json", arguments->json, "print the summary as JSON (docs/interface.md)");
   command->callback([arguments] { run_convert(*arguments); });
 }
 

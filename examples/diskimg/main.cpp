@@ -1,6 +1,8 @@
 // diskimg: the command-line tool. A thin shell over the library: each command parses its
-// arguments, calls the library and prints. Exit codes: 0 ok, 1 failure, 2 usage.
+// arguments, calls the library and prints. Exit codes (exit_codes_help, docs/interface.md):
+// 0 ok, 1 failure, 2 usage, 128 + N stopped by signal N.
 #include "commands.hpp"
+#include "interrupt.hpp"
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/version.hpp>
@@ -17,6 +19,7 @@ int main(int argc, char** argv) {
   diskimg::tool::add_vhd_commands(app);
   diskimg::tool::add_usedmap_command(app);
   diskimg::tool::add_convert_command(app);
+  app.footer(diskimg::tool::exit_codes_help);
 
   try {
     app.parse(argc, argv);
@@ -33,18 +36,30 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const diskimg::OutputExistsError& error) {
     std::cerr << "diskimg: " << error.what() << "; give --force to replace it\n";
-    return 2;
+    return 1;
   } catch (const diskimg::VolumeChoiceError& error) {
     std::cerr << "diskimg: " << error.what() << "; choose one with --volume\n";
     return 2;
   } catch (const diskimg::UsageError& error) {
     std::cerr << "diskimg: " << error.what() << '\n';
     return 2;
+  } catch (const diskimg::CancelledError& error) {
+    const int signal = diskimg::tool::interrupting_signal();
+    std::cerr << "diskimg: " << error.what() << '\n';
+    return signal != 0 ? 128 + signal : 1;
+  } catch (const diskimg::MissingDataError& error) {
+    std::cerr << "diskimg: error: " << error.what()
+              << "; give --continue-on-read-error to convert the rest, with zeros there\n";
+    return 1;
   } catch (const diskimg::Error& error) {
     std::cerr << "diskimg: error: " << error.what() << '\n';
     return 1;
   } catch (const std::bad_alloc&) {
     std::cerr << "diskimg: error: out of memory\n";
+    return 1;
+  } catch (const std::exception& error) {
+    // Not expected from the library (it throws diskimg::Error); still never an abort.
+    std::cerr << "diskimg: error: " << error.what() << '\n';
     return 1;
   }
   return diskimg::tool::exit_code;

@@ -8,14 +8,14 @@
 namespace diskimg::tool {
 
 void add_source_arguments(CLI::App& command, SourceArguments& arguments, bool with_path,
-                          const std::string& path_help) {
+                          const std::string& path_help, bool with_json) {
   const std::string help = with_path ? "disk images or block devices, then " + path_help
                                      : "disk images or block devices";
   command.add_option(with_path ? "SRC... PATH" : "SRC", arguments.positionals, help)
       ->required();
   command.add_option("--volume", arguments.volume,
                      "the volume to read (see inspect); by default the only NTFS volume");
-  command.add_flag("--json", arguments.json, "print JSON (see INTERFACE.md)");
+  if (with_json) command.add_flag("--json", arguments.json, "print JSON (see docs/interface.md)");
 }
 
 SplitArguments split_sources(const std::vector<std::string>& positionals, bool path_required) {

@@ -20,9 +20,10 @@ struct SourceArguments {
   bool json = false;
 };
 
-// Adds SRC... (and the optional trailing PATH), --volume and --json to a command.
+// Adds SRC... (and the optional trailing PATH), --volume and, for commands that print
+// structure, --json.
 void add_source_arguments(CLI::App& command, SourceArguments& arguments, bool with_path,
-                          const std::string& path_help);
+                          const std::string& path_help, bool with_json = true);
 
 // Splits the positionals: the last one is the in-volume PATH unless it names an existing
 // file or block device on this machine (so `ls d1.img d2.img` lists the root of both

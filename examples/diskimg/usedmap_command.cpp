@@ -75,6 +75,7 @@ void run_usedmap(const UsedMapOptions& options) {
   } else {
     fmt::print("{} of {} clusters of {} bytes in use\n", map.used_clusters(), map.total_clusters(),
                map.cluster_size());
+    fmt::print("{:>12} {:>12}\n", "first", "clusters");
     map.for_each_extent([](const ClusterExtent& e) { fmt::print("{:>12} {:>12}\n", e.first, e.count); });
     if (check) print_check(*check);
   }

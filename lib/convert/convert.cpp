@@ -107,14 +107,16 @@ std::filesystem::perms output_permissions(const Disk& disk, const ConvertOptions
   return perms::owner_read | perms::owner_write;
 }
 
-std::unique_ptr<Output> open_output(const std::filesystem::path& path, const Disk& disk, OutputFormat format,
-                                    const ConvertOptions& options, std::filesystem::perms permissions) {
-  if (format == OutputFormat::raw) return std::make_unique<RawOutput>(path, disk.size(), permissions);
+// A disk of `size` bytes (the source's, or more when its partitions run past its end).
+std::unique_ptr<Output> open_output(const std::filesystem::path& path, const Disk& disk, std::uint64_t size,
+                                    OutputFormat format, const ConvertOptions& options,
+                                    std::filesystem::perms permissions) {
+  if (format == OutputFormat::raw) return std::make_unique<RawOutput>(path, size, permissions);
   if (is_vhdx(format)) {
     vhdx::CreateOptions create;
     create.type = format == OutputFormat::vhdx_fixed ? vhdx::VhdxType::fixed : vhdx::VhdxType::dynamic;
-    create.size = disk.size();
-    create.block_size = options.block_size.value_or(default_vhdx_convert_block_size(disk.size()));
+    create.size = size;
+    create.block_size = options.block_size.value_or(default_vhdx_convert_block_size(size));
     create.logical_sector_size = disk.sector_size();
     create.physical_sector_size = std::max<std::uint32_t>(disk.sector_size(), 4096);
     create.permissions = permissions;
@@ -122,7 +124,7 @@ std::unique_ptr<Output> open_output(const std::filesystem::path& path, const Dis
   }
   vhd::CreateOptions create;
   create.type = format == OutputFormat::vhd_fixed ? vhd::VhdType::fixed : vhd::VhdType::dynamic;
-  create.size = disk.size();
+  create.size = size;
   create.block_size = options.block_size.value_or(default_convert_block_size);
   create.permissions = permissions;
   return std::make_unique<VhdOutput>(path, create);
@@ -135,8 +137,8 @@ void read_range(const ByteSource& source, std::uint64_t offset, std::span<std::b
   try {
     source.read(offset, buffer);
     return;
-  } catch (const IoError&) {
-    if (!options.continue_on_read_error) throw;
+  } catch (const IoError& error) {
+    if (!options.continue_on_read_error) throw MissingDataError(error.what(), error.where());
   }
   const std::size_t sector = source.sector_size();
   for (std::size_t at = 0; at < buffer.size(); at += sector) {
@@ -202,8 +204,10 @@ std::shared_ptr<const ByteSource> open_written(const std::filesystem::path& path
   return vhd::VhdImage::open(path);
 }
 
-void verify_output(const Disk& disk, const ConversionPlan& plan, const std::filesystem::path& path,
-                   OutputFormat format, const ConvertOptions& options, const std::vector<CopyRange>& unreadable) {
+// Reads every planned range back from the written file and compares; returns the bytes
+// compared.
+std::uint64_t verify_output(const Disk& disk, const ConversionPlan& plan, const std::filesystem::path& path,
+                            OutputFormat format, const ConvertOptions& options) {
   const auto written = open_written(path, format);
   std::vector<std::byte> expected(chunk_size);
   std::vector<std::byte> actual(chunk_size);
@@ -220,7 +224,7 @@ void verify_output(const Disk& disk, const ConversionPlan& plan, const std::file
       }
     }
   }
-  (void)unreadable;
+  return plan.bytes();
 }
 
 // What the options ask of the output format: a block size it uses, a sector size it presents.
@@ -255,6 +259,37 @@ void check_options(const Disk& disk, OutputFormat format, const ConvertOptions& 
                                  "its partition table would not read as itself. Write a VHDX, which keeps "
                                  "the disk's sector size", disk.source()->name(), disk.sector_size()));
   }
+}
+
+// Refused before anything is read: an output that is a directory, exists (without force),
+// or lies in a directory that does not exist (named as the caller named it, not as the
+// temporary file beside it).
+void check_output_path(const std::filesystem::path& output, const ConvertOptions& options) {
+  std::error_code error;
+  const auto status = std::filesystem::status(output, error);
+  if (std::filesystem::is_directory(status)) {
+    throw UsageError(fmt::format("convert: {} is a directory: the output must be a file", output.string()),
+                     {output.string(), std::nullopt});
+  }
+  if (std::filesystem::exists(status) && !options.force) {
+    throw OutputExistsError(fmt::format("{} exists", output.string()), {output.string(), std::nullopt});
+  }
+  const std::filesystem::path directory = output.parent_path().empty() ? "." : output.parent_path();
+  if (!std::filesystem::is_directory(directory, error)) {
+    throw IoError(fmt::format("convert: cannot write {}: {} is not a directory that exists", output.string(),
+                              directory.string()),
+                  {output.string(), std::nullopt});
+  }
+}
+
+// The error for a plan that places data past the end of the source.
+MissingDataError missing_data(const Disk& disk, const ConversionPlan& plan) {
+  std::uint64_t bytes = 0;
+  for (const CopyRange& range : plan.missing) bytes += range.length;
+  return MissingDataError(fmt::format("convert: {} ends at offset {:#x}, but its partitions run to {:#x}: {} bytes "
+                                      "of them are not in it (a truncated image?) and cannot be copied",
+                                      disk.source()->name(), disk.size(), plan.disk_size, bytes),
+                          {disk.source()->name(), disk.size()});
 }
 
 // What is copied: one volume in a fresh MBR (which has a new signature anyway), the disk
@@ -297,22 +332,25 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
   const auto started = std::chrono::steady_clock::now();
   const OutputFormat format = options.format.value_or(output_format_for(output));
   check_options(original, format, options);
-  std::error_code exists_error;
-  if (std::filesystem::exists(output, exists_error) && !options.force) {
-    throw OutputExistsError(fmt::format("{} exists", output.string()), {output.string(), std::nullopt});
-  }
+  check_output_path(output, options);
   const Disk disk = conversion_source(original, options);
   const ConversionPlan plan = plan_conversion(disk, options.plan);
   ConvertResult result;
   result.output = output.string();
   result.format = format;
-  result.virtual_size = disk.size();
+  result.virtual_size = plan.disk_size;
+  result.bytes_in_use = plan.bytes();
   result.notes = plan.notes;
+  if (!plan.missing.empty()) {
+    if (!options.continue_on_read_error) throw missing_data(disk, plan);
+    result.unreadable = plan.missing;
+  }
 
   const std::filesystem::path partial = temporary_beside(output);
   try {
     {
-      const std::unique_ptr<Output> out = open_output(partial, disk, format, options, output_permissions(original, options));
+      const std::unique_ptr<Output> out =
+          open_output(partial, disk, plan.disk_size, format, options, output_permissions(original, options));
       const std::vector<Piece> pieces = pieces_of(plan, *disk.source());
       const std::uint64_t total = plan.bytes();
       std::uint64_t done = 0;
@@ -335,13 +373,31 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
       }
       out->finish();
     }
-    if (options.verify) verify_output(disk, plan, partial, format, options, result.unreadable);
-    std::filesystem::rename(partial, output);
+    if (options.verify) {
+      result.bytes_verified = verify_output(disk, plan, partial, format, options);
+      result.verified = true;
+    }
+    if (options.progress && !options.progress(plan.bytes(), plan.bytes())) {
+      throw CancelledError("convert: cancelled");
+    }
+    std::error_code error;
+    std::filesystem::rename(partial, output, error);
+    if (error) {
+      throw IoError(fmt::format("convert: cannot put the output in place as {}: {}", output.string(), error.message()),
+                    {output.string(), std::nullopt});
+    }
+  } catch (const MissingDataError& error) {
+    std::error_code ignored;
+    const bool removed = std::filesystem::remove(partial, ignored);
+    throw MissingDataError(fmt::format("{}; {} was not written{}", error.what(), output.string(),
+                                       removed ? " (partial file removed)" : ""),
+                           error.where());
   } catch (const IoError& error) {
     // A read or write failed (a bad sector, a full disk): say that nothing was left behind.
     std::error_code ignored;
-    std::filesystem::remove(partial, ignored);
-    throw IoError(fmt::format("{}; {} was not written (partial file removed)", error.what(), output.string()),
+    const bool removed = std::filesystem::remove(partial, ignored);
+    throw IoError(fmt::format("{}; {} was not written{}", error.what(), output.string(),
+                              removed ? " (partial file removed)" : ""),
                   error.where());
   } catch (...) {
     std::error_code ignored;

@@ -157,6 +157,22 @@ void add_dynamic_disk(const Disk& disk, const PlanOptions& options, std::vector<
   }
 }
 
+// Partitions (or their ends) past the end of the source: a truncated image. What is there
+// of them is copied whole (no file system can be read from part of a volume); the copy's
+// disk reaches the furthest, so that it lies where its table says.
+void add_missing(const Disk& disk, ConversionPlan& plan, std::vector<CopyRange>& ranges) {
+  for (const Partition& partition : disk.layout().partitions) {
+    if (partition.extended || partition.end() <= disk.size()) continue;
+    const std::uint64_t from = std::max(partition.start, disk.size());
+    add(ranges, partition.start, from - partition.start);
+    plan.missing.push_back({from, partition.end() - from});
+    plan.disk_size = std::max(plan.disk_size, partition.end());
+    plan.notes.push_back(fmt::format("partition {}: its {} bytes from offset {:#x} lie past the end of the source",
+                                     partition.number, partition.end() - from, from));
+  }
+  plan.missing = merged(std::move(plan.missing), plan.disk_size);
+}
+
 }  // namespace
 
 std::uint64_t ConversionPlan::bytes() const {
@@ -168,12 +184,13 @@ std::uint64_t ConversionPlan::bytes() const {
 ConversionPlan plan_conversion(const Disk& disk, const PlanOptions& options) {
   ConversionPlan plan;
   plan.disk_size = disk.size();
+  std::vector<CopyRange> ranges;
+  add_missing(disk, plan, ranges);
   if (options.all_sectors) {
     plan.ranges.push_back({0, disk.size()});
     plan.notes.push_back("every sector");
     return plan;
   }
-  std::vector<CopyRange> ranges;
   const PartitionTable& layout = disk.layout();
   for (const ByteRange& structure : layout.structures) add(ranges, structure.offset, structure.length);
   std::uint64_t first_partition = disk.size();

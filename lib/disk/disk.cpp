@@ -131,6 +131,15 @@ std::vector<ldm::MemberDisk> group_members(const SourcePtr& first, const Partiti
 }  // namespace
 
 Disk Disk::from_source(SourcePtr source, Container container, std::vector<SourcePtr> group_members_given) {
+  // Less than a sector holds no partition table and no file system: say what it is not,
+  // once, rather than list a whole-image "volume" of a few bytes.
+  if (source->size() < source->sector_size()) {
+    throw FormatError(fmt::format("{}: {}: not a disk image", source->name(),
+                                  source->size() == 0 ? std::string("empty (0 bytes)")
+                                                      : fmt::format("{} bytes, smaller than one {}-byte sector",
+                                                                    source->size(), source->sector_size())),
+                      {source->name(), std::nullopt});
+  }
   Disk disk;
   disk.source_ = std::move(source);
   disk.container_ = std::move(container);
@@ -232,7 +241,9 @@ const Volume& Disk::select_volume(std::optional<unsigned> index, FilesystemKind 
   }
   if (candidates.size() == 1) return *candidates.front();
   if (candidates.empty()) {
-    throw UsageError(fmt::format("{} has no {} volume", source_->name(), to_string(kind)));
+    // Not a mistake in the asking: the disk holds no such file system.
+    throw NotFoundError(fmt::format("{} has no {} volume", source_->name(), to_string(kind)),
+                        {source_->name(), std::nullopt});
   }
   std::string choices;
   std::vector<unsigned> indexes;

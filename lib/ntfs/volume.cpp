@@ -399,6 +399,10 @@ std::shared_ptr<const Stream> Volume::open_stream(const File& file, AttributeTyp
   std::string description = fmt::format("ntfs: MFT record {} {}", file.number(),
                                         attribute_type_name(type));
   if (!name.empty()) description += fmt::format(":{}", name);
+  if (extents.empty() && type == AttributeType::data && name.empty() && file.is_directory()) {
+    throw UsageError(fmt::format("ntfs: MFT record {} is a directory: it has no unnamed $DATA stream to read",
+                                 file.number()));
+  }
   if (extents.empty()) throw NotFoundError(description + ": no such attribute");
   return std::make_shared<Stream>(source_, geometry(), extents, description);
 }

@@ -1,4 +1,5 @@
 #include "core/hex.hpp"
+#include "core/parent_paths.hpp"
 #include "vhd/bitmap_cache.hpp"
 #include "vhd/block_table.hpp"
 #include "vhd/layout.hpp"
@@ -22,12 +23,6 @@ constexpr std::size_t max_chain_depth = 64;
 constexpr std::size_t bitmap_cache_slots = 256;
 
 // A Windows path as a path here: backslashes become slashes; a drive letter stays.
-std::filesystem::path from_windows(const std::string& text) {
-  std::string path = text;
-  std::replace(path.begin(), path.end(), '\\', '/');
-  return path;
-}
-
 // A file URL's "%2F" escapes decoded; a '%' not followed by two hex digits stays as it is.
 std::string percent_decoded(const std::string& text) {
   std::string out;
@@ -68,7 +63,7 @@ std::vector<std::filesystem::path> parent_candidates(const std::filesystem::path
   if (!header.parent_name.empty()) {
     candidates.push_back(directory / from_windows(header.parent_name).filename());
   }
-  return candidates;
+  return without_repeats(candidates);
 }
 
 Problem first_fatal(const std::vector<Problem>& problems) {
@@ -216,8 +211,8 @@ void VhdImage::open_parent(ChainVisit& visit) {
   }
   std::string list;
   for (const auto& candidate : tried) list += "\n  " + candidate.string();
-  throw NotFoundError(fmt::format("vhd: {}: parent \"{}\" not found; looked for:{}",
-                                  path_.string(), header.parent_name, list),
+  throw NotFoundError(fmt::format("vhd: {}: parent {} not found; looked for:{}",
+                                  path_.string(), from_windows(header.parent_name).string(), list),
                       {path_.string() + ": dynamic header", footer_.data_offset});
 }
 

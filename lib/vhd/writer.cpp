@@ -318,7 +318,7 @@ void VhdWriter::write(std::uint64_t offset, std::span<const std::byte> data) {
   }
   if (broken_) {
     throw IoError(fmt::format("vhd: {}: an earlier failed write could not be undone; no more "
-                              "writes (diskimg check tells what the file holds)", sink_->name()));
+                              "writes (a check tells what the file holds)", sink_->name()));
   }
   if (footer_.type == VhdType::fixed) {
     sink_->write(offset, data);

@@ -62,7 +62,7 @@ bool check_layout(const std::filesystem::path& path, CheckReport& report) {
   report.problems.emplace_back(
       Location{path.string() + ": log", layout->header.log_offset},
       fmt::format("vhdx: {}: not closed cleanly: its log holds {} entries not applied to the file; replaying them "
-                  "writes {} sectors and zeroes {} bytes at file offsets {} (check --repair applies them)",
+                  "writes {} sectors and zeroes {} bytes at file offsets {} (a repair applies them)",
                   path.string(), layout->replay->entries, layout->replay->sectors, layout->replay->zeroed,
                   replayed ? replay_ranges(*replayed) : std::string("?")));
   return usable;

@@ -1,4 +1,5 @@
 #include "core/arithmetic.hpp"
+#include "core/parent_paths.hpp"
 #include "vhdx/block_map.hpp"
 #include "vhdx/layout.hpp"
 #include "vhdx/merge_marker.hpp"
@@ -19,12 +20,6 @@ namespace {
 // Chains deeper than this are taken to be loops or hostile.
 constexpr std::size_t max_chain_depth = 64;
 
-// A Windows path as a path here: the "\\?\" prefix gone, backslashes become slashes.
-std::filesystem::path from_windows(std::string text) {
-  if (text.rfind("\\\\?\\", 0) == 0) text = text.substr(4);
-  std::replace(text.begin(), text.end(), '\\', '/');
-  return text;
-}
 
 // Where a differencing disk's parent may be, best first (2.6.2.6.3: relative_path, then
 // volume_path, then absolute_win32_path; here a Windows absolute path rarely resolves, so
@@ -42,7 +37,7 @@ std::vector<std::filesystem::path> parent_candidates(const std::filesystem::path
     const std::optional<std::string> value = metadata.locator(key);
     if (value && !value->empty()) candidates.push_back(directory / from_windows(*value).filename());
   }
-  return candidates;
+  return without_repeats(candidates);
 }
 
 Problem first_fatal(const std::vector<Problem>& problems) {
@@ -124,7 +119,7 @@ std::shared_ptr<const VhdxImage> VhdxImage::open_chain(SourcePtr file, const std
   if (visit.paths.size() == 1 && is_merge_marker(layout->header.data_write_guid) &&
       visit.merge_marker != layout->header.data_write_guid) {
     throw FormatError(fmt::format("vhdx: {}: a merge of a differencing child into this file was interrupted: it "
-                                  "reads right only through that child; diskimg merge CHILD finishes it",
+                                  "reads right only through that child; merging that child again finishes it",
                                   path.string()),
                       {path.string() + ": header", std::nullopt});
   }
@@ -182,12 +177,12 @@ void VhdxImage::open_parent(ChainVisit& visit) {
     if (written == merge_marker(header_.data_write_guid)) {
       warnings_.emplace_back(Location{candidate.string() + ": header", std::nullopt},
                              fmt::format("vhdx: a merge of {} into {} was interrupted: the parent reads right only "
-                                         "through this child; diskimg merge {} finishes it",
+                                         "through this child; merging {} again finishes it",
                                          path_.string(), candidate.string(), path_.string()));
     } else if (written == merged_marker(header_.data_write_guid)) {
       warnings_.emplace_back(Location{candidate.string() + ": header", std::nullopt},
                              fmt::format("vhdx: {} is merged into {} already (it reads the same through this child); "
-                                         "diskimg merge {} removes it", path_.string(), candidate.string(),
+                                         "merging {} again removes it", path_.string(), candidate.string(),
                                          path_.string()));
     } else if (linkage_guid(*linkage) != written && (!linkage2 || linkage_guid(*linkage2) != written)) {
       throw FormatError(fmt::format("vhdx: {} was made from a parent whose DataWriteGuid was {}, but {} has {}: the "

@@ -68,7 +68,7 @@ void merge_vhdx_into_parent(const std::filesystem::path& child_path) {
     throw UsageError(fmt::format("vhdx: {} is not a differencing disk: there is nothing to merge", child_path.string()));
   }
   if (child->replay()) {
-    throw FormatError(fmt::format("vhdx: {} was not closed cleanly: diskimg check --repair it first",
+    throw FormatError(fmt::format("vhdx: {} was not closed cleanly: repair it first (replaying its log)",
                                   child_path.string()),
                       {child_path.string() + ": log", std::nullopt});
   }

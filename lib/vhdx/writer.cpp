@@ -89,7 +89,7 @@ std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::pat
   // A file a merge was interrupted in changes only by that merge (merge_marker.hpp).
   if (is_merge_marker(layout->header.data_write_guid) && allowed_marker != layout->header.data_write_guid) {
     throw FormatError(fmt::format("vhdx: {}: a merge of a differencing child into this file was interrupted: only "
-                                  "diskimg merge CHILD may write it now", path.string()),
+                                  "merging that child again may write it now", path.string()),
                       {path.string() + ": header", std::nullopt});
   }
   std::unique_ptr<VhdxWriter> writer(new VhdxWriter());
@@ -108,7 +108,7 @@ std::unique_ptr<VhdxWriter> VhdxWriter::open_existing(const std::filesystem::pat
     const Guid parent_guid = chain->parent()->header().data_write_guid;
     if (parent_guid == merge_marker(layout->header.data_write_guid) ||
         parent_guid == merged_marker(layout->header.data_write_guid)) {
-      throw FormatError(fmt::format("vhdx: {}: its merge into {} is not finished: diskimg merge {} first",
+      throw FormatError(fmt::format("vhdx: {}: its merge into {} is not finished: merge {} again first",
                                     path.string(), chain->parent()->path().string(), path.string()),
                         {path.string(), std::nullopt});
     }

@@ -92,7 +92,7 @@ def test_an_existing_output_is_kept_without_force(sample, tmp_path):
     vhd = tmp_path / "taken.vhd"
     vhd.write_bytes(b"keep me")
     result = run("convert", sample, "-o", vhd, check=False)
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert vhd.read_bytes() == b"keep me"
     run("convert", sample, "-o", vhd, "--force")
     assert run("check", vhd).returncode == 0

@@ -63,15 +63,19 @@ struct ConvertOptions {
   PlanOptions plan;                     ///< what to leave out
   std::optional<unsigned> volume;       ///< that volume alone, in a fresh MBR (wrap_volume_in_mbr)
   bool new_disk_id = false;             ///< new disk and partition identifiers (with_new_disk_id)
-  bool continue_on_read_error = false;  ///< zeros where the source cannot be read, listed
+  /// Go on where data to copy is missing: zeros where the source cannot be read, or past
+  /// its end where its partitions run (a truncated image), each range listed in
+  /// ConvertResult::unreadable. Without it such a conversion fails (MissingDataError).
+  bool continue_on_read_error = false;
   bool verify = false;                  ///< re-read the output and compare every copied range
   bool force = false;                   ///< replace an existing output file
   /// The output's permission bits, exactly (the umask takes nothing away). By default the
   /// source's: those of the disk's file (the first of its chain) when it is a regular file,
   /// 0600 when it is not (a block device) or there is none.
   std::optional<std::filesystem::perms> permissions;
-  /// Called as work proceeds, between pieces of at most 4 MiB; return false to cancel
-  /// (the partial output is removed). Its exceptions cancel the conversion too.
+  /// Called as work proceeds, between pieces of at most 1 MiB, and once more before the
+  /// output is put in place; return false to cancel (the partial output is removed). Its
+  /// exceptions cancel the conversion too.
   std::function<bool(std::uint64_t done, std::uint64_t total)> progress;
 };
 
@@ -79,13 +83,16 @@ struct ConvertOptions {
 struct ConvertResult {
   std::string output;                  ///< the output's path
   OutputFormat format = OutputFormat::vhd_dynamic;  ///< what was written
-  std::uint64_t virtual_size = 0;      ///< the size of the disk the output holds
-  std::uint64_t bytes_read = 0;        ///< bytes read from the source
+  std::uint64_t virtual_size = 0;      ///< the size of the disk the output holds (ConversionPlan::disk_size)
+  std::uint64_t bytes_in_use = 0;      ///< bytes the plan copies: what is in use on the source
+  std::uint64_t bytes_read = 0;        ///< bytes read from the source (its holes are not read)
   std::uint64_t bytes_written = 0;     ///< bytes written (all-zero pieces are not)
   std::uint64_t file_size = 0;         ///< the output's length
   std::uint64_t allocated_bytes = 0;   ///< what it occupies (a sparse raw file: less)
+  bool verified = false;               ///< whether verify ran (and found the output equal)
+  std::uint64_t bytes_verified = 0;    ///< bytes verify read back and compared with the source
   double seconds = 0;                  ///< how long the conversion took
-  std::vector<CopyRange> unreadable;   ///< zero-filled with continue_on_read_error
+  std::vector<CopyRange> unreadable;   ///< zero-filled with continue_on_read_error (missing ones too)
   std::vector<std::string> notes;      ///< the plan's
 };
 
@@ -95,11 +102,12 @@ struct ConvertResult {
 /// existing output (with force) is replaced only then. Reads `disk` only: several
 /// conversions of one Disk may run at once, into different outputs.
 ///
-/// Throws OutputExistsError when the output exists (without force), UsageError for a
-/// block size the output format does not use, a VHD of a disk with 4096-byte sectors or
+/// Throws OutputExistsError when the output exists (without force), UsageError when it is
+/// a directory or for a block size the output format does not use, a VHD of a disk with 4096-byte sectors or
 /// one volume with them (without allow_sector_size_change), or a volume that does not exist or does not fit an
-/// MBR, IoError naming the offset when the source cannot be read (without
-/// continue_on_read_error) or the output cannot be written, FormatError when verify finds
+/// MBR, MissingDataError naming the offset when the source cannot be read or its partitions
+/// run past its end (without continue_on_read_error), IoError when the output's directory
+/// does not exist or the output cannot be written, FormatError when verify finds
 /// that the output differs (or a structure that `volume` or `new_disk_id` rewrites cannot
 /// be read), CancelledError when progress asks to stop, and what progress throws. Nothing
 /// is left behind then: the temporary file is removed and an existing output is untouched.

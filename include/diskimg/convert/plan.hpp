@@ -32,6 +32,9 @@ struct CopyRange {
 struct ConversionPlan {
   std::uint64_t disk_size = 0;     ///< bytes: the size of the copy
   std::vector<CopyRange> ranges;   ///< sorted, disjoint, merged where adjacent
+  /// What the layout places past the end of the source (a truncated image): partitions,
+  /// or their ends, that cannot be copied. disk_size then reaches the furthest of them.
+  std::vector<CopyRange> missing;
   std::vector<std::string> notes;  ///< what was decided and why ("volume 2: 1234 clusters used")
   /// The bytes the ranges cover.
   std::uint64_t bytes() const;

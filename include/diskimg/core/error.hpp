@@ -109,6 +109,14 @@ class CancelledError : public Error {
   using Error::Error;
 };
 
+/// Data a copy must hold is not there to copy: bytes the source cannot read, or a partition
+/// that runs past the end of a truncated image. A copy that goes on anyway (zeros there,
+/// the ranges listed) is the caller's explicit choice. Nothing was written.
+class MissingDataError : public IoError {
+ public:
+  using IoError::IoError;
+};
+
 /// Damage that was worked around: a GPT primary header replaced by its backup, an EBR chain
 /// cut short, a child record that does not point back. The rest of what was read is usable.
 struct Warning {

@@ -72,8 +72,8 @@ struct Volume {
 class Disk {
  public:
   /// Opens an image file, block device or VHD (through its chain). Throws IoError when the
-  /// file cannot be opened or read, FormatError when a VHD or a partition table is there
-  /// but cannot be used, NotFoundError when a VHD's parent is not found. Damage that can be
+  /// file cannot be opened or read, FormatError when it is smaller than one sector or a VHD
+  /// or a partition table is there but cannot be used, NotFoundError when a VHD's parent is not found. Damage that can be
   /// worked around (including an unreadable LDM database: its volumes are then not listed)
   /// is a warning.
   static Disk open(const std::filesystem::path& path);
@@ -110,8 +110,8 @@ class Disk {
   /// The volume with this index; throws UsageError naming the valid range otherwise.
   const Volume& volume(unsigned index) const;
   /// The volume a file-system operation reads: `index` when given (it must hold `kind`),
-  /// otherwise the only volume holding `kind`. Throws UsageError when there is none (or the
-  /// one chosen holds another file system), and VolumeChoiceError (with their indexes) when
+  /// otherwise the only volume holding `kind`. Throws NotFoundError when there is none,
+  /// UsageError when the one chosen holds another file system, and VolumeChoiceError (with their indexes) when
   /// there are several and no index says which.
   const Volume& select_volume(std::optional<unsigned> index, FilesystemKind kind) const;
 

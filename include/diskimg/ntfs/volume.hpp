@@ -91,8 +91,8 @@ class Volume {
   /// base record, and FormatError or IoError when its $ATTRIBUTE_LIST cannot be read.
   File read_file(std::uint64_t number) const;
   /// The bytes of an attribute (by default the unnamed $DATA), sharing the volume's source.
-  /// Throws NotFoundError when the file has no such attribute, and what the Stream
-  /// constructor throws.
+  /// Throws UsageError when the unnamed $DATA of a directory is asked for, NotFoundError
+  /// when the file has no such attribute, and what the Stream constructor throws.
   std::shared_ptr<const Stream> open_stream(const File& file,
                                             AttributeType type = AttributeType::data,
                                             std::string_view name = {}) const;
