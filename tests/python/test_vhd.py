@@ -265,3 +265,19 @@ def test_a_childs_pending_log_is_repaired_without_its_parent(tmp_path):
     with diskimg.vhd.open(child).open() as f:
         f.seek(1 << 20)
         assert f.read(8192 + 512) == b"\x66" * 8192 + bytes(512)
+
+
+def test_sizes_may_be_given_as_the_command_line_takes_them(tmp_path):
+    """size="8M" as --size 8M; a malformed one names the argument, not a command-line flag."""
+    path = tmp_path / "sized.vhdx"
+    diskimg.vhd.create(path, size="8M", block_size="1M")
+    opened = diskimg.vhd.open(path)
+    assert (opened.size, opened.block_size) == (8 << 20, 1 << 20)
+    with pytest.raises(diskimg.UsageError, match="size") as raised:
+        diskimg.vhd.create(tmp_path / "bad.vhd", size="8 furlongs")
+    assert "--" not in str(raised.value)
+    with pytest.raises(diskimg.UsageError):
+        diskimg.vhd.create(tmp_path / "negative.vhd", size=-1)
+    options = diskimg.ConvertOptions()
+    options.block_size = "2M"
+    assert options.block_size == 2 << 20

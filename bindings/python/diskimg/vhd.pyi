@@ -27,8 +27,8 @@ class Vhd:
     def __enter__(self) -> Vhd: ...
     def __exit__(self, *args: object) -> None: ...
 
-def create(path: PathLike, *, size: Optional[int] = None, format: Optional[str] = None,
-           block_size: Optional[int] = None, sector_size: Optional[int] = None,
+def create(path: PathLike, *, size: Union[int, str, None] = None, format: Optional[str] = None,
+           block_size: Union[int, str, None] = None, sector_size: Union[int, str, None] = None,
            parent: Optional[PathLike] = None) -> None: ...
 class WritableFile:
     size: int

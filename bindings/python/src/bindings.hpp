@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,9 @@ py::object make_ntfs(std::shared_ptr<const ntfs::Volume> volume);
 // A path from str, bytes or os.PathLike; one or several for sources that take a list.
 std::filesystem::path to_path(py::handle object);
 std::vector<std::filesystem::path> to_paths(py::handle object);
+// A size from None (nullopt), an int of bytes or a str such as "512K" (parse_size). Throws
+// UsageError naming `what` for anything else.
+std::optional<std::uint64_t> to_size(py::handle object, std::string_view what);
 
 // A diskimg.DiskWarning (a str with .structure and .offset).
 py::object make_warning(const Warning& warning);

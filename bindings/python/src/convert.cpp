@@ -88,8 +88,14 @@ void bind_options(py::module_& module) {
                     },
                     "vhd-dynamic, vhd-fixed, vhdx-dynamic, vhdx-fixed or raw; None (the default): "
                     "vhdx-dynamic for an output named *.vhdx, else vhd-dynamic.")
-      .def_readwrite("block_size", &ConvertOptions::block_size,
-                     "A dynamic VHD's block (512 KiB to 2 MiB) or a VHDX's (1 MiB to 256 MiB); None: the format's default.")
+      .def_property("block_size", [](const ConvertOptions& o) { return o.block_size; },
+                    [](ConvertOptions& o, py::handle value) {
+                      const std::optional<std::uint64_t> size = to_size(value, "convert: block_size");
+                      if (size && *size > UINT32_MAX) throw UsageError("convert: block_size is at most 256 MiB");
+                      o.block_size = size ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*size)) : std::nullopt;
+                    },
+                    "A dynamic VHD's block (512 KiB to 2 MiB) or a VHDX's (1 MiB to 256 MiB), in bytes or as "
+                    "\"1M\"; None: the format's default.")
       .def_readwrite("allow_sector_size_change", &ConvertOptions::allow_sector_size_change,
                      "Write a VHD (512-byte sectors) of a disk with 4096-byte sectors anyway.")
       .def_readwrite("volume", &ConvertOptions::volume, "That volume alone, in a fresh MBR; None: the disk.")
@@ -127,16 +133,19 @@ void bind_convert(py::module_& module) {
       .def_readonly("output", &ConvertResult::output)
       .def_property_readonly("format", [](const ConvertResult& r) { return std::string(to_string(r.format)); })
       .def_readonly("virtual_size", &ConvertResult::virtual_size, "The disk's size.")
-      .def_readonly("bytes_read", &ConvertResult::bytes_read, "What was copied from the source.")
+      .def_readonly("bytes_in_use", &ConvertResult::bytes_in_use, "What the plan copies: the bytes in use.")
+      .def_readonly("bytes_read", &ConvertResult::bytes_read, "What was read from the source (holes are not).")
       .def_readonly("bytes_written", &ConvertResult::bytes_written, "Data written (zeros are not).")
       .def_readonly("file_size", &ConvertResult::file_size, "The output's length.")
       .def_readonly("allocated_bytes", &ConvertResult::allocated_bytes, "What the output occupies.")
+      .def_readonly("verified", &ConvertResult::verified, "Whether verify ran and found the output equal.")
+      .def_readonly("bytes_verified", &ConvertResult::bytes_verified, "What verify read back and compared.")
       .def_readonly("seconds", &ConvertResult::seconds)
       .def_property_readonly("unreadable", [](const ConvertResult& r) {
         py::list out;
         for (const CopyRange& range : r.unreadable) out.append(py::make_tuple(range.offset, range.length));
         return out;
-      }, "[(offset, length), ...] written as zeros (continue_on_read_error).")
+      }, "[(offset, length), ...] missing (unreadable, or past a truncated source's end), zeros in the output.")
       .def_readonly("notes", &ConvertResult::notes, "What the plan decided, in words.")
       .def("__repr__", [](const ConvertResult& r) {
         return "<diskimg.ConvertResult " + r.output + ", " + std::to_string(r.file_size) + " bytes>";

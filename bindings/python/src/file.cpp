@@ -5,13 +5,20 @@
 #include "bindings.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <limits>
 
 #include <pybind11/stl.h>
 
+#include <unistd.h>
+
 namespace diskimg::python {
 namespace {
+
+// lseek(2)'s whence values for data and holes, as Python's os.SEEK_DATA and os.SEEK_HOLE.
+constexpr int seek_data = SEEK_DATA;
+constexpr int seek_hole = SEEK_HOLE;
 
 class File {
  public:
@@ -27,10 +34,13 @@ class File {
   }
 
   std::uint64_t seek(std::int64_t offset, int whence) {
+    if (whence == seek_data || whence == seek_hole) return seek_data_or_hole(offset, whence);
     std::int64_t base = 0;
     if (whence == 1) base = static_cast<std::int64_t>(tell());
     else if (whence == 2) base = static_cast<std::int64_t>(size());
-    else if (whence != 0) throw py::value_error("seek: whence is 0 (start), 1 (current) or 2 (end)");
+    else if (whence != 0) {
+      throw py::value_error("seek: whence is 0 (start), 1 (current), 2 (end), os.SEEK_DATA or os.SEEK_HOLE");
+    }
     open();
     if (offset < -base) throw py::value_error("seek: negative position");
     if (offset > 0 && base > std::numeric_limits<std::int64_t>::max() - offset) {
@@ -38,6 +48,26 @@ class File {
     }
     position_ = static_cast<std::uint64_t>(base + offset);
     return position_;
+  }
+
+  // os.SEEK_DATA and os.SEEK_HOLE, as lseek(2) has them on a sparse file: the next data at or
+  // after `offset` (OSError ENXIO when there is none), or the next hole (the end counts as
+  // one). The source says where its holes are (next_data/next_hole): sparse NTFS runs,
+  // unallocated VHD blocks, holes in a sparse image file.
+  std::uint64_t seek_data_or_hole(std::int64_t offset, int whence) {
+    const ByteSource& source = open();
+    if (offset < 0 || static_cast<std::uint64_t>(offset) >= source.size()) no_such_position();
+    const auto from = static_cast<std::uint64_t>(offset);
+    const std::uint64_t found = whence == seek_data ? source.next_data(from) : source.next_hole(from);
+    if (found >= source.size() && whence == seek_data) no_such_position();
+    position_ = found;
+    return position_;
+  }
+
+  [[noreturn]] static void no_such_position() {
+    errno = ENXIO;
+    PyErr_SetFromErrno(PyExc_OSError);
+    throw py::error_already_set();
   }
 
   // read(size=-1): up to `size` bytes from the position; everything left when negative.
@@ -95,20 +125,6 @@ class File {
 
 py::object make_file(SourcePtr source) { return py::cast(File(std::move(source))); }
 
-std::filesystem::path to_path(py::handle object) {
-  const py::object text = py::module_::import("os").attr("fsdecode")(object);
-  return std::filesystem::path(text.cast<std::string>());
-}
-
-std::vector<std::filesystem::path> to_paths(py::handle object) {
-  if (py::isinstance<py::str>(object) || py::isinstance<py::bytes>(object) ||
-      py::hasattr(object, "__fspath__")) {
-    return {to_path(object)};
-  }
-  std::vector<std::filesystem::path> paths;
-  for (py::handle item : py::iter(object)) paths.push_back(to_path(item));
-  return paths;
-}
 
 void bind_file(py::module_& module) {
   py::class_<File>(module, "File",
@@ -124,7 +140,9 @@ void bind_file(py::module_& module) {
       .def("readinto", &File::readinto, py::arg("buffer"),
            "Fills a writable buffer (bytearray, memoryview) from the position; returns the count.")
       .def("seek", &File::seek, py::arg("offset"), py::arg("whence") = 0,
-           "Moves the position: whence 0 from the start, 1 from here, 2 from the end.")
+           "Moves the position: whence 0 from the start, 1 from here, 2 from the end; os.SEEK_DATA\n"
+           "and os.SEEK_HOLE as on a sparse file (the next data, the next hole: sparse NTFS runs,\n"
+           "unallocated VHD blocks), OSError(ENXIO) when there is no data after offset.")
       .def("tell", &File::tell)
       .def("close", &File::close)
       .def("readable", [](const File&) { return true; })

@@ -75,9 +75,19 @@ void create_vhdx(const std::filesystem::path& target, std::optional<std::uint64_
 
 // A VHDX when the format says so, or the name ends in .vhdx with no format given, or the
 // parent is one; a VHD otherwise.
-void create(py::handle path, std::optional<std::uint64_t> size, std::optional<std::string> format,
-            std::optional<std::uint32_t> block_size, std::optional<std::uint32_t> sector_size, py::handle parent) {
+// A size argument that must fit 32 bits (block and sector sizes).
+std::optional<std::uint32_t> to_size32(py::handle object, std::string_view what) {
+  const std::optional<std::uint64_t> size = to_size(object, what);
+  if (size && *size > UINT32_MAX) throw UsageError(fmt::format("{}: {} bytes is too large", what, *size));
+  return size ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*size)) : std::nullopt;
+}
+
+void create(py::handle path, py::handle size_argument, std::optional<std::string> format, py::handle block_argument,
+            py::handle sector_argument, py::handle parent) {
   const std::filesystem::path target = to_path(path);
+  const std::optional<std::uint64_t> size = to_size(size_argument, "vhd.create: size");
+  const std::optional<std::uint32_t> block_size = to_size32(block_argument, "vhd.create: block_size");
+  const std::optional<std::uint32_t> sector_size = to_size32(sector_argument, "vhd.create: sector_size");
   const bool vhdx = format ? format->starts_with("vhdx-")
                            : (parent.is_none() ? names_vhdx(target) : vhdx::looks_like_vhdx(FileSource(to_path(parent))));
   if (vhdx) return create_vhdx(target, size, format.value_or("vhdx-dynamic"), block_size, sector_size, parent);
@@ -151,7 +161,8 @@ void bind_vhd(py::module_& module) {
   vhd_module.def("create", &create, py::arg("path"), py::kw_only(), py::arg("size") = py::none(),
                  py::arg("format") = py::none(), py::arg("block_size") = py::none(),
                  py::arg("sector_size") = py::none(), py::arg("parent") = py::none(),
-                 "Creates a VHD or VHDX, never over an existing file: size (bytes) and format\n"
+                 "Creates a VHD or VHDX, never over an existing file: size (an int of bytes, or a\n"
+                 "str such as \"40G\") and format\n"
                  "(vhd-dynamic, vhd-fixed, vhdx-dynamic, vhdx-fixed; by default vhdx-dynamic for a\n"
                  "name ending in .vhdx, vhd-dynamic otherwise), or parent= for a differencing disk\n"
                  "with its parent's size (a VHDX when the parent is one). sector_size: a VHDX's\n"
