@@ -113,7 +113,7 @@ void add_inspect_command(CLI::App& app) {
       "inspect", "Show the container, partition table and volumes of a disk image");
   command->add_option("SRC", options->sources,
                       "disk image, block device or VHD; several: the disks of one LDM disk group")->required();
-  command->add_flag("--json", options->json, "print JSON (see INTERFACE.md)");
+  command->add_flag("--json", options->json, "print JSON (see docs/interface.md)");
   command->callback([options] { run_inspect(*options); });
 }
 

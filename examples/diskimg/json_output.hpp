@@ -1,4 +1,4 @@
-// The JSON shapes promised in INTERFACE.md.
+// The JSON shapes promised in docs/interface.md.
 #pragma once
 
 #include <diskimg/disk/disk.hpp>

@@ -1,4 +1,4 @@
-// JSON shapes of ls and stat (INTERFACE.md).
+// JSON shapes of ls and stat (docs/interface.md).
 #pragma once
 
 #include <diskimg/ntfs/listing.hpp>

@@ -1,7 +1,7 @@
 // On-disk structures of the Logical Disk Manager database (Windows dynamic disks). Sources:
 // Linux block/partitions/ldm.h and Documentation/admin-guide/ldm.rst, libldm src/ldm.c,
-// FreeBSD g_part_ldm.c; offsets checked on the Windows 2003 R2 and 2008 R2 sample disks
-// (../shared/notes/ldm-format.md). All fields big-endian; sector numbers in the disk's
+// FreeBSD g_part_ldm.c; offsets checked on Windows 2003 R2 and 2008 R2 sample disks.
+// All fields big-endian; sector numbers in the disk's
 // logical sectors.
 #pragma once
 

@@ -1,6 +1,6 @@
 // On-disk structures of the VHD format. Source: Microsoft "Virtual Hard Disk Image Format
 // Specification" v1.0 (2006), "Hard Disk Footer Format" and "Dynamic Disk Header Format";
-// libvhdi's documentation; ../shared/notes/vhd-format.md. Every field is big-endian.
+// libvhdi's documentation. Every field is big-endian.
 // Shared by the reader and the writer, which share nothing else.
 #pragma once
 

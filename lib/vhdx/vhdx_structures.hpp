@@ -1,7 +1,6 @@
 // On-disk structures of the VHDX format. Source: Microsoft Open Specifications [MS-VHDX]
-// "Virtual Hard Disk v2 (VHDX) File Format" (revision of 2024-04-23), section 2;
-// ../shared/notes/vhdx-format.md. Every field is little-endian; GUIDs are stored as Windows
-// stores them (the first three fields little-endian). Checksums are CRC-32C over the whole
+// "Virtual Hard Disk v2 (VHDX) File Format" (revision of 2024-04-23), section 2.
+// Every field is little-endian; GUIDs are stored as Windows stores them (the first three fields little-endian). Checksums are CRC-32C over the whole
 // structure with the checksum field zero. Shared by the reader and the writer, which share
 // nothing else.
 #pragma once
