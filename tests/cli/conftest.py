@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from oracles import FIXTURES, ldm_images, sample, unpacked  # noqa: E402,F401  (fixtures)
+from oracles import FIXTURES, ldm_images, pytest_terminal_summary, sample, unpacked  # noqa: E402,F401  (fixtures, hook)
 
 DISKIMG = os.environ.get("DISKIMG", "diskimg")
 VHD_TOOL = os.environ.get("VHD_TOOL", "vhd_tool")

@@ -19,7 +19,7 @@ def python_environment(**extra):
     return environment
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from oracles import FIXTURES, ldm_images, sample, unpacked  # noqa: E402,F401  (fixtures)
+from oracles import FIXTURES, ldm_images, pytest_terminal_summary, sample, unpacked  # noqa: E402,F401  (fixtures, hook)
 
 ROOT = Path(__file__).parents[2]
 NTFS = FIXTURES / "ntfs"
