@@ -51,6 +51,7 @@
 #include <diskimg/core/bytes.hpp>
 #include <diskimg/core/error.hpp>
 #include <diskimg/core/guid.hpp>
+#include <diskimg/core/size.hpp>
 
 #include <diskimg/source/byte_sink.hpp>
 #include <diskimg/source/byte_source.hpp>
@@ -91,6 +92,7 @@
 #include <diskimg/ntfs/listing.hpp>
 #include <diskimg/ntfs/lznt1.hpp>
 #include <diskimg/ntfs/runlist.hpp>
+#include <diskimg/ntfs/standard_information.hpp>
 #include <diskimg/ntfs/stream.hpp>
 #include <diskimg/ntfs/volume.hpp>
 
