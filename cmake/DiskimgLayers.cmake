@@ -1,6 +1,12 @@
 # The layers of the library, as the build enforces them.
 #
-# diskimg_layer(NAME [USES lower...] SOURCES file...) makes the static library diskimg_NAME
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(DISKIMG_SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
+else()
+  set(DISKIMG_SOVERSION ${PROJECT_VERSION_MAJOR})
+endif()
+
+# diskimg_layer(NAME [USES lower...] SOURCES file...) makes the library diskimg_NAME
 # (diskimg::NAME) from lib/NAME/. It links the layers it USES, and through them every layer
 # below those. Its code sees only the headers of those layers: each layer compiles against a
 # staged include tree (build/layers/NAME/) holding links to its own public and private
@@ -36,9 +42,13 @@ function(diskimg_layer name)
     file(WRITE ${probe} "// Generated: DISKIMG_LAYER_PROBE=${DISKIMG_LAYER_PROBE}\n#include <${CMAKE_MATCH_1}>\n")
     list(APPEND sources ${probe})
   endif()
-  add_library(${target} STATIC ${sources})
+  # Static by default; shared with BUILD_SHARED_LIBS, each layer a libdiskimg_NAME.so with
+  # the library's version and an soname that changes when its interface may (0.MINOR
+  # while the major version is 0, then MAJOR).
+  add_library(${target} ${sources})
   add_library(diskimg::${name} ALIAS ${target})
-  set_target_properties(${target} PROPERTIES EXPORT_NAME ${name})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${name} VERSION ${PROJECT_VERSION}
+                        SOVERSION ${DISKIMG_SOVERSION})
 
   diskimg_stage_link(${PROJECT_SOURCE_DIR}/include/diskimg/${name} ${stage}/public/diskimg/${name})
   diskimg_stage_link(${CMAKE_CURRENT_SOURCE_DIR}/${name} ${stage}/private/${name})

@@ -13,7 +13,8 @@ function(run)
 endfunction()
 
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
-foreach(installed include/diskimg/disk/disk.hpp lib/cmake/diskimg/diskimgConfig.cmake bin/diskimg)
+foreach(installed include/diskimg/disk/disk.hpp ${LIBDIR}/cmake/diskimg/diskimgConfig.cmake
+                  ${LIBDIR}/pkgconfig/diskimg.pc bin/diskimg)
   if(NOT EXISTS ${prefix}/${installed})
     message(FATAL_ERROR "cmake --install did not install ${installed}")
   endif()
@@ -28,3 +29,18 @@ if(NOT last_output STREQUAL "gpt 2\n")
   message(FATAL_ERROR "consumer printed '${last_output}', expected 'gpt 2'")
 endif()
 message(STATUS "consumer built against the installed package and ran: ${last_output}")
+
+# The same program built with pkg-config's flags alone (no CMake on the consumer's side).
+set(ENV{PKG_CONFIG_PATH} ${prefix}/${LIBDIR}/pkgconfig)
+execute_process(COMMAND pkg-config --cflags --libs --static diskimg OUTPUT_VARIABLE flags
+                RESULT_VARIABLE found OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT found EQUAL 0)
+  message(FATAL_ERROR "pkg-config does not find diskimg under ${prefix}/${LIBDIR}/pkgconfig")
+endif()
+separate_arguments(flags UNIX_COMMAND "${flags}")
+run(c++ ${SOURCE_DIR}/tests/consumer/main.cpp -o ${WORK_DIR}/pkg-consumer ${flags})
+run(${WORK_DIR}/pkg-consumer ${WORK_DIR}/gpt-4k.img)
+if(NOT last_output STREQUAL "gpt 2\n")
+  message(FATAL_ERROR "the pkg-config consumer printed '${last_output}', expected 'gpt 2'")
+endif()
+message(STATUS "consumer built with pkg-config's flags and ran: ${last_output}")

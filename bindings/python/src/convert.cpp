@@ -129,7 +129,7 @@ void bind_options(py::module_& module) {
 
 void bind_convert(py::module_& module) {
   bind_options(module);
-  py::class_<ConvertResult>(module, "ConvertResult", "The summary of a conversion (convert --json).")
+  py::class_<ConvertResult>(module, "ConvertResult", "The summary of a conversion: what was copied, read, written and verified.")
       .def_readonly("output", &ConvertResult::output)
       .def_property_readonly("format", [](const ConvertResult& r) { return std::string(to_string(r.format)); })
       .def_readonly("virtual_size", &ConvertResult::virtual_size, "The disk's size.")

@@ -101,7 +101,7 @@ void bind_disk(py::module_& module) {
 
   py::class_<Volume>(module, "Volume",
                      "Something that holds a file system: a partition or a whole unpartitioned image.")
-      .def_readonly("index", &Volume::index, "From 0, in inspect order (the CLI's --volume N).")
+      .def_readonly("index", &Volume::index, "From 0, in the order of Disk.volumes: the number that chooses it (volume=N).")
       .def_property_readonly("source", &Volume::origin_name, "\"partition 2\", \"ldm Volume1\", \"whole image\".")
       .def_property_readonly("ldm", [](const Volume& v) { return v.origin == VolumeOrigin::ldm; },
                              "An LDM volume, assembled from the group's disks.")

@@ -83,7 +83,9 @@ py::list runs_of(const ntfs::Attribute& attribute) {
 // None for 0, "never set".
 py::object to_datetime(std::uint64_t filetime) {
   if (filetime == 0) return py::none();
-  static const py::object datetime = py::module_::import("datetime");
+  // Imported on each call (a dictionary lookup once loaded): a static py::object would be
+  // released after the interpreter has finalized, and crash the process at exit.
+  const py::object datetime = py::module_::import("datetime");
   const py::object epoch = datetime.attr("datetime")(1601, 1, 1, 0, 0, 0, 0, datetime.attr("timezone").attr("utc"));
   return epoch + datetime.attr("timedelta")(py::arg("microseconds") = filetime / 10);
 }
