@@ -8,6 +8,7 @@ import sys
 import pytest
 
 import diskimg
+from conftest import python_environment
 
 SIZE = (300 << 20) + 7 * 512  # whole sectors, not whole blocks
 
@@ -253,7 +254,7 @@ def test_a_childs_pending_log_is_repaired_without_its_parent(tmp_path):
               "f = diskimg.vhd.open(sys.argv[1], 'r+')\n"
               "f.seek(1 << 20); f.write(b'\\x66' * 8192); f.flush()\n"
               "os._exit(0)\n")
-    subprocess.run([sys.executable, "-c", script, str(child)], check=True, env=os.environ)
+    subprocess.run([sys.executable, "-c", script, str(child)], check=True, env=python_environment())
     def pending(report):
         return any("not closed cleanly" in str(problem) for problem in report.problems)
     assert pending(diskimg.vhd.check(child))
