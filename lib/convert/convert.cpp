@@ -282,6 +282,18 @@ void check_output_path(const std::filesystem::path& output, const ConvertOptions
   }
 }
 
+// Removes what a failed conversion wrote and throws `error` again, of its own type, saying
+// that the output was not written (and that a partial file was removed, when one was).
+template <class Failure>
+[[noreturn]] void fail_without_output(const Failure& error, const std::filesystem::path& partial,
+                                      const std::filesystem::path& output) {
+  std::error_code ignored;
+  const bool removed = std::filesystem::remove(partial, ignored);
+  throw Failure(fmt::format("{}; {} was not written{}", error.what(), output.string(),
+                            removed ? " (partial file removed)" : ""),
+                error.where());
+}
+
 // The error for a plan that places data past the end of the source.
 MissingDataError missing_data(const Disk& disk, const ConversionPlan& plan) {
   std::uint64_t bytes = 0;
@@ -387,18 +399,10 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
                     {output.string(), std::nullopt});
     }
   } catch (const MissingDataError& error) {
-    std::error_code ignored;
-    const bool removed = std::filesystem::remove(partial, ignored);
-    throw MissingDataError(fmt::format("{}; {} was not written{}", error.what(), output.string(),
-                                       removed ? " (partial file removed)" : ""),
-                           error.where());
+    fail_without_output(error, partial, output);
   } catch (const IoError& error) {
     // A read or write failed (a bad sector, a full disk): say that nothing was left behind.
-    std::error_code ignored;
-    const bool removed = std::filesystem::remove(partial, ignored);
-    throw IoError(fmt::format("{}; {} was not written{}", error.what(), output.string(),
-                              removed ? " (partial file removed)" : ""),
-                  error.where());
+    fail_without_output(error, partial, output);
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(partial, ignored);
