@@ -3,6 +3,7 @@
 #include <diskimg/ntfs/boot_sector.hpp>
 #include <diskimg/ntfs/file_record.hpp>
 #include <diskimg/ntfs/lznt1.hpp>
+#include <diskimg/ntfs/standard_information.hpp>
 
 #include <doctest/doctest.h>
 
@@ -203,4 +204,35 @@ TEST_CASE("LZNT1 literals and back-references, including overlapping copies") {
                        FormatError);
   std::vector<std::byte> cut(input.begin(), input.end() - 1);
   CHECK_THROWS_WITH_AS(lznt1_decompress(cut, output), doctest::Contains("runs past"), FormatError);
+}
+
+TEST_CASE("FILETIMEs print as ISO 8601 UTC with all seven decimals, across leap days and centuries") {
+  using diskimg::ntfs::filetime_to_iso8601;
+  CHECK(filetime_to_iso8601(0) == "1601-01-01T00:00:00.0000000Z");
+  CHECK(filetime_to_iso8601(116444736000000000ULL) == "1970-01-01T00:00:00.0000000Z");  // the Unix epoch
+  CHECK(filetime_to_iso8601(133537247999999999ULL) == "2024-02-29T23:59:59.9999999Z");  // a leap day's last tick
+  CHECK(filetime_to_iso8601(125963424000000000ULL) == "2000-03-01T00:00:00.0000000Z");  // after 2000's leap day
+  CHECK(filetime_to_iso8601(94405824000000000ULL) == "1900-03-01T00:00:00.0000000Z");   // 1900 had none
+}
+
+TEST_CASE("$STANDARD_INFORMATION: the 48-byte form has no owner or USN, the 72-byte form has them, shorter is an error") {
+  std::vector<std::byte> value(72);
+  const auto put = [&](std::size_t at, std::uint64_t number, std::size_t bytes) {
+    for (std::size_t i = 0; i < bytes; ++i) value[at + i] = static_cast<std::byte>(number >> (8 * i));
+  };
+  put(0x08, 133537247999999999ULL, 8);  // modified
+  put(0x20, 0x23, 4);                   // readonly, hidden, archive
+  put(0x34, 257, 4);                    // security id
+  put(0x40, 0x1234, 8);                 // USN
+  const auto full = diskimg::ntfs::parse_standard_information(value);
+  CHECK(full.times.modified == 133537247999999999ULL);
+  CHECK(diskimg::ntfs::file_attribute_names(full.file_attributes) ==
+        std::vector<std::string>{"readonly", "hidden", "archive"});
+  CHECK(full.security_id == 257u);
+  CHECK(full.usn == 0x1234u);
+  const auto old = diskimg::ntfs::parse_standard_information(std::span(value).first(48));
+  CHECK(old.times.modified == 133537247999999999ULL);
+  CHECK_FALSE(old.security_id.has_value());
+  CHECK_FALSE(old.usn.has_value());
+  CHECK_THROWS_AS(diskimg::ntfs::parse_standard_information(std::span(value).first(47)), diskimg::FormatError);
 }
