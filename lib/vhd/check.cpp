@@ -1,4 +1,5 @@
 #include "core/arithmetic.hpp"
+#include "core/merged_child.hpp"
 #include "vhd/layout.hpp"
 #include "vhd/sector_bitmap.hpp"
 
@@ -153,12 +154,7 @@ void merge_into_parent(const std::filesystem::path& child_path) {
                                   parent_path.string(), after.problems.front().what, child_path.string()),
                       after.problems.front().where);
   }
-  std::error_code removed;
-  if (!std::filesystem::remove(child_path, removed) || removed) {
-    throw IoError(fmt::format("merge: {} is merged into {}, but it could not be removed: {}", child_path.string(),
-                              parent_path.string(), removed ? removed.message() : "it is gone"),
-                  {child_path.string(), std::nullopt});
-  }
+  remove_merged_child(child_path, parent_path, "vhd");
 }
 
 }  // namespace diskimg::vhd

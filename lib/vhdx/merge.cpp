@@ -1,5 +1,6 @@
 // merge_vhdx_into_parent: a differencing VHDX's blocks written into its parent, crash-safe
 // through the parent's DataWriteGuid (merge_marker.hpp) and the child, which is removed last.
+#include "core/merged_child.hpp"
 #include "vhdx/merge_marker.hpp"
 
 #include <diskimg/core/error.hpp>
@@ -80,12 +81,7 @@ void merge_vhdx_into_parent(const std::filesystem::path& child_path) {
     // Stopped after writing every block, before the parent was closed: its log applied.
     VhdxWriter::open_existing(parent_path)->close();
   }
-  std::error_code error;
-  if (!std::filesystem::remove(child_path, error) || error) {
-    throw IoError(fmt::format("vhdx: {} is merged into {}, but removing it failed: {}", child_path.string(),
-                              parent_path.string(), error ? error.message() : "not found"),
-                  {child_path.string(), std::nullopt});
-  }
+  remove_merged_child(child_path, parent_path, "vhdx");
 }
 
 }  // namespace diskimg::vhdx
