@@ -35,6 +35,8 @@ struct ConvertArguments {
   bool verify = false;
   bool force = false;
   bool force_sector_size = false;
+  std::string parent;   // empty: a full conversion
+  std::string changes;  // empty: exact
   bool json = false;
 };
 
@@ -81,6 +83,13 @@ void run_convert(const ConvertArguments& arguments) {
   options.continue_on_read_error = arguments.continue_on_read_error;
   options.verify = arguments.verify;
   options.force = arguments.force;
+  if (!arguments.parent.empty()) options.parent = arguments.parent;
+  if (!arguments.changes.empty()) {
+    if (arguments.parent.empty()) throw UsageError("convert: --changes needs --parent");
+    options.changes = parse_change_detection(arguments.changes);
+  }
+  // --force also means "the parent is this disk's copy" when only its identity differs.
+  options.allow_other_disk = arguments.force;
   options.allow_sector_size_change = arguments.force_sector_size;
   std::optional<ProgressLine> progress;
   if (::isatty(STDERR_FILENO) && !arguments.json) progress.emplace();
@@ -99,7 +108,7 @@ void run_convert(const ConvertArguments& arguments) {
   if (arguments.json) {
     nlohmann::ordered_json unreadable = nlohmann::ordered_json::array();
     for (const CopyRange& range : result.unreadable) unreadable.push_back({range.offset, range.length});
-    const nlohmann::ordered_json summary = {
+    nlohmann::ordered_json summary = {
         {"output", result.output},       {"format", std::string(to_string(result.format))},
         {"virtual_size", result.virtual_size}, {"bytes_in_use", result.bytes_in_use},
         {"bytes_read", result.bytes_read},
@@ -107,6 +116,13 @@ void run_convert(const ConvertArguments& arguments) {
         {"allocated_bytes", result.allocated_bytes}, {"verified", result.verified},
         {"bytes_verified", result.bytes_verified}, {"seconds", result.seconds},
         {"unreadable", unreadable},      {"notes", result.notes}};
+    if (!result.parent.empty()) {
+      summary["parent"] = result.parent;
+      summary["changes"] = std::string(to_string(options.changes));
+      summary["bytes_compared"] = result.bytes_compared;
+      summary["bytes_changed"] = result.bytes_changed;
+      summary["bytes_unchanged_by_mft"] = result.bytes_unchanged_by_mft;
+    }
     std::cout << summary.dump(2) << '\n';
     return;
   }
@@ -117,6 +133,12 @@ void run_convert(const ConvertArguments& arguments) {
   line("disk size", result.virtual_size);
   line("in use", result.bytes_in_use);
   line("read", result.bytes_read);
+  if (!result.parent.empty()) {
+    fmt::print("  parent         {}\n", result.parent);
+    if (options.changes == ChangeDetection::mft) line("unchanged (MFT)", result.bytes_unchanged_by_mft);
+    line("compared", result.bytes_compared);
+    line("changed", result.bytes_changed);
+  }
   line("written", result.bytes_written);
   line("output file", result.file_size);
   if (result.verified) {
@@ -148,7 +170,13 @@ void add_convert_command(CLI::App& app) {
   command->add_flag("--continue-on-read-error", arguments->continue_on_read_error,
                     "write zeros where the source cannot be read, and list those ranges");
   command->add_flag("--verify", arguments->verify, "re-read the output and compare every copied range");
-  command->add_flag("--force", arguments->force, "replace an existing output file");
+  command->add_option("--parent", arguments->parent,
+                      "write a differencing child of this earlier conversion, holding only what changed");
+  command->add_option("--changes", arguments->changes,
+                      "with --parent: exact (compare every copied sector, the default) or mft (skip files "
+                      "whose MFT records and runs are unchanged)");
+  command->add_flag("--force", arguments->force,
+                    "replace an existing output file; take a --parent whose disk identity differs");
   command->add_flag("--force-sector-size", arguments->force_sector_size,
                     "write a VHD (512-byte sectors) of a disk with 4096-byte sectors anyway");
   command->add_flag("--json", arguments->json, "print the summary as JSON (docs/interface.md)");

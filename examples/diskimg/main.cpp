@@ -43,6 +43,12 @@ int main(int argc, char** argv) {
   } catch (const diskimg::UsageError& error) {
     std::cerr << "diskimg: " << error.what() << '\n';
     return 2;
+  } catch (const diskimg::ParentMismatchError& error) {
+    std::cerr << "diskimg: error: " << error.what()
+              << (error.identity_only() ? "; give --force if it is the same disk (or --new-disk-id if the parent "
+                                          "was converted with it)\n"
+                                        : "\n");
+    return 1;
   } catch (const diskimg::CancelledError& error) {
     const int signal = diskimg::tool::interrupting_signal();
     std::cerr << "diskimg: " << error.what() << '\n';

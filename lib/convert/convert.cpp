@@ -1,6 +1,7 @@
 #include "core/arithmetic.hpp"
 #include "core/enum_names.hpp"
 #include "core/read_ahead.hpp"
+#include "convert/parent.hpp"
 
 #include <diskimg/core/bytes.hpp>
 #include <diskimg/convert/convert.hpp>
@@ -21,6 +22,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <random>
 
@@ -37,12 +39,18 @@ namespace {
 constexpr std::size_t chunk_size = 1 << 20;
 constexpr std::size_t zero_test_size = 64 << 10;  // all-zero pieces of this size are not written
 
-constexpr std::array<EnumName<OutputFormat>, 5> output_format_names{{
+constexpr std::array<EnumName<OutputFormat>, 7> output_format_names{{
     {OutputFormat::vhd_dynamic, "vhd-dynamic"},
     {OutputFormat::vhd_fixed, "vhd-fixed"},
     {OutputFormat::raw, "raw"},
     {OutputFormat::vhdx_dynamic, "vhdx-dynamic"},
-    {OutputFormat::vhdx_fixed, "vhdx-fixed"}}};
+    {OutputFormat::vhdx_fixed, "vhdx-fixed"},
+    {OutputFormat::vhd_differencing, "vhd-differencing"},
+    {OutputFormat::vhdx_differencing, "vhdx-differencing"}}};
+
+constexpr std::array<EnumName<ChangeDetection>, 2> change_detection_names{{
+    {ChangeDetection::exact, "exact"},
+    {ChangeDetection::mft, "mft"}}};
 
 // Where converted bytes go: a VHD writer, or a sparse raw file.
 class Output {
@@ -112,6 +120,20 @@ std::unique_ptr<Output> open_output(const std::filesystem::path& path, const Dis
                                     OutputFormat format, const ConvertOptions& options,
                                     std::filesystem::perms permissions) {
   if (format == OutputFormat::raw) return std::make_unique<RawOutput>(path, size, permissions);
+  if (format == OutputFormat::vhdx_differencing) {
+    vhdx::CreateOptions create;
+    create.type = vhdx::VhdxType::differencing;
+    create.parent = options.parent.value();
+    create.permissions = permissions;
+    return std::make_unique<VhdxOutput>(path, create);
+  }
+  if (format == OutputFormat::vhd_differencing) {
+    vhd::CreateOptions create;
+    create.type = vhd::VhdType::differencing;
+    create.parent = options.parent.value();
+    create.permissions = permissions;
+    return std::make_unique<VhdOutput>(path, create);
+  }
   if (is_vhdx(format)) {
     vhdx::CreateOptions create;
     create.type = format == OutputFormat::vhdx_fixed ? vhdx::VhdxType::fixed : vhdx::VhdxType::dynamic;
@@ -166,6 +188,32 @@ std::uint64_t write_nonzero(Output& output, std::uint64_t offset, std::span<cons
   return written;
 }
 
+// Writes the sectors of `chunk` whose bytes differ from `before` (what the parent chain
+// reads there), each run of differing sectors in one call; returns the bytes written.
+std::uint64_t write_changed(Output& output, std::uint64_t offset, std::span<const std::byte> chunk,
+                            std::span<const std::byte> before, std::size_t sector) {
+  std::uint64_t written = 0;
+  std::size_t run = 0;  // where the current run of changed sectors starts
+  bool in_run = false;
+  const auto end_run = [&](std::size_t at) {
+    if (in_run) output.write(offset + run, chunk.subspan(run, at - run));
+    if (in_run) written += at - run;
+    in_run = false;
+  };
+  for (std::size_t at = 0; at < chunk.size(); at += sector) {
+    const std::size_t length = std::min(sector, chunk.size() - at);
+    const bool changed = std::memcmp(chunk.data() + at, before.data() + at, length) != 0;
+    if (changed && !in_run) {
+      run = at;
+      in_run = true;
+    } else if (!changed) {
+      end_run(at);
+    }
+  }
+  end_run(chunk.size());
+  return written;
+}
+
 // One read of the copy: at most a chunk, inside one planned range, where the source may
 // hold data; `skipped_before` counts the planned bytes before it that the source reports as
 // holes (they count as done without being read).
@@ -177,15 +225,20 @@ struct Piece {
 
 struct Filled {
   std::vector<std::byte> bytes;
+  std::vector<std::byte> before;  // what the parent chain reads there, for a child
   std::vector<CopyRange> unreadable;
 };
 
-std::vector<Piece> pieces_of(const ConversionPlan& plan, const ByteSource& source) {
+// The pieces to read. Where the source has a hole (it reads as zeros) nothing is read,
+// unless the parent chain of a child may hold data there: the child must then say zeros.
+std::vector<Piece> pieces_of(const ConversionPlan& plan, const ByteSource& source, const ByteSource* parent) {
   std::vector<Piece> pieces;
   std::uint64_t skipped = 0;
   for (const CopyRange& range : plan.ranges) {
     for (std::uint64_t offset = range.offset; offset < range.end();) {
-      const std::uint64_t data = std::min(source.next_data(offset), range.end());
+      std::uint64_t data = source.next_data(offset);
+      if (parent != nullptr) data = std::min(data, parent->next_data(offset));
+      data = std::min(data, range.end());
       skipped += data - offset;
       offset = data;
       if (offset >= range.end()) break;
@@ -253,8 +306,14 @@ void check_options(const Disk& disk, OutputFormat format, const ConvertOptions& 
                                    *options.volume, declared));
     }
   }
-  const bool vhd = format == OutputFormat::vhd_dynamic || format == OutputFormat::vhd_fixed;
-  if (vhd && !options.volume && disk.sector_size() != 512 && !options.allow_sector_size_change) {
+  if (is_differencing(format) && !options.parent) {
+    throw UsageError(fmt::format("convert: {} is the format of an incremental copy's child, which needs the parent "
+                                 "it is a child of", to_string(format)));
+  }
+  if (options.parent && options.block_size) {
+    throw UsageError("convert: a child takes its parent's block size: none can be asked for");
+  }
+  if (is_vhd(format) && !options.volume && disk.sector_size() != 512 && !options.allow_sector_size_change) {
     throw UsageError(fmt::format("convert: {} has {}-byte sectors, and a VHD presents 512-byte sectors only: "
                                  "its partition table would not read as itself. Write a VHDX, which keeps "
                                  "the disk's sector size", disk.source()->name(), disk.sector_size()));
@@ -305,13 +364,26 @@ MissingDataError missing_data(const Disk& disk, const ConversionPlan& plan) {
 }
 
 // What is copied: one volume in a fresh MBR (which has a new signature anyway), the disk
-// with new identifiers, or the disk as it is.
-Disk conversion_source(const Disk& disk, const ConvertOptions& options) {
+// with new identifiers, or the disk as it is. The child of an incremental copy carries its
+// parent's identifiers where a full copy would get new ones: the parent's MBR signature for
+// a volume, the parent's disk and partition identifiers for new_disk_id.
+Disk conversion_source(const Disk& disk, const ConvertOptions& options, const Disk* parent) {
   if (options.volume) {
-    return Disk::from_source(wrap_volume_in_mbr(disk, disk.volume(*options.volume)), disk.container());
+    std::optional<std::uint32_t> signature;
+    if (parent != nullptr) signature = parent->layout().mbr_signature;
+    return Disk::from_source(wrap_volume_in_mbr(disk, disk.volume(*options.volume), signature), disk.container());
   }
-  if (options.new_disk_id) return Disk::from_source(with_new_disk_id(disk), disk.container());
+  if (options.new_disk_id) {
+    return Disk::from_source(parent != nullptr ? with_disk_identifiers(disk, identifiers_of(parent->layout()))
+                                               : with_new_disk_id(disk),
+                             disk.container());
+  }
   return disk;
+}
+
+// The sector size the output presents: a VHD's 512, else the disk's.
+std::uint32_t output_sector_size(const Disk& disk, OutputFormat format) {
+  return is_vhd(format) ? 512 : disk.sector_size();
 }
 
 }  // namespace
@@ -324,6 +396,15 @@ OutputFormat parse_output_format(std::string_view text) {
   if (const auto format = value_named(output_format_names, text)) return *format;
   throw UsageError(fmt::format("output format \"{}\": use {}", text,
                                names_listed(output_format_names)));
+}
+
+std::string_view to_string(ChangeDetection changes) {
+  return name_of(change_detection_names, changes, "exact");
+}
+
+ChangeDetection parse_change_detection(std::string_view text) {
+  if (const auto changes = value_named(change_detection_names, text)) return *changes;
+  throw UsageError(fmt::format("changes \"{}\": use {}", text, names_listed(change_detection_names)));
 }
 
 OutputFormat output_format_for(const std::filesystem::path& output) {
@@ -342,12 +423,21 @@ std::uint32_t default_vhdx_convert_block_size(std::uint64_t disk_size) {
 
 ConvertResult convert(const Disk& original, const std::filesystem::path& output, const ConvertOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  const OutputFormat format = options.format.value_or(output_format_for(output));
+  std::optional<Disk> parent;
+  if (options.parent) parent = open_parent(*options.parent);
+  const OutputFormat format = parent ? child_format(*parent, output, options.format)
+                                     : options.format.value_or(output_format_for(output));
   check_options(original, format, options);
   check_output_path(output, options);
-  const Disk disk = conversion_source(original, options);
+  if (parent) check_output_outside_chain(output, *parent);
+  const Disk disk = conversion_source(original, options, parent ? &*parent : nullptr);
   const ConversionPlan plan = plan_conversion(disk, options.plan);
+  if (parent) {
+    check_parent_matches(disk, plan.disk_size, output_sector_size(disk, format), *parent, options.allow_other_disk);
+  }
+  const ByteSource* before = parent ? parent->source().get() : nullptr;
   ConvertResult result;
+  if (options.parent) result.parent = options.parent->string();
   result.output = output.string();
   result.format = format;
   result.virtual_size = plan.disk_size;
@@ -363,7 +453,8 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
     {
       const std::unique_ptr<Output> out =
           open_output(partial, disk, plan.disk_size, format, options, output_permissions(original, options));
-      const std::vector<Piece> pieces = pieces_of(plan, *disk.source());
+      const std::vector<Piece> pieces = pieces_of(plan, *disk.source(), before);
+      const std::size_t sector = output_sector_size(disk, format);
       const std::uint64_t total = plan.bytes();
       std::uint64_t done = 0;
       // Piece i + 1 is read while piece i is written.
@@ -371,11 +462,22 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
         filled.unreadable.clear();
         filled.bytes.resize(piece.length);
         read_range(*disk.source(), piece.offset, filled.bytes, options, filled.unreadable);
+        if (before != nullptr) {
+          filled.before.resize(piece.length);
+          before->read(piece.offset, filled.before);
+        }
       };
       const auto write_piece = [&](const Piece& piece, const Filled& filled) {
         result.unreadable.insert(result.unreadable.end(), filled.unreadable.begin(), filled.unreadable.end());
         result.bytes_read += piece.length;
-        result.bytes_written += write_nonzero(*out, piece.offset, filled.bytes);
+        if (before != nullptr) {
+          const std::uint64_t changed = write_changed(*out, piece.offset, filled.bytes, filled.before, sector);
+          result.bytes_compared += piece.length;
+          result.bytes_changed += changed;
+          result.bytes_written += changed;
+        } else {
+          result.bytes_written += write_nonzero(*out, piece.offset, filled.bytes);
+        }
         done += piece.skipped_before + piece.length;
         if (options.progress && !options.progress(done, total)) throw CancelledError("convert: cancelled");
       };

@@ -74,16 +74,17 @@ Patch patched_boot_sector(const ByteSource& volume, std::uint64_t offset) {
 
 }  // namespace
 
-SourcePtr wrap_volume_in_mbr(const Disk& disk, const Volume& volume) {
+SourcePtr wrap_volume_in_mbr(const Disk& disk, const Volume& volume, std::optional<std::uint32_t> disk_signature) {
   if (volume.size % 512 != 0 || volume.size / 512 > 0xFFFFFFFFULL - wrapped_volume_start / 512) {
     throw UsageError(fmt::format("volume {} of {} bytes does not fit an MBR partition", volume.index, volume.size));
   }
-  std::random_device random;
   SinglePartition partition;
   partition.type = partition_type(disk, volume);
   partition.first_lba = wrapped_volume_start / 512;
   partition.sector_count = volume.size / 512;
-  std::vector<std::byte> mbr = single_partition_mbr(static_cast<std::uint32_t>(random()), partition);
+  const std::uint32_t signature =
+      disk_signature ? *disk_signature : static_cast<std::uint32_t>(std::random_device{}());
+  std::vector<std::byte> mbr = single_partition_mbr(signature, partition);
 
   std::vector<Patch> patches;
   if (volume.filesystem == FilesystemKind::ntfs || volume.filesystem == FilesystemKind::fat) {

@@ -15,19 +15,18 @@
 namespace diskimg {
 namespace {
 
-Patch new_mbr_signature(const ByteSource& disk) {
+Patch mbr_signature_patch(const ByteSource& disk, std::uint32_t signature) {
   std::vector<std::byte> sector = disk.read(0, 512);
   auto boot = load<mbr::BootSector>(sector, 0, "MBR");
-  std::random_device random;
-  boot.disk_signature = static_cast<std::uint32_t>(random());
+  boot.disk_signature = signature;
   store(boot, sector, 0, "MBR");
   return {0, std::move(sector)};
 }
 
-// One header and its entry array with the new GUIDs; the same slot gets the same new GUID
-// in both copies.
+// One header and its entry array with the given GUIDs; a partition without one gets a new
+// random GUID, the same in both copies (`partition_guids` keeps it for the second).
 void renew_gpt_copy(const ByteSource& disk, std::uint64_t header_offset, std::uint32_t sector_size,
-                    const Guid& disk_guid, std::map<std::uint32_t, Guid>& partition_guids,
+                    const Guid& disk_guid, std::map<unsigned, Guid>& partition_guids,
                     std::vector<Patch>& patches) {
   // Read and checked again, as read_gpt does: the disk may have changed since.
   HeaderRead read = read_header(disk, header_offset / sector_size, sector_size);
@@ -44,7 +43,7 @@ void renew_gpt_copy(const ByteSource& disk, std::uint64_t header_offset, std::ui
   for (std::uint32_t slot = 0; slot < count; ++slot) {
     auto entry = load<gpt::Entry>(entries, std::size_t{slot} * entry_size, "GPT entry");
     if (Guid::from_mixed_endian(entry.type_guid).is_zero()) continue;
-    auto [guid, fresh] = partition_guids.try_emplace(slot, Guid::random());
+    auto [guid, fresh] = partition_guids.try_emplace(slot + 1, Guid::random());
     entry.unique_guid = guid->second.to_mixed_endian();
     store(entry, entries, std::size_t{slot} * entry_size, "GPT entry");
   }
@@ -60,17 +59,35 @@ void renew_gpt_copy(const ByteSource& disk, std::uint64_t header_offset, std::ui
 
 }  // namespace
 
-std::vector<Patch> new_identifier_patches(const ByteSource& disk, const PartitionTable& layout) {
+DiskIdentifiers identifiers_of(const PartitionTable& layout) {
+  DiskIdentifiers identifiers;
+  identifiers.mbr_signature = layout.mbr_signature;
+  identifiers.disk_guid = layout.disk_guid;
+  if (layout.scheme == Scheme::gpt) {
+    for (const Partition& partition : layout.partitions) identifiers.partition_guids[partition.number] = partition.guid;
+  }
+  return identifiers;
+}
+
+DiskIdentifiers random_identifiers() {
+  std::random_device random;
+  DiskIdentifiers identifiers;
+  identifiers.mbr_signature = static_cast<std::uint32_t>(random());
+  identifiers.disk_guid = Guid::random();
+  return identifiers;  // partitions get theirs as identifier_patches meets them
+}
+
+std::vector<Patch> identifier_patches(const ByteSource& disk, const PartitionTable& layout,
+                                      const DiskIdentifiers& identifiers) {
   std::vector<Patch> patches;
   if (layout.scheme == Scheme::mbr) {
-    patches.push_back(new_mbr_signature(disk));
+    patches.push_back(mbr_signature_patch(disk, identifiers.mbr_signature));
   } else if (layout.scheme == Scheme::gpt) {
-    const Guid disk_guid = Guid::random();
-    std::map<std::uint32_t, Guid> partition_guids;
+    std::map<unsigned, Guid> partition_guids = identifiers.partition_guids;
     for (const ByteRange& structure : layout.structures) {
       if (structure.kind == StructureKind::gpt_primary_header ||
           structure.kind == StructureKind::gpt_backup_header) {
-        renew_gpt_copy(disk, structure.offset, layout.sector_size, disk_guid, partition_guids, patches);
+        renew_gpt_copy(disk, structure.offset, layout.sector_size, identifiers.disk_guid, partition_guids, patches);
       }
     }
   }

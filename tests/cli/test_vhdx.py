@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run
+from oracles import libvhdi_read
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import vhdx_spec  # noqa: E402  (written from the specification, not from diskimg)
@@ -89,22 +90,6 @@ def vhdiinfo(path):
             "type": re.search(r"Disk type\s+: (.*)", text).group(1),
             "size": int(re.search(r"Media size\s+:.*\((\d+) bytes\)", text).group(1)),
             "sector_size": int(re.search(r"Bytes per sector\s+: (\d+) bytes", text).group(1))}
-
-
-def libvhdi_read(paths):
-    """The disk as libvhdi reads it, parents given as its API wants them (set_parent)."""
-    handles = []
-    for path in paths:
-        handle = pyvhdi.file()
-        handle.open(str(path))
-        handles.append(handle)
-    try:
-        for handle, parent in zip(handles, handles[1:]):
-            handle.set_parent(parent)
-        return handles[0].read_buffer_at_offset(handles[0].media_size, 0)
-    finally:
-        for handle in handles:
-            handle.close()
 
 
 def diskimg_raw(path, out):

@@ -1,5 +1,6 @@
 """diskimg.convert: the sample disk into VHDs that qemu-img and The Sleuth Kit read as the
 source; progress, cancelling (a callback, an exception, Ctrl-C) and the GIL."""
+import gzip
 import os
 import signal
 import subprocess
@@ -8,7 +9,7 @@ import threading
 import pytest
 
 import diskimg
-from oracles import fls_entries, tsk
+from oracles import FIXTURES, fls_entries, tsk
 
 
 def to_raw(vhd, tmp_path):
@@ -160,3 +161,31 @@ def test_options_are_one_class_that_keywords_set(sample, tmp_path):
     with pytest.raises(diskimg.UsageError, match="vhd-dynamic, vhd-fixed, raw, vhdx-dynamic or vhdx-fixed"):
         diskimg.ConvertOptions(format="qcow2")
     assert list(tmp_path.iterdir()) == [out]
+
+
+def test_an_incremental_child_from_python(tmp_path):
+    """convert(..., parent=...) against the incremental fixtures' first two generations
+    (tests/fixtures/make_incremental_fixtures.sh): the chain reads as generation 1 in every
+    file TSK lists, and a parent of another size is a ParentMismatchError."""
+    images = []
+    for number in (0, 1):
+        images.append(tmp_path / f"gen{number}.img")
+        with gzip.open(FIXTURES / "incremental" / f"gen{number}.img.gz") as packed:
+            images[-1].write_bytes(packed.read())
+    parent = tmp_path / "gen0.vhdx"
+    diskimg.convert(images[0], parent)
+    child = tmp_path / "gen1.vhdx"
+    result = diskimg.convert(images[1], child, parent=parent, changes="exact")
+    assert result.format == "vhdx-differencing" and result.parent == str(parent)
+    assert 0 < result.bytes_changed == result.bytes_written < result.bytes_compared == result.bytes_read
+    with diskimg.open(child) as disk:
+        fs = disk.volumes[1].ntfs()
+        for path, record, attribute in fls_entries(images[1], 10240):
+            if attribute == 128 and ":" not in path and not path.startswith("/$"):
+                assert fs.open(path).read() == tsk("icat", "-o", 10240, images[1], record), path
+    with open(images[1], "ab") as grown:
+        grown.write(bytes(1 << 20))
+    with pytest.raises(diskimg.ParentMismatchError) as raised:
+        diskimg.convert(images[1], tmp_path / "other.vhdx", parent=parent, allow_other_disk=True)
+    assert raised.value.identity_only is False and isinstance(raised.value, ValueError)
+    assert not (tmp_path / "other.vhdx").exists()

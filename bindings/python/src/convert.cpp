@@ -109,6 +109,22 @@ void bind_options(py::module_& module) {
                      "Zeros for unreadable sectors, listed in the result.")
       .def_readwrite("verify", &ConvertOptions::verify, "Re-read the output and compare.")
       .def_readwrite("force", &ConvertOptions::force, "Replace an existing output.")
+      .def_property("parent",
+                    [](const ConvertOptions& o) -> std::optional<std::string> {
+                      if (!o.parent) return std::nullopt;
+                      return o.parent->string();
+                    },
+                    [](ConvertOptions& o, py::handle value) {
+                      o.parent = value.is_none() ? std::nullopt : std::optional(to_path(value));
+                    },
+                    "An earlier conversion (VHD or VHDX) of the same disk: the output is its differencing "
+                    "child, holding only what changed. None: a full conversion.")
+      .def_property("changes", [](const ConvertOptions& o) { return std::string(to_string(o.changes)); },
+                    [](ConvertOptions& o, const std::string& text) { o.changes = parse_change_detection(text); },
+                    "With parent: \"exact\" (compare every copied sector with the parent chain) or \"mft\" "
+                    "(skip the clusters of files whose MFT records and runs are the parent's).")
+      .def_readwrite("allow_other_disk", &ConvertOptions::allow_other_disk,
+                     "With parent: accept one whose disk identifiers or partitions differ.")
       .def_property("permissions",
                     [](const ConvertOptions& o) -> std::optional<unsigned> {
                       if (!o.permissions) return std::nullopt;
@@ -147,6 +163,16 @@ void bind_convert(py::module_& module) {
         return out;
       }, "[(offset, length), ...] missing (unreadable, or past a truncated source's end), zeros in the output.")
       .def_readonly("notes", &ConvertResult::notes, "What the plan decided, in words.")
+      .def_property_readonly("parent", [](const ConvertResult& r) -> std::optional<std::string> {
+        if (r.parent.empty()) return std::nullopt;
+        return r.parent;
+      }, "The parent of an incremental conversion, or None.")
+      .def_readonly("bytes_compared", &ConvertResult::bytes_compared,
+                    "With a parent: bytes read from both the source and the parent chain and compared.")
+      .def_readonly("bytes_changed", &ConvertResult::bytes_changed,
+                    "With a parent: bytes of the sectors that differ (what the child holds).")
+      .def_readonly("bytes_unchanged_by_mft", &ConvertResult::bytes_unchanged_by_mft,
+                    "With changes=\"mft\": bytes in use taken as unchanged from the MFT, not read.")
       .def("__repr__", [](const ConvertResult& r) {
         return "<diskimg.ConvertResult " + r.output + ", " + std::to_string(r.file_size) + " bytes>";
       });
@@ -156,7 +182,7 @@ void bind_convert(py::module_& module) {
              "Converts a disk (a path, the paths of an LDM disk group, or a Disk) into a virtual disk holding only what is in use.\n\n"
              "options: a ConvertOptions; keyword arguments set its attributes (format, block_size,\n"
              "volume, all_sectors, exclude_pagefile, new_disk_id, continue_on_read_error, verify,\n"
-             "force). progress(done, total): called as work proceeds, return False to cancel\n"
+             "force, parent, changes, allow_other_disk). progress(done, total): called as work proceeds, return False to cancel\n"
              "(CancelledError). Ctrl-C cancels too. A cancelled or failed conversion leaves no file.");
 }
 

@@ -1,7 +1,7 @@
 // diskimg.Error and its subclasses, one per C++ error class, and diskimg.DiskWarning. The
 // subclasses also derive from the built-in exception a Python caller would catch for the
 // same trouble: an IoError is an OSError, a NotFoundError a FileNotFoundError, a UsageError
-// a ValueError, an UnsupportedError a NotImplementedError, an OutOfMemoryError a MemoryError. Each raised error carries the
+// a ValueError (a ParentMismatchError too), an UnsupportedError a NotImplementedError, an OutOfMemoryError a MemoryError. Each raised error carries the
 // C++ error's location as `structure` and `offset` (None when unknown).
 #include "bindings.hpp"
 
@@ -24,12 +24,13 @@ py::object offset_of(const Location& where) {
   return where.offset ? py::object(py::int_(*where.offset)) : py::object(py::none());
 }
 
-// Raises `type` with the error's message, structure and offset.
-void raise(PyObject* type, const Error& error) {
+// Raises `type` with the error's message, structure and offset, and `extra` attributes.
+void raise(PyObject* type, const Error& error, const py::dict& extra = {}) {
   py::object instance = py::reinterpret_steal<py::object>(PyObject_CallFunction(type, "s", error.what()));
   if (!instance) return;  // PyObject_CallFunction set the error
   instance.attr("structure") = error.where().structure;
   instance.attr("offset") = offset_of(error.where());
+  for (const auto& [name, value] : extra) py::setattr(instance, name, value);
   PyErr_SetObject(type, instance.ptr());
 }
 
@@ -69,6 +70,10 @@ void bind_errors(py::module_& module) {
   static PyObject* const out_of_memory_error = new_exception(
       module, "OutOfMemoryError", py::make_tuple(py::handle(error), py::handle(PyExc_MemoryError)),
       "Memory could not be had for something sized from what was read; the message names it and the bytes.");
+  static PyObject* const parent_mismatch_error = new_exception(
+      module, "ParentMismatchError", py::make_tuple(py::handle(error), py::handle(PyExc_ValueError)),
+      "An incremental conversion's parent does not describe the disk (its size, sector size, identifiers "
+      "or partitions differ); .identity_only is True when allow_other_disk=True would accept it.");
   static PyObject* const cancelled_error = new_exception(
       module, "CancelledError", py::make_tuple(py::handle(error)),
       "A long operation was stopped by its progress callback (it returned False); nothing was left behind.");
@@ -102,6 +107,10 @@ void bind_errors(py::module_& module) {
       raise(usage_error, UsageError(std::string(e.what()) + "; choose one with volume=N", e.where()));
     } catch (const UsageError& e) {
       raise(usage_error, e);
+    } catch (const ParentMismatchError& e) {
+      py::dict extra;
+      extra["identity_only"] = e.identity_only();
+      raise(parent_mismatch_error, e, extra);
     } catch (const CancelledError& e) {
       raise(cancelled_error, e);
     } catch (const OutOfMemoryError& e) {

@@ -21,9 +21,13 @@ enum class OutputFormat {
   vhd_fixed,    ///< a fixed VHD: the whole disk, then the footer
   raw,          ///< a raw image, sparse where nothing was copied
   vhdx_dynamic, ///< a dynamic VHDX: only the blocks that hold data
-  vhdx_fixed    ///< a fixed VHDX: every block allocated
+  vhdx_fixed,   ///< a fixed VHDX: every block allocated
+  /// A differencing VHD: an incremental conversion's child (ConvertOptions::parent).
+  vhd_differencing,
+  vhdx_differencing  ///< a differencing VHDX: likewise
 };
-/// "vhd-dynamic", "vhd-fixed", "raw", "vhdx-dynamic", "vhdx-fixed".
+/// "vhd-dynamic", "vhd-fixed", "raw", "vhdx-dynamic", "vhdx-fixed", "vhd-differencing",
+/// "vhdx-differencing".
 std::string_view to_string(OutputFormat format);
 /// The reverse; throws UsageError otherwise.
 OutputFormat parse_output_format(std::string_view text);
@@ -32,7 +36,17 @@ OutputFormat parse_output_format(std::string_view text);
 OutputFormat output_format_for(const std::filesystem::path& output);
 /// Whether the format is a VHDX.
 constexpr bool is_vhdx(OutputFormat format) {
-  return format == OutputFormat::vhdx_dynamic || format == OutputFormat::vhdx_fixed;
+  return format == OutputFormat::vhdx_dynamic || format == OutputFormat::vhdx_fixed ||
+         format == OutputFormat::vhdx_differencing;
+}
+/// Whether the format is a VHD.
+constexpr bool is_vhd(OutputFormat format) {
+  return format == OutputFormat::vhd_dynamic || format == OutputFormat::vhd_fixed ||
+         format == OutputFormat::vhd_differencing;
+}
+/// Whether the format is a differencing one (a child of a parent image).
+constexpr bool is_differencing(OutputFormat format) {
+  return format == OutputFormat::vhd_differencing || format == OutputFormat::vhdx_differencing;
 }
 
 /// Conversions default to 512 KiB blocks, not the 2 MiB of an empty VHD: used data on a
@@ -47,6 +61,22 @@ inline constexpr std::uint32_t default_convert_block_size = 512u << 10;
 /// or the smallest that keeps the BAT, held in memory while writing, to 8 Mi entries (64 MiB)
 /// on disks over 8 TiB.
 std::uint32_t default_vhdx_convert_block_size(std::uint64_t disk_size);
+
+/// How an incremental conversion (ConvertOptions::parent) finds what changed.
+enum class ChangeDetection {
+  /// Reads the parent chain wherever the source is read and compares every sector.
+  exact,
+  /// Of an NTFS volume, compares the clusters of files whose MFT records (fixups applied)
+  /// or runs differ from the parent's, and of the volume's metadata files; the clusters of
+  /// every other file are taken as unchanged and not read. A writer that changes a file's
+  /// bytes in place and then restores its record byte for byte is not seen (exact mode sees
+  /// it). Outside NTFS volumes, as exact. docs/incremental.md says more.
+  mft
+};
+/// "exact", "mft".
+std::string_view to_string(ChangeDetection changes);
+/// The reverse; throws UsageError otherwise.
+ChangeDetection parse_change_detection(std::string_view text);
 
 /// How convert works. A plain value; `progress` is called on the thread that calls convert.
 struct ConvertOptions {
@@ -69,6 +99,18 @@ struct ConvertOptions {
   bool continue_on_read_error = false;
   bool verify = false;                  ///< re-read the output and compare every copied range
   bool force = false;                   ///< replace an existing output file
+  /// Writes a differencing child of this VHD or VHDX (the output then has its format),
+  /// holding the sectors whose bytes differ from what the parent chain reads there, of those
+  /// a full conversion would copy: the chain then reads as the source does now. The parent
+  /// must be of the same size and sector size, and (unless allow_other_disk) carry the same
+  /// disk identifiers and partitions: a parent converted with new_disk_id needs new_disk_id
+  /// again, and the child then takes the parent's identifiers. With `volume`, the parent is
+  /// a conversion of the same volume.
+  std::optional<std::filesystem::path> parent;
+  ChangeDetection changes = ChangeDetection::exact;  ///< with parent: how changes are found
+  /// With parent: accept one whose disk identifiers or partition layout differ from the
+  /// source's (its size and sector size must still be the source's).
+  bool allow_other_disk = false;
   /// The output's permission bits, exactly (the umask takes nothing away). By default the
   /// source's: those of the disk's file (the first of its chain) when it is a regular file,
   /// 0600 when it is not (a block device) or there is none.
@@ -93,6 +135,14 @@ struct ConvertResult {
   std::uint64_t bytes_verified = 0;    ///< bytes verify read back and compared with the source
   double seconds = 0;                  ///< how long the conversion took
   std::vector<CopyRange> unreadable;   ///< zero-filled with continue_on_read_error (missing ones too)
+  std::string parent;                  ///< with a parent: its path, as given
+  /// With a parent: bytes read from both the source and the parent chain and compared.
+  std::uint64_t bytes_compared = 0;
+  /// With a parent: bytes of the sectors found to differ (what the child holds; zeros too).
+  std::uint64_t bytes_changed = 0;
+  /// With a parent and ChangeDetection::mft: bytes in use that were taken as unchanged
+  /// (files whose records and runs are the parent's) and neither read nor compared.
+  std::uint64_t bytes_unchanged_by_mft = 0;
   std::vector<std::string> notes;      ///< the plan's
 };
 
@@ -102,15 +152,22 @@ struct ConvertResult {
 /// existing output (with force) is replaced only then. Reads `disk` only: several
 /// conversions of one Disk may run at once, into different outputs.
 ///
-/// Throws OutputExistsError when the output exists (without force), UsageError when it is
-/// a directory or for a block size the output format does not use, a VHD of a disk with 4096-byte sectors or
-/// one volume with them (without allow_sector_size_change), or a volume that does not exist or does not fit an
-/// MBR, MissingDataError naming the offset when the source cannot be read or its partitions
-/// run past its end (without continue_on_read_error), IoError when the output's directory
-/// does not exist or the output cannot be written, FormatError when verify finds
-/// that the output differs (or a structure that `volume` or `new_disk_id` rewrites cannot
-/// be read), CancelledError when progress asks to stop, and what progress throws. Nothing
-/// is left behind then: the temporary file is removed and an existing output is untouched.
+/// With a parent, the child is planned and checked as above and holds only what differs
+/// (ConvertOptions::parent); bytes_written then counts the changed bytes written.
+///
+/// Throws OutputExistsError when the output exists (without force); UsageError when it is
+/// a directory, for a block size the output format does not use, a VHD of a disk with
+/// 4096-byte sectors or one volume with them (without allow_sector_size_change), a volume
+/// that does not exist or does not fit an MBR, a parent that is not a VHD or VHDX, an output
+/// format other than the parent's, or an output that is the parent or in its chain;
+/// ParentMismatchError when a parent does not describe the disk; NotFoundError and
+/// FormatError as VhdImage::open and VhdxImage::open do for a parent's chain;
+/// MissingDataError naming the offset when the source cannot be read or its partitions run
+/// past its end (without continue_on_read_error); IoError when the output's directory does
+/// not exist or the output cannot be written; FormatError when verify finds that the output
+/// differs (or a structure that `volume` or `new_disk_id` rewrites cannot be read);
+/// CancelledError when progress asks to stop, and what progress throws. Nothing is left
+/// behind then: the temporary file is removed and an existing output is untouched.
 ConvertResult convert(const Disk& disk, const std::filesystem::path& output,
                       const ConvertOptions& options = {});
 

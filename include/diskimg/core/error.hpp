@@ -117,6 +117,23 @@ class MissingDataError : public IoError {
   using IoError::IoError;
 };
 
+/// An incremental copy's parent that does not describe the disk being copied. A parent of
+/// another size or sector size can never hold the copy's child; one of another disk
+/// identity or partition layout can, when the caller says it is the same disk after all
+/// (`identity_only()`). Nothing was written.
+class ParentMismatchError : public Error {
+ public:
+  /// The error with its `message`; `identity_only` when only identifiers or partitions differ.
+  ParentMismatchError(const std::string& message, bool identity_only, Location where = {})
+      : Error(message, std::move(where)), identity_only_(identity_only) {}
+  /// Whether the parent has the disk's size and sector size, and differs only in its disk
+  /// identifiers or partition layout (a copy against it may be asked for anyway).
+  bool identity_only() const noexcept { return identity_only_; }
+
+ private:
+  bool identity_only_;
+};
+
 /// Damage that was worked around: a GPT primary header replaced by its backup, an EBR chain
 /// cut short, a child record that does not point back. The rest of what was read is usable.
 struct Warning {

@@ -8,20 +8,37 @@
 #include <diskimg/source/patched_source.hpp>
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 namespace diskimg {
 
-/// New identifiers for a copy that is attached beside its original: a new random MBR disk
-/// signature, or a new random GPT disk GUID and new partition GUIDs in both headers and
-/// entry arrays (the same new GUID for a slot in both copies; CRCs recomputed). Each call
-/// draws new random values. Nothing is written: the patches are for a PatchedSource.
+/// The identifiers a disk carries: its MBR signature, or its GPT disk GUID and each
+/// partition's unique GUID. A plain value.
+struct DiskIdentifiers {
+  std::uint32_t mbr_signature = 0;                 ///< MBR disks
+  Guid disk_guid;                                  ///< GPT disks
+  std::map<unsigned, Guid> partition_guids;        ///< GPT disks: by partition number
+};
+
+/// The identifiers `layout` records (an incremental copy's parent carries those its child
+/// must carry again).
+DiskIdentifiers identifiers_of(const PartitionTable& layout);
+/// New random identifiers for a copy that is attached beside its original. Each call draws
+/// new values.
+DiskIdentifiers random_identifiers();
+
+/// The patches that give a disk `identifiers`: its MBR signature, or its GPT disk GUID and
+/// the partition GUIDs in both headers and entry arrays (CRCs recomputed; a partition that
+/// `identifiers` does not name gets a new random GUID, the same in both copies). Nothing is
+/// written: the patches are for a PatchedSource.
 ///
 /// Only the headers `layout` lists as sound are rewritten. Returns no patches for a disk
 /// without a partition table. The structures are read again and not checked again: `disk`
 /// must still hold what `layout` was read from. Throws IoError when they cannot be read,
 /// FormatError when a GPT entry no longer fits its array.
-std::vector<Patch> new_identifier_patches(const ByteSource& disk, const PartitionTable& layout);
+std::vector<Patch> identifier_patches(const ByteSource& disk, const PartitionTable& layout,
+                                      const DiskIdentifiers& identifiers);
 
 /// The one partition of a disk made around a single volume.
 struct SinglePartition {
