@@ -1,6 +1,7 @@
 #include "core/arithmetic.hpp"
 #include "core/enum_names.hpp"
 #include "core/read_ahead.hpp"
+#include "convert/mft_changes.hpp"
 #include "convert/parent.hpp"
 
 #include <diskimg/core/bytes.hpp>
@@ -231,24 +232,55 @@ struct Filled {
 
 // The pieces to read. Where the source has a hole (it reads as zeros) nothing is read,
 // unless the parent chain of a child may hold data there: the child must then say zeros.
-std::vector<Piece> pieces_of(const ConversionPlan& plan, const ByteSource& source, const ByteSource* parent) {
+// Nor is anything read in `unchanged` (sorted, disjoint: what ChangeDetection::mft takes as
+// the parent's).
+std::vector<Piece> pieces_of(const ConversionPlan& plan, const ByteSource& source, const ByteSource* parent,
+                             const std::vector<CopyRange>& unchanged) {
   std::vector<Piece> pieces;
   std::uint64_t skipped = 0;
+  std::size_t next_unchanged = 0;
   for (const CopyRange& range : plan.ranges) {
     for (std::uint64_t offset = range.offset; offset < range.end();) {
+      while (next_unchanged < unchanged.size() && unchanged[next_unchanged].end() <= offset) ++next_unchanged;
+      std::uint64_t limit = range.end();  // where this piece must end
+      if (next_unchanged < unchanged.size()) {
+        const CopyRange& same = unchanged[next_unchanged];
+        if (same.offset <= offset) {
+          const std::uint64_t past = std::min(same.end(), range.end());
+          skipped += past - offset;
+          offset = past;
+          continue;
+        }
+        limit = std::min(limit, same.offset);
+      }
       std::uint64_t data = source.next_data(offset);
       if (parent != nullptr) data = std::min(data, parent->next_data(offset));
-      data = std::min(data, range.end());
-      skipped += data - offset;
-      offset = data;
-      if (offset >= range.end()) break;
-      const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, range.end() - offset));
+      if (data > offset) {
+        const std::uint64_t past = std::min(data, limit);
+        skipped += past - offset;
+        offset = past;
+        continue;
+      }
+      const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, limit - offset));
       pieces.push_back({offset, length, skipped});
       skipped = 0;
       offset += length;
     }
   }
   return pieces;
+}
+
+// Bytes of `ranges` that `within` covers too (both sorted and disjoint).
+std::uint64_t overlap(const std::vector<CopyRange>& ranges, const std::vector<CopyRange>& within) {
+  std::uint64_t bytes = 0;
+  std::size_t j = 0;
+  for (const CopyRange& range : ranges) {
+    while (j < within.size() && within[j].end() <= range.offset) ++j;
+    for (std::size_t k = j; k < within.size() && within[k].offset < range.end(); ++k) {
+      bytes += std::min(range.end(), within[k].end()) - std::max(range.offset, within[k].offset);
+    }
+  }
+  return bytes;
 }
 
 std::shared_ptr<const ByteSource> open_written(const std::filesystem::path& path, OutputFormat format) {
@@ -437,12 +469,21 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
   }
   const ByteSource* before = parent ? parent->source().get() : nullptr;
   ConvertResult result;
-  if (options.parent) result.parent = options.parent->string();
+  std::vector<CopyRange> unchanged;
+  if (parent) {
+    result.parent = options.parent->string();
+    if (options.changes == ChangeDetection::mft) {
+      UnchangedByMft found = unchanged_by_mft(disk, *parent);
+      unchanged = std::move(found.ranges);
+      result.notes.insert(result.notes.end(), found.notes.begin(), found.notes.end());
+      result.bytes_unchanged_by_mft = overlap(plan.ranges, unchanged);
+    }
+  }
   result.output = output.string();
   result.format = format;
   result.virtual_size = plan.disk_size;
   result.bytes_in_use = plan.bytes();
-  result.notes = plan.notes;
+  result.notes.insert(result.notes.begin(), plan.notes.begin(), plan.notes.end());
   if (!plan.missing.empty()) {
     if (!options.continue_on_read_error) throw missing_data(disk, plan);
     result.unreadable = plan.missing;
@@ -453,7 +494,7 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
     {
       const std::unique_ptr<Output> out =
           open_output(partial, disk, plan.disk_size, format, options, output_permissions(original, options));
-      const std::vector<Piece> pieces = pieces_of(plan, *disk.source(), before);
+      const std::vector<Piece> pieces = pieces_of(plan, *disk.source(), before, unchanged);
       const std::size_t sector = output_sector_size(disk, format);
       const std::uint64_t total = plan.bytes();
       std::uint64_t done = 0;

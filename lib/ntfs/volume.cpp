@@ -249,15 +249,19 @@ void Volume::read_record_bytes(std::uint64_t number, std::span<std::byte> out) c
   std::copy_n(cached->bytes.begin() + static_cast<std::ptrdiff_t>(at), out.size(), out.begin());
 }
 
-FileRecord Volume::read_record(std::uint64_t number) const {
+std::vector<std::byte> Volume::read_raw_record(std::uint64_t number) const {
   const std::uint64_t count = record_count();
   if (number >= count) {
     throw NotFoundError(fmt::format("ntfs: MFT record {} does not exist (the MFT has {} "
                                     "records)", number, count));
   }
-  const std::uint64_t record_size = boot_.file_record_size;
-  std::vector<std::byte> bytes(record_size);
+  std::vector<std::byte> bytes(boot_.file_record_size);
   read_record_bytes(number, bytes);
+  return bytes;
+}
+
+FileRecord Volume::read_record(std::uint64_t number) const {
+  std::vector<std::byte> bytes = read_raw_record(number);
   return parse_file_record(bytes, number, boot_.total_clusters, record_offset(number));
 }
 
@@ -265,8 +269,7 @@ std::optional<std::uint64_t> Volume::record_offset(std::uint64_t number) const {
   return mft_->volume_offset(number * boot_.file_record_size);
 }
 
-void Volume::for_each_record_bytes(
-    const std::function<void(std::uint64_t, std::span<std::byte>)>& visit) const {
+void Volume::scan_raw_records(const RawRecordVisitor& visit) const {
   const std::uint64_t record_size = boot_.file_record_size;
   const std::uint64_t count = record_count();
   const std::uint64_t per_chunk = std::max<std::uint64_t>(1, (4u << 20) / record_size);
@@ -296,7 +299,7 @@ bool never_used(std::span<const std::byte> bytes) {
 }  // namespace
 
 void Volume::scan_records(const RecordVisitor& visit) const {
-  for_each_record_bytes([&](std::uint64_t number, std::span<std::byte> bytes) {
+  scan_raw_records([&](std::uint64_t number, std::span<std::byte> bytes) {
     if (never_used(bytes)) {
       visit(number, nullptr, nullptr);
       return;
@@ -313,7 +316,7 @@ void Volume::scan_records(const RecordVisitor& visit) const {
 void Volume::scan_record_views(const RecordViewVisitor& visit) const {
   FileRecord header;
   std::vector<AttributeView> attributes;
-  for_each_record_bytes([&](std::uint64_t number, std::span<std::byte> bytes) {
+  scan_raw_records([&](std::uint64_t number, std::span<std::byte> bytes) {
     if (never_used(bytes)) {
       visit(number, nullptr, {}, nullptr);
       return;

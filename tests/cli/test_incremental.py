@@ -6,6 +6,7 @@ partition changed), read back against The Sleuth Kit on each generation's own im
 libvhdi (VHD and VHDX chains) and with diskimg. What a child must hold is computed here from
 the two images alone: sfdisk's table, icat's $Bitmap, and the parent chain as libvhdi reads
 it."""
+import functools
 import gzip
 import json
 import re
@@ -68,6 +69,7 @@ def chain_paths(chain, number):
 
 # --- what a conversion must copy, from sfdisk and icat alone -------------------------------------
 
+@functools.lru_cache(maxsize=None)
 def copied_sectors(image):
     """The sectors a conversion copies: everything before the first partition, partition 1
     (not NTFS) whole, and of the NTFS partition the clusters its $Bitmap marks used and the
@@ -239,12 +241,16 @@ def test_the_chain_reads_as_the_generations_say(chain, expected_reading, number,
     assert not wrong, f"libvhdi: {len(wrong)} sectors differ, the first {wrong[:5]}"
 
 
+def changed_sectors(generation, expected_reading, number):
+    """The sectors generation `number` changed: copied, and not what the chain before reads."""
+    image, before = generation(number).read_bytes(), expected_reading(number - 1)
+    return {s for s in copied_sectors(generation(number)) if sector(image, s) != sector(before, s)}
+
+
 @pytest.mark.parametrize("number", GENERATIONS[1:])
 def test_a_child_holds_exactly_the_changed_sectors(chain, generation, expected_reading, number):
     """Changed: copied in this generation, and not what the chain before reads there."""
-    image = generation(number).read_bytes()
-    before = expected_reading(number - 1)
-    changed = {s for s in copied_sectors(generation(number)) if sector(image, s) != sector(before, s)}
+    changed = changed_sectors(generation, expected_reading, number)
     held, block_size = child_sectors(chain[number][0])
     per_block = block_size // SECTOR
     assert set(held) == {s // per_block for s in changed}  # no block without a change, each with one
@@ -384,3 +390,59 @@ def test_one_volume_against_a_conversion_of_that_volume(generation, tmp_path):
     # another volume (partition 1 is not this NTFS) does not fit this parent
     error = refused(tmp_path, generation(1), "--volume", 0, "-o", tmp_path / "other.vhdx", "--parent", parent)
     assert "parent" in error
+
+
+# --- --changes mft ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module", params=["vhd", "vhdx"])
+def mft_chain(request, generation, tmp_path_factory):
+    """The same chain as `chain`, each child found with --changes mft."""
+    directory = tmp_path_factory.mktemp(f"mft-chain-{request.param}")
+    files = []
+    for number in GENERATIONS:
+        out = directory / f"gen{number}.{request.param}"
+        parent = ["--parent", files[-1][0], "--changes", "mft"] if files else []
+        files.append((out, convert_json(generation(number), "-o", out, *parent)))
+    return files
+
+
+@pytest.mark.parametrize("number", GENERATIONS[1:])
+def test_the_mft_mode_gives_the_exact_modes_chain(mft_chain, generation, expected_reading, number, tmp_path):
+    """Byte for byte the chain the exact mode makes, each child holding exactly the changed
+    sectors, without reading the clusters of the files whose records did not change."""
+    files = chain_paths(mft_chain, number)
+    assert diskimg_raw(files, tmp_path / "mft.raw").read_bytes() == expected_reading(number)
+    held, _ = child_sectors(mft_chain[number][0])
+    assert set().union(*held.values()) == changed_sectors(generation, expected_reading, number)
+    summary = mft_chain[number][1]
+    assert summary["changes"] == "mft"
+    assert summary["bytes_read"] + summary["bytes_unchanged_by_mft"] == summary["bytes_in_use"]
+    assert summary["bytes_unchanged_by_mft"] > 0
+
+
+def test_data_changed_under_an_unchanged_record_is_missed_by_mft_and_seen_by_exact(generation, tmp_path):
+    """The trust model of --changes mft (docs/incremental.md): bytes rewritten in place by a
+    writer that leaves the file's MFT record as it was are not seen; the exact mode sees
+    them. Here the writer is this test, writing into a file's first cluster (from istat)."""
+    parent = tmp_path / "gen1.vhd"
+    run("convert", generation(1), "-o", parent)
+    source = tmp_path / "gen1-changed.img"
+    shutil.copyfile(generation(1), source)
+    path, stream = next((p, s) for p, s in data_streams(source) if p == "/docs/overwritten.bin")
+    istat = tsk("istat", "-o", NTFS_START, source, stream.split("-")[0]).decode()
+    first_cluster = int(istat.split("Non-Resident")[1].splitlines()[1].split()[0])
+    cluster = int(tsk("fsstat", "-o", NTFS_START, source).decode().split("Cluster Size: ")[1].split()[0])
+    written = b"written behind NTFS's back\n" * 100
+    edit(source, NTFS_START * SECTOR + first_cluster * cluster, written)
+    changed = tsk("icat", "-o", NTFS_START, source, stream)
+    assert changed != tsk("icat", "-o", NTFS_START, generation(1), stream)
+
+    missed = tmp_path / "mft.vhd"
+    summary = convert_json(source, "-o", missed, "--parent", parent, "--changes", "mft")
+    assert summary["bytes_changed"] == 0 and summary["bytes_unchanged_by_mft"] > 0
+    assert run_bytes("cat", missed, "--volume", 1, path) != changed  # the old bytes: missed
+
+    seen = tmp_path / "exact.vhd"
+    summary = convert_json(source, "-o", seen, "--parent", parent)
+    assert summary["bytes_changed"] == -(-len(written) // SECTOR) * SECTOR  # the sectors written
+    assert run_bytes("cat", seen, "--volume", 1, path) == changed

@@ -86,6 +86,16 @@ class Volume {
   /// the chunk just read (valid during the call). Unused records: nullptr and no error.
   /// Throws as scan_records does.
   void scan_record_views(const RecordViewVisitor& visit) const;
+  /// What scan_raw_records calls: a record's number and its bytes as they lie in the MFT,
+  /// fixups not applied (apply_fixups or parse_file_record apply them, in place). The span
+  /// is valid, and the visitor's to change, during the call only.
+  using RawRecordVisitor = std::function<void(std::uint64_t number, std::span<std::byte> bytes)>;
+  /// Reads every record of the MFT in order, as scan_records does, without parsing any.
+  /// Throws IoError when the MFT cannot be read, and what `visit` throws.
+  void scan_raw_records(const RawRecordVisitor& visit) const;
+  /// Record `number`'s bytes as they lie in the MFT, fixups not applied. Throws
+  /// NotFoundError when the MFT has no such record, IoError when it cannot be read.
+  std::vector<std::byte> read_raw_record(std::uint64_t number) const;
   /// A base record with the extents its attribute list points to. Child records that
   /// cannot be used become the File's warnings. Throws what read_record throws for the
   /// base record, and FormatError or IoError when its $ATTRIBUTE_LIST cannot be read.
@@ -134,9 +144,6 @@ class Volume {
   void add_listed_extents(File& file, const Attribute& list) const;
   void load_upcase();
   void read_record_bytes(std::uint64_t number, std::span<std::byte> out) const;
-  // Reads the MFT in large chunks and hands each record's bytes to `visit`.
-  void for_each_record_bytes(
-      const std::function<void(std::uint64_t, std::span<std::byte>)>& visit) const;
   StreamGeometry geometry() const { return {boot_.cluster_size, boot_.total_clusters}; }
 
   SourcePtr source_;
