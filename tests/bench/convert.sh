@@ -15,35 +15,9 @@ out=${DISKIMG_BENCH_OUT:-$work/convert-out}
 disk=$work/p2v-8g.img
 mkdir -p "$work" "$out"
 source "$root/tests/fixtures/lib.sh"
+source "$root/tests/bench/bench_disk.sh"
 
-if [ ! -f "$disk" ]; then
-  echo "bench: making $disk (8 GiB of stale random bytes, GPT, NTFS with ~2 GiB of files)"
-  head -c 8G /dev/urandom > "$disk.tmp"
-  sgdisk -o -n 1:2048:0 -t 1:EBD0A0A2-B9E5-4433-87C0-68B6B72699C7 "$disk.tmp" >/dev/null
-  start=$(sgdisk -i 1 "$disk.tmp" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
-  sectors=$(sgdisk -i 1 "$disk.tmp" | sed -n 's/^Partition size: \([0-9]*\) sectors.*/\1/p')
-  loop=$(losetup -f --show -o $((start * 512)) --sizelimit $((sectors * 512)) "$disk.tmp")
-  mkntfs -q -F -Q -L bench "$loop" >/dev/null 2>&1
-  mnt=$(mktemp -d)
-  ntfs-3g "$loop" "$mnt"
-  /usr/bin/python3 - "$mnt" <<'PY'
-import os, random, sys
-root = sys.argv[1]
-rng = random.Random(8)
-total = 0
-for d in range(40):
-    os.makedirs(f"{root}/dir{d:02}", exist_ok=True)
-    for f in range(50):
-        size = rng.choice([4096, 65536, 1 << 20, 3 << 20])
-        with open(f"{root}/dir{d:02}/file{f:03}.bin", "wb") as out:
-            out.write(os.urandom(size))
-        total += size
-        if total > (2 << 30):
-            sys.exit(0)
-PY
-  umount "$mnt"; rmdir "$mnt"; losetup -d "$loop"
-  mv "$disk.tmp" "$disk"
-fi
+make_bench_disk "$disk"
 start=$(sgdisk -i 1 "$disk" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
 sectors=$(sgdisk -i 1 "$disk" | sed -n 's/^Partition size: \([0-9]*\) sectors.*/\1/p')
 loop=$(losetup -f --show -r -o $((start * 512)) --sizelimit $((sectors * 512)) "$disk")
