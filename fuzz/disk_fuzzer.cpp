@@ -4,9 +4,13 @@
 //   Disk::open → VHD detection and chain (locators and parent names find the other files;
 //   sub/ links back to the directory) → MBR/EBR, GPT, LDM → for each volume: file-system
 //   sniffing, NTFS (catalog, listings, streams, used map and its check, bounded) →
-//   plan_conversion; the files as one LDM disk group; check_vhd on the file.
+//   plan_conversion; the files as one LDM disk group; check_vhd on the file; the first two
+//   files as an incremental conversion's source and parent (the parent checks, and the MFT
+//   comparison of ChangeDetection::mft).
 // Every diskimg::Error is an answer; anything else (a crash, a sanitizer report, another
 // exception, a leak, a timeout, an allocation over the limit) is a finding.
+#include "convert/mft_changes.hpp"
+#include "convert/parent.hpp"
 #include "fuzz_support.hpp"
 
 #include <diskimg/convert/plan.hpp>
@@ -63,6 +67,12 @@ void exercise_disk(const diskimg::Disk& disk) {
   guarded([&] { (void)diskimg::plan_conversion(disk, {.all_sectors = false, .exclude_pagefile = true}); });
 }
 
+// The first disk as a source, the second as its parent.
+void exercise_incremental(const diskimg::Disk& source, const diskimg::Disk& parent) {
+  guarded([&] { diskimg::check_parent_matches(source, source.size(), source.sector_size(), parent, false); });
+  guarded([&] { (void)diskimg::unchanged_by_mft(source, parent); });
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -70,6 +80,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto paths = diskimg::fuzz::ScratchDirectory::instance().write(files);
   guarded([&] { exercise_disk(diskimg::Disk::open(paths.front())); });
   if (paths.size() > 1) guarded([&] { exercise_disk(diskimg::Disk::open(paths)); });
+  if (paths.size() > 1) {
+    guarded([&] { exercise_incremental(diskimg::Disk::open(paths[0]), diskimg::Disk::open(paths[1])); });
+  }
   guarded([&] {
     if (diskimg::vhd::looks_like_vhd(diskimg::FileSource(paths.front()))) {
       (void)diskimg::vhd::check_vhd(paths.front());

@@ -271,12 +271,13 @@ def test_an_unchanged_source_gives_a_child_without_blocks(chain, generation, tmp
     assert run("check", child).returncode == 0
 
 
-def test_check_passes_and_merge_makes_a_synthetic_full(generation, tmp_path):
+@pytest.mark.parametrize("suffix", [".vhd", ".vhdx"])
+def test_check_passes_and_merge_makes_a_synthetic_full(generation, tmp_path, suffix):
     """Merged newest first, a chain of five children becomes one full image of the newest
     generation; check passes on every file of the chain before."""
     files = []
     for number in GENERATIONS:
-        out = tmp_path / f"gen{number}.vhd"
+        out = tmp_path / f"gen{number}{suffix}"
         run("convert", generation(number), "-o", out, *(["--parent", files[-1]] if files else []))
         files.append(out)
     for path in files:

@@ -189,3 +189,27 @@ def test_an_incremental_child_from_python(tmp_path):
         diskimg.convert(images[1], tmp_path / "other.vhdx", parent=parent, allow_other_disk=True)
     assert raised.value.identity_only is False and isinstance(raised.value, ValueError)
     assert not (tmp_path / "other.vhdx").exists()
+
+
+def test_an_incremental_conversion_cancelled_at_every_piece_leaves_nothing(tmp_path):
+    """Cancelled between any two pieces (the points a signal stops it), an incremental
+    conversion leaves no file beside its output and its parent as it was."""
+    images = []
+    for number in (0, 1):
+        images.append(tmp_path / f"gen{number}.img")
+        with gzip.open(FIXTURES / "incremental" / f"gen{number}.img.gz") as packed:
+            images[-1].write_bytes(packed.read())
+    parent = tmp_path / "gen0.vhd"
+    diskimg.convert(images[0], parent)
+    before = parent.read_bytes()
+    calls = []
+    diskimg.convert(images[1], tmp_path / "whole.vhd", parent=parent, progress=lambda done, total: calls.append(1))
+    listing = sorted(tmp_path.iterdir())
+    assert len(calls) > 5
+    for stop in range(len(calls)):
+        seen = []
+        with pytest.raises(diskimg.CancelledError):
+            diskimg.convert(images[1], tmp_path / "child.vhd", parent=parent,
+                            progress=lambda done, total: seen.append(1) or len(seen) <= stop)
+        assert sorted(tmp_path.iterdir()) == listing
+        assert parent.read_bytes() == before
