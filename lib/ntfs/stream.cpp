@@ -73,6 +73,58 @@ Stream::Stream(SourcePtr volume, StreamGeometry geometry, std::vector<const Attr
     }
     compression_unit_clusters_ = unit_clusters;
   }
+  find_holes();
+}
+
+void Stream::find_holes() {
+  // Sparse runs, joined where adjacent, as byte ranges; a compressed stream's hole is the
+  // whole units inside them (a unit's sparse tail belongs to its compressed data).
+  const std::uint64_t cluster_size = geometry_.cluster_size;
+  const std::uint64_t unit = std::max<std::uint64_t>(compression_unit_clusters_, 1) * cluster_size;
+  const std::uint64_t zeros_from = std::min(initialized_size_, data_size_);
+  const auto add = [&](std::uint64_t first, std::uint64_t end) {
+    first = (first + unit - 1) / unit * unit;
+    end = std::min(end / unit * unit, zeros_from);
+    if (first >= end) return;
+    if (!holes_.empty() && holes_.back().second >= first) {
+      holes_.back().second = std::max(holes_.back().second, end);
+    } else {
+      holes_.emplace_back(first, end);
+    }
+  };
+  std::optional<std::uint64_t> sparse_from;  // the first VCN of the sparse runs being joined
+  for (const Run& run : runs_) {
+    if (run.sparse()) {
+      if (!sparse_from) sparse_from = run.vcn;
+      continue;
+    }
+    if (sparse_from) add(*sparse_from * cluster_size, run.vcn * cluster_size);
+    sparse_from.reset();
+  }
+  if (sparse_from && !runs_.empty()) add(*sparse_from * cluster_size, (runs_.back().vcn + runs_.back().length) * cluster_size);
+  if (zeros_from < data_size_) {
+    if (!holes_.empty() && holes_.back().second >= zeros_from) {
+      holes_.back().second = data_size_;
+    } else {
+      holes_.emplace_back(zeros_from, data_size_);
+    }
+  }
+}
+
+std::uint64_t Stream::next_data(std::uint64_t offset) const {
+  if (offset >= data_size_) return data_size_;
+  const auto after = std::upper_bound(holes_.begin(), holes_.end(), offset,
+                                      [](std::uint64_t value, const auto& hole) { return value < hole.first; });
+  if (after != holes_.begin() && offset < std::prev(after)->second) return std::prev(after)->second;
+  return offset;
+}
+
+std::uint64_t Stream::next_hole(std::uint64_t offset) const {
+  if (offset >= data_size_) return data_size_;
+  const auto after = std::upper_bound(holes_.begin(), holes_.end(), offset,
+                                      [](std::uint64_t value, const auto& hole) { return value < hole.first; });
+  if (after != holes_.begin() && offset < std::prev(after)->second) return offset;
+  return after == holes_.end() ? data_size_ : after->first;
 }
 
 std::size_t Stream::run_index(std::uint64_t vcn) const {

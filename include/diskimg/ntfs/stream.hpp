@@ -49,6 +49,13 @@ class Stream final : public ByteSource {
   bool compressed() const { return compression_unit_clusters_ != 0; }
   /// The runs of all extents, in VCN order (empty when resident).
   const Runlist& runs() const { return runs_; }
+  /// Where data may be: the first offset at or after `offset` outside the stream's holes
+  /// (size() when none). Holes are sparse runs (for a compressed stream, the whole
+  /// compression units they cover) and the bytes past the initialized size. Never throws.
+  std::uint64_t next_data(std::uint64_t offset) const override;
+  /// The first offset at or after `offset` that starts or lies in a hole (size() when none).
+  /// Never throws.
+  std::uint64_t next_hole(std::uint64_t offset) const override;
   /// Where the stream's byte `offset` lies on the volume; empty when it is resident, sparse,
   /// compressed or unmapped.
   std::optional<std::uint64_t> volume_offset(std::uint64_t offset) const;
@@ -65,6 +72,7 @@ class Stream final : public ByteSource {
   void read_compressed(std::uint64_t offset, std::span<std::byte> buffer) const;
   const std::vector<std::byte>& compression_unit(std::uint64_t index) const;
   std::size_t run_index(std::uint64_t vcn) const;
+  void find_holes();
 
   SourcePtr volume_;
   StreamGeometry geometry_;
@@ -76,6 +84,8 @@ class Stream final : public ByteSource {
   std::uint64_t allocated_size_ = 0;
   std::uint64_t initialized_size_ = 0;
   std::uint64_t compression_unit_clusters_ = 0;
+  // Byte ranges that read as zeros without being stored, sorted and disjoint: [first, end).
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> holes_;
 
   // The last decompressed compression unit: sequential reads decode each unit once.
   mutable std::mutex cache_mutex_;
