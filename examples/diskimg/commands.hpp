@@ -21,5 +21,6 @@ void add_ntfs_commands(CLI::App& app);
 void add_vhd_commands(CLI::App& app);
 void add_usedmap_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
+void add_extract_command(CLI::App& app);
 
 }  // namespace diskimg::tool

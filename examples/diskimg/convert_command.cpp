@@ -3,13 +3,13 @@
 #include "commands.hpp"
 #include "format.hpp"
 #include "interrupt.hpp"
+#include "progress_line.hpp"
 #include "sources.hpp"
 
 #include <diskimg/convert/convert.hpp>
 #include <diskimg/core/error.hpp>
 
 #include <cctype>
-#include <chrono>
 #include <filesystem>
 #include <cstdio>
 #include <iostream>
@@ -38,31 +38,6 @@ struct ConvertArguments {
   std::string parent;   // empty: a full conversion
   std::string changes;  // empty: exact
   bool json = false;
-};
-
-// "  1.2 GiB of 5.0 GiB  24%  310.5 MiB/s  0:13 left", redrawn in place on a terminal.
-class ProgressLine {
- public:
-  bool update(std::uint64_t done, std::uint64_t total) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(200) && done < total) return true;
-    last_ = now;
-    const double seconds = std::chrono::duration<double>(now - start_).count();
-    const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
-    const double left = rate > 0 ? static_cast<double>(total - done) / rate : 0;
-    const unsigned percent = total == 0 ? 100 : static_cast<unsigned>(done * 100 / total);
-    std::fprintf(stderr, "\r%s of %s  %3u%%  %s/s  %u:%02u left   ", human_size(done).c_str(),
-                 human_size(total).c_str(), percent,
-                 human_size(static_cast<std::uint64_t>(rate)).c_str(),
-                 static_cast<unsigned>(left) / 60, static_cast<unsigned>(left) % 60);
-    std::fflush(stderr);
-    return true;
-  }
-  ~ProgressLine() { std::fputs("\n", stderr); }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_{};
 };
 
 void run_convert(const ConvertArguments& arguments) {

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   diskimg::tool::add_vhd_commands(app);
   diskimg::tool::add_usedmap_command(app);
   diskimg::tool::add_convert_command(app);
+  diskimg::tool::add_extract_command(app);
   app.footer(diskimg::tool::exit_codes_help);
 
   try {

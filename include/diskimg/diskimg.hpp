@@ -97,6 +97,7 @@
 #include <diskimg/ntfs/volume.hpp>
 
 #include <diskimg/usedmap/used_map.hpp>
+#include <diskimg/extract/extract.hpp>
 
 #include <diskimg/convert/convert.hpp>
 #include <diskimg/convert/new_disk_id.hpp>

@@ -228,3 +228,24 @@ def test_threads_reading_one_volume_at_once_read_what_one_thread_reads(ntfs):
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(digests, range(1, 9)))
     assert all(result == expected for result in results)
+
+
+def test_extract_a_tree_with_progress_and_cancel(unpacked, tmp_path):
+    """Ntfs.extract as `diskimg extract` does it: the tree of /growth (every stage of file
+    growth) equal to what TSK reads, progress up to the total, and a False answer stopping it."""
+    image = unpacked("ntfs/ntfs-4k.img.gz")
+    with diskimg.open(image) as disk:
+        fs = disk.volumes[0].ntfs()
+        seen = []
+        result = fs.extract("/growth", tmp_path / "out", streams="sidecar",
+                            progress=lambda done, total: seen.append((done, total)))
+        assert result.files >= 4 and result.skipped == [] and result.renamed == []
+        assert seen and seen[-1][0] == seen[-1][1] == result.bytes
+        for entry in fs.listdir("/growth"):
+            data = (tmp_path / "out" / "growth" / entry.name).read_bytes()
+            assert data == tsk("icat", image, entry.record), entry.name
+        with pytest.raises(diskimg.CancelledError):
+            fs.extract(["/growth"], tmp_path / "stopped", progress=lambda done, total: False)
+        with pytest.raises(diskimg.NotFoundError):
+            fs.extract("/no/such", tmp_path / "never")
+        assert not (tmp_path / "never").exists()

@@ -20,6 +20,8 @@ class UnsupportedError(Error, NotImplementedError): ...
 class NotFoundError(Error, FileNotFoundError): ...
 class UsageError(Error, ValueError): ...
 class CancelledError(Error): ...
+class ParentMismatchError(Error, ValueError):
+    identity_only: bool
 class OutOfMemoryError(Error, MemoryError): ...
 
 class DiskWarning(str):
@@ -258,6 +260,33 @@ class Ntfs:
     def used_map(self) -> UsedMap: ...
     def used_extents(self) -> list[Tuple[int, int]]: ...
     def verify_used_map(self) -> UsedMapCheck: ...
+    def extract(
+        self,
+        paths: Union[str, Sequence[str]],
+        target: PathLike,
+        *,
+        streams: str = "xattr",
+        progress: Optional[Callable[[int, int], Optional[bool]]] = None,
+    ) -> ExtractResult: ...
+
+class RenamedEntry:
+    path: str
+    written_as: str
+    reason: str
+
+class ExtractProblem:
+    path: str
+    reason: str
+
+class ExtractResult:
+    files: int
+    directories: int
+    hard_links: int
+    named_streams: int
+    reparse_points: int
+    bytes: int
+    renamed: list[RenamedEntry]
+    skipped: list[ExtractProblem]
 
 class ConvertResult:
     output: str
@@ -273,6 +302,10 @@ class ConvertResult:
     seconds: float
     unreadable: list[Tuple[int, int]]
     notes: list[str]
+    parent: Optional[str]
+    bytes_compared: int
+    bytes_changed: int
+    bytes_unchanged_by_mft: int
 
 class ConvertOptions:
     format: Optional[str]
@@ -286,6 +319,9 @@ class ConvertOptions:
     verify: bool
     force: bool
     permissions: Optional[int]
+    parent: Optional[str]  # set as any path
+    changes: str  # "exact" or "mft"
+    allow_other_disk: bool
     def __init__(self, **attributes: object) -> None: ...
 
 def convert(

@@ -9,6 +9,7 @@
 #include <diskimg/source/image_writer.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -66,6 +67,16 @@ std::optional<std::uint64_t> to_size(py::handle object, std::string_view what);
 
 // A diskimg.DiskWarning (a str with .structure and .offset).
 py::object make_warning(const Warning& warning);
+
+// A library progress callback that asks the Python callable `progress` (or None) with the
+// GIL taken, after letting Python handle pending signals; an exception it raises (or a
+// KeyboardInterrupt) lands in `raised` and stops the work (progress.cpp).
+std::function<bool(std::uint64_t, std::uint64_t)> python_progress(py::object progress,
+                                                                  std::optional<py::error_already_set>& raised);
+// diskimg.ExtractResult and its parts; Ntfs.extract (extract.cpp).
+void bind_extract(py::module_& module);
+py::object run_extract(std::shared_ptr<const ntfs::Volume> volume, py::handle paths, py::handle target,
+                       const std::string& streams, py::object progress);
 
 }  // namespace diskimg::python
 

@@ -41,25 +41,9 @@ ConvertResult run_convert(py::handle source, py::handle output, std::optional<Co
   apply_keywords(holder, keywords);
   ConvertOptions options = holder.cast<ConvertOptions>();
 
-  // Called on this thread between pieces, without the GIL: take it, let Python handle
-  // signals (Ctrl-C), then ask the callback. A Python exception stops the conversion and
-  // is raised once the library has removed the partial file.
+  // Called on this thread between pieces, without the GIL (python_progress).
   std::optional<py::error_already_set> raised;
-  options.progress = [&](std::uint64_t done, std::uint64_t total) {
-    py::gil_scoped_acquire locked;
-    try {
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      if (progress.is_none()) return true;
-      const py::object answer = progress(done, total);
-      if (answer.is_none()) return true;
-      const int go_on = PyObject_IsTrue(answer.ptr());
-      if (go_on < 0) throw py::error_already_set();  // its __bool__ raised
-      return go_on == 1;
-    } catch (py::error_already_set& error) {
-      raised.emplace(std::move(error));
-      return false;
-    }
-  };
+  options.progress = python_progress(std::move(progress), raised);
   try {
     py::gil_scoped_release unlocked;
     return convert(disk, target, options);

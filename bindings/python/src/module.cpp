@@ -18,6 +18,7 @@ PYBIND11_MODULE(_diskimg, module) {
   bind_file(module);
   bind_disk(module);
   bind_ntfs(module);
+  bind_extract(module);
   bind_vhd(module);
   bind_convert(module);
 }

@@ -312,6 +312,14 @@ void bind_ntfs(py::module_& module) {
         py::gil_scoped_release unlocked;
         return verify_used_map(*fs.volume, UsedMap::read(*fs.volume));
       }, "Checks $Bitmap against every file's runlists (UsedMapCheck).")
+      .def("extract", [](const Ntfs& fs, py::handle paths, py::handle target, const std::string& streams,
+                         py::object progress) { return run_extract(fs.volume, paths, target, streams, std::move(progress)); },
+           py::arg("paths"), py::arg("target"), py::kw_only(), py::arg("streams") = "xattr",
+           py::arg("progress") = py::none(),
+           "Copies files and directory trees (a path or a list; \"/\" for all) into the directory target:\n"
+           "bytes (sparse holes kept), named streams (streams=\"xattr\": user.ntfs.stream.NAME, or\n"
+           "\"sidecar\": NAME:STREAM files), times, attributes; hard links as links. Returns an\n"
+           "ExtractResult; what could not be restored is in .skipped, renamed entries in .renamed.")
       .def("__repr__", [](const Ntfs& fs) { return fmt::format("<diskimg.Ntfs \"{}\">", fs.volume->label()); });
 }
 

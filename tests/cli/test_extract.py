@@ -1,0 +1,221 @@
+"""`diskimg extract`: whole trees out of the NTFS fixtures (every cluster size, 4 KiB
+sectors, the growth stages, compressed, sparse, hard links, named streams, unicode and
+255-character names) against what a read-only ntfs-3g mount showed of them
+(NAME.mount.tsv: paths, records, sizes, MD5s, named streams), times against istat, and a
+volume with hostile names against the directory around the target."""
+import hashlib
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run, run_bytes
+from oracles import tsk
+
+sys.path.insert(0, str(FIXTURES))
+import ntfs_edit  # noqa: E402  (the fixtures' own NTFS editor, written from the format)
+from test_times import istat_blocks  # noqa: E402
+
+NTFS = FIXTURES / "ntfs"
+VOLUMES = ["ntfs-512", "ntfs-4k", "ntfs-4kn", "ntfs-64k", "ntfs-mftlist", "ntfs-big"]
+
+
+def mount_view(name):
+    """{path: (record, kind, size, md5)} as the ntfs-3g mount showed the volume."""
+    view = {}
+    for line in (NTFS / f"{name}.mount.tsv").read_text(encoding="utf-8").splitlines():
+        path, record, kind, size, md5 = line.split("\t")
+        view[path] = (int(record), kind, int(size), md5)
+    return view
+
+
+def md5(data):
+    return hashlib.md5(data).hexdigest()
+
+
+def extracted_tree(out):
+    """{"/path": "d" or "f"} of everything under out (no symbolic links may be there)."""
+    tree = {}
+    for directory, names, files in os.walk(out):
+        for name in names + files:
+            full = Path(directory) / name
+            assert not full.is_symlink(), full
+            tree["/" + str(full.relative_to(out))] = "d" if full.is_dir() else "f"
+    return tree
+
+
+def takes_user_xattrs(directory):
+    probe = directory / "xattr-probe"
+    probe.write_bytes(b"")
+    try:
+        os.setxattr(probe, "user.probe", b"1")
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.unlink()
+
+
+@pytest.mark.parametrize("name", VOLUMES)
+@pytest.mark.parametrize("streams", ["xattr", "sidecar"])
+def test_the_extracted_tree_is_what_an_ntfs3g_mount_shows(name, streams, unpacked, tmp_path):
+    if streams == "xattr" and not takes_user_xattrs(tmp_path):
+        pytest.skip(f"{tmp_path} takes no user extended attributes")
+    image = unpacked(f"ntfs/{name}.img.gz")
+    out = tmp_path / "out"
+    result = run("extract", image, "/", "-o", out, "--streams", streams, "--json", check=False)
+    summary = json.loads(result.stdout)
+    view = mount_view(name)
+    directories = {p for p, v in view.items() if v[1] == "d" and p != "/"}
+    files = {p for p, v in view.items() if v[1] == "f"}
+    streams_of = {p: v for p, v in view.items() if v[1] == "s"}
+    expected = {p: "d" for p in directories} | {p: "f" for p in files}
+    if streams == "sidecar":
+        expected |= {p: "f" for p in streams_of}
+    assert extracted_tree(out) == expected
+    for path in files | (set(streams_of) if streams == "sidecar" else set()):
+        record, _, size, digest = view[path]
+        data = (out / path[1:]).read_bytes()
+        assert (len(data), md5(data)) == (size, digest), path
+    # hard links: one inode per record
+    inodes = {}
+    for path in files:
+        inodes.setdefault(view[path][0], set()).add(os.stat(out / path[1:]).st_ino)
+    assert all(len(found) == 1 for found in inodes.values())
+    assert len({next(iter(found)) for found in inodes.values()}) == len(inodes)
+    assert summary["hard_links"] == len(files) - len(inodes)
+    # A target holds extended attributes up to a size of its own (ext4: a block, 4 KiB, and
+    # Linux 64 KiB at most): a stream it refuses is listed as not restored, and small ones
+    # are there.
+    refused = set()
+    if streams == "xattr":
+        for path, (_, _, size, digest) in streams_of.items():
+            host, stream = path.rsplit(":", 1)
+            try:
+                value = os.getxattr(out / host[1:], f"user.ntfs.stream.{stream}")
+            except OSError:
+                assert size > 1024, path
+                refused.add(path)
+                continue
+            assert md5(value) == digest, path
+    assert {s["path"] for s in summary["skipped"]} == refused
+    assert result.returncode == (1 if refused else 0)
+    assert summary["renamed"] == []
+
+
+def test_sparse_files_stay_sparse(unpacked, tmp_path):
+    image = unpacked("ntfs/ntfs-4k.img.gz")
+    run("extract", image, "/sparse", "-o", tmp_path)
+    checked = 0
+    for path in (tmp_path / "sparse").iterdir():
+        data = path.read_bytes()
+        pages = sum(1 for at in range(0, len(data), 4096) if any(data[at:at + 4096]))
+        blocks = os.stat(path).st_blocks * 512
+        assert blocks <= (pages + 16) * 4096, path
+        if len(data) > (pages + 16) * 4096:
+            checked += 1
+    assert checked >= 1  # at least one file whose holes would show
+
+
+def filetime_ns(iso):
+    """Nanoseconds since 1970 of istat's ISO time (100 ns precision)."""
+    from datetime import datetime, timezone
+    seconds, _, fraction = iso.rstrip("Z").partition(".")
+    moment = datetime.strptime(seconds, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return int(moment.timestamp()) * 10**9 + int((fraction or "0").ljust(9, "0")[:9])
+
+
+def test_times_and_attributes_are_the_standard_informations(unpacked, tmp_path):
+    """mtime and atime from $STANDARD_INFORMATION as istat prints it; crtime and the
+    attribute flags in xattrs."""
+    if not takes_user_xattrs(tmp_path):
+        pytest.skip(f"{tmp_path} takes no user extended attributes")
+    image = unpacked("times/ntfs-times.img.gz")
+    run("extract", image, "/", "-o", tmp_path / "out")
+    listing = json.loads(run("ls", image, "/", "-r", "--json").stdout)
+    bits = {"readonly": 0x1, "hidden": 0x2, "system": 0x4, "archive": 0x20}
+    checked = 0
+    for entry in listing:
+        if entry["record"] < 24 or entry["path"].startswith("/$Extend/"):
+            continue  # the metafiles: not part of a restored tree
+        si = next(b for b in istat_blocks(image, entry["record"]) if b["kind"] == "$STANDARD_INFORMATION")
+        target = tmp_path / "out" / entry["path"][1:]
+        status = os.stat(target)
+        assert status.st_mtime_ns == filetime_ns(si["times"]["modified"]), entry["path"]
+        assert status.st_atime_ns == filetime_ns(si["times"]["accessed"]), entry["path"]
+        crtime = int.from_bytes(os.getxattr(target, "user.ntfs.crtime"), "little")
+        assert filetime_ns(si["times"]["created"]) == (crtime - 116444736000000000) * 100
+        attributes = int.from_bytes(os.getxattr(target, "user.ntfs.attrib"), "little")
+        assert {name for name, bit in bits.items() if attributes & bit} == set(si.get("flags", [])) & set(bits)
+        checked += 1
+    assert checked >= 4
+
+
+def rename_in_record(image, record, old, new):
+    """Rewrites the $FILE_NAME of an MFT record in place: `new` (UTF-16 units, at most as
+    many as `old`) with its length set, the fixups sealed again."""
+    volume = ntfs_edit.Volume(image)
+    raw = bytearray(volume.read_record(record))
+    at = raw.find(old.encode("utf-16-le"))
+    assert at > 0 and raw[at - 2] == len(old), (record, old)
+    raw[at - 2] = len(new)
+    raw[at:at + 2 * len(new)] = new.encode("utf-16-le")
+    volume.write_record(record, raw)
+    volume.f.close()
+
+
+def test_hostile_names_stay_inside_the_target(unpacked, tmp_path):
+    """Names of '..', of a '/' path and of control characters: everything lands inside the
+    target, renamed where it must be, and the directory around it is left alone."""
+    image = tmp_path / "hostile.img"
+    shutil.copyfile(unpacked("ntfs/ntfs-4k.img.gz"), image)
+    view = mount_view("ntfs-4k")
+    renames = {"/unicode/case.txt": "../x.txt", "/unicode/CASE.TXT": "..", "/unicode/Case.txt": "\x1b[1m\x07"}
+    for path, new in renames.items():
+        rename_in_record(image, view[path][0], path.rsplit("/", 1)[1], new)
+    around = tmp_path / "around"
+    around.mkdir()
+    (around / "keep.txt").write_text("untouched")
+    result = json.loads(run("extract", image, "/unicode", "-o", around / "out", "--json").stdout)
+    assert sorted(p.name for p in around.iterdir()) == ["keep.txt", "out"]
+    assert (around / "keep.txt").read_text() == "untouched"
+    written = {r["path"]: r["written_as"] for r in result["renamed"]}
+    assert written == {"/unicode/../x.txt": "unicode/..%2Fx.txt", "/unicode/..": "unicode/%2E%2E"}
+    landed = {"/unicode/case.txt": "unicode/..%2Fx.txt", "/unicode/CASE.TXT": "unicode/%2E%2E",
+              "/unicode/Case.txt": "unicode/\x1b[1m\x07"}
+    for path, relative in landed.items():
+        assert (around / "out" / relative).read_bytes() == tsk("icat", image, view[path][0]), path
+
+
+def test_nothing_existing_is_replaced(unpacked, tmp_path):
+    image = unpacked("ntfs/ntfs-4k.img.gz")
+    (tmp_path / "unicode").mkdir()
+    (tmp_path / "unicode" / "case.txt").write_text("mine")
+    result = json.loads(run("extract", image, "/unicode", "-o", tmp_path, "--json").stdout)
+    assert (tmp_path / "unicode" / "case.txt").read_text() == "mine"
+    renamed = {r["path"]: r["written_as"] for r in result["renamed"]}
+    assert renamed["/unicode"] == "unicode~2"
+    assert (tmp_path / "unicode~2" / "case.txt").read_bytes() == run_bytes("cat", image, "/unicode/case.txt")
+
+
+def test_a_missing_path_is_an_error_before_anything_is_written(unpacked, tmp_path):
+    image = unpacked("ntfs/ntfs-512.img.gz")
+    result = run("extract", image, "/docs", "/no/such", "-o", tmp_path / "out", check=False)
+    assert result.returncode == 1 and "/no/such" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_vhdx_source_extracts_like_the_raw_disk(unpacked, tmp_path):
+    image = unpacked("ntfs/ntfs-64k.img.gz")
+    vhdx = tmp_path / "volume.vhdx"
+    run("convert", image, "-o", vhdx)
+    run("extract", image, "/", "-o", tmp_path / "raw", "--streams", "sidecar")
+    run("extract", vhdx, "/", "-o", tmp_path / "vhdx", "--streams", "sidecar")
+    raw, from_vhdx = extracted_tree(tmp_path / "raw"), extracted_tree(tmp_path / "vhdx")
+    assert raw == from_vhdx and len(raw) > 50
+    for path, kind in raw.items():
+        if kind == "f":
+            assert (tmp_path / "raw" / path[1:]).read_bytes() == (tmp_path / "vhdx" / path[1:]).read_bytes()
