@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fmt/core.h>
@@ -50,7 +51,8 @@ void run_ls(const LsOptions& options) {
                            listing.push_back(to_json(entry));
                            return;
                          }
-                         fmt::format_to(std::back_inserter(text), "{} {:>9} {:>14}  {}\n",
+                         // A compiled format: this line is written once per entry of a tree.
+                         fmt::format_to(std::back_inserter(text), FMT_COMPILE("{} {:>9} {:>14}  {}\n"),
                                         entry.is_directory ? 'd' : '-', entry.file.record,
                                         entry.size, options.recursive ? entry.path : entry.name);
                          if (!entry.streams.empty()) {

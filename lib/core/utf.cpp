@@ -35,7 +35,12 @@ char16_t utf16le_unit_at(std::span<const std::byte> bytes, std::size_t offset) {
 
 std::string utf16_to_utf8(std::u16string_view units) {
   std::string out;
-  out.reserve(units.size());
+  append_utf16_as_utf8(out, units);
+  return out;
+}
+
+void append_utf16_as_utf8(std::string& out, std::u16string_view units) {
+  out.reserve(out.size() + units.size());
   for (std::size_t i = 0; i < units.size(); ++i) {
     const char16_t unit = units[i];
     if (is_high_surrogate(unit) && i + 1 < units.size() && is_low_surrogate(units[i + 1])) {
@@ -49,7 +54,6 @@ std::string utf16_to_utf8(std::u16string_view units) {
       append_utf8(out, unit);
     }
   }
-  return out;
 }
 
 std::u16string utf8_to_utf16(std::string_view text) {

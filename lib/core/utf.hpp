@@ -11,6 +11,8 @@ namespace diskimg {
 
 // UTF-16 code units to UTF-8. Unpaired surrogates (NTFS allows them) become U+FFFD.
 std::string utf16_to_utf8(std::u16string_view units);
+// The same, appended to `out` (whose capacity a loop over many names reuses).
+void append_utf16_as_utf8(std::string& out, std::u16string_view units);
 // UTF-8 to UTF-16 code units. Invalid sequences become U+FFFD.
 std::u16string utf8_to_utf16(std::string_view text);
 

@@ -20,10 +20,6 @@ namespace {
 constexpr std::size_t max_catalog_warnings = 100;
 constexpr std::size_t no_link = ~std::size_t{0};
 
-std::string join(const std::string& parent, const std::string& name) {
-  return parent == "/" ? "/" + name : parent + "/" + name;
-}
-
 }  // namespace
 
 Catalog Catalog::build(const Volume& volume) {
@@ -213,14 +209,17 @@ void Catalog::walk(std::uint64_t directory, const std::string& path, bool recurs
         if (parent == nullptr || !visited.insert(record).second) return;
         auto link = std::lower_bound(links_.begin(), links_.end(), record,
                                      [](const Link& l, std::uint64_t p) { return l.parent < p; });
+        ListedEntry listed;  // one per level, reused: its strings keep their capacity
         for (; link != links_.end() && link->parent == record; ++link) {
           // A name whose parent reference is stale (an older file in that record) is not
           // in that directory any more.
           if (link->parent_sequence != 0 && link->parent_sequence != parent->file.sequence) continue;
           const Entry& entry = entries_[link->record];
-          ListedEntry listed;
-          listed.name = utf16_to_utf8(name_of(*link));
-          listed.path = join(here, listed.name);
+          listed.name.clear();
+          append_utf16_as_utf8(listed.name, name_of(*link));
+          listed.path.assign(here == "/" ? std::string_view() : std::string_view(here));
+          listed.path += '/';
+          listed.path += listed.name;
           listed.file = entry.file;
           listed.is_directory = entry.is_directory;
           listed.size = entry.is_directory ? 0 : entry.size;
