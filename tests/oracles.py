@@ -59,6 +59,40 @@ needs_ldm_samples = pytest.mark.skipif(not (LDM_SAMPLES / "ldm-data.tar.xz").exi
                                        reason=f"the LDM samples are not at {LDM_SAMPLES} (set DISKIMG_LDM_SAMPLES)")
 
 
+# A real Windows 10 disk with two shadow copies (CC0 data, read where it is, never copied in).
+VSS_SAMPLE = Path(os.environ.get("DISKIMG_VSS_SAMPLE", Path(__file__).parents[2] / "shared" / "vss-sample"))
+
+
+@pytest.fixture(scope="session")
+def windows_disk(tmp_path_factory):
+    """The Windows sample disk (a sparse 64 GiB image, NTFS at 1 MiB), unpacked once."""
+    archive = VSS_SAMPLE / "ntfs.tgz"
+    if not archive.exists():
+        pytest.skip(f"the Windows sample disk is not at {archive} (../shared/vss-sample)")
+    directory = tmp_path_factory.mktemp("windows")
+    subprocess.run(["tar", "-xzSf", str(archive), "-C", str(directory)], check=True)
+    return directory / "ntfs.raw"
+
+
+def sparse_slice(source, start, out):
+    """Bytes [start, end) of a sparse file into a new sparse file, data extents only."""
+    size = source.stat().st_size
+    with open(source, "rb") as src, open(out, "wb") as dst:
+        dst.truncate(size - start)
+        offset = start
+        while offset < size:
+            try:
+                data = os.lseek(src.fileno(), offset, os.SEEK_DATA)
+            except OSError:
+                break
+            hole = os.lseek(src.fileno(), data, os.SEEK_HOLE)
+            for at in range(data, hole, 1 << 20):
+                dst.seek(at - start)
+                dst.write(os.pread(src.fileno(), min(1 << 20, hole - at), at))
+            offset = hole
+    return out
+
+
 @pytest.fixture(scope="session")
 def ldm_images(tmp_path_factory):
     """A function giving the image paths of a sample disk group ("2003r2", "2008r2")."""

@@ -92,6 +92,7 @@
 #include <diskimg/ntfs/listing.hpp>
 #include <diskimg/ntfs/lznt1.hpp>
 #include <diskimg/ntfs/runlist.hpp>
+#include <diskimg/ntfs/security.hpp>
 #include <diskimg/ntfs/standard_information.hpp>
 #include <diskimg/ntfs/stream.hpp>
 #include <diskimg/ntfs/volume.hpp>

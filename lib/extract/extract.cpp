@@ -4,6 +4,7 @@
 #include <diskimg/core/error.hpp>
 #include <diskimg/extract/extract.hpp>
 #include <diskimg/ntfs/catalog.hpp>
+#include <diskimg/ntfs/security.hpp>
 #include <diskimg/ntfs/stream.hpp>
 
 #include <array>
@@ -75,9 +76,10 @@ struct Pending {
 
 class Extractor {
  public:
-  Extractor(const ntfs::Volume& volume, const ntfs::Catalog& catalog, const TargetDirectory& root,
-            const ExtractOptions& options, std::uint64_t total, ExtractResult& result)
-      : volume_(volume), catalog_(catalog), root_(root), options_(options), total_(total), result_(result) {}
+  Extractor(const ntfs::Volume& volume, const ntfs::Catalog& catalog, const ntfs::SecurityOwners& owners,
+            const TargetDirectory& root, const ExtractOptions& options, std::uint64_t total, ExtractResult& result)
+      : volume_(volume), catalog_(catalog), owners_(owners), root_(root), options_(options), total_(total),
+        result_(result) {}
 
   // A file, or a directory's whole tree, into `into`; with `into_itself`, a directory's
   // entries go into `into` itself (the volume's root into the target).
@@ -126,12 +128,12 @@ class Extractor {
     const Pending& done = stack_[index];
     const int fd = done.made->descriptor();
     const std::string& relative = done.made->relative_path();
-    const bool reparse = done.entry.file_attributes.has(ntfs::FileAttribute::reparse_point);
-    if (!done.entry.streams.empty() || reparse) {
+    {
       try {
         const ntfs::File file = volume_.read_file(done.entry.file.record);
         write_named_streams(file, done.entry, fd, parent, relative);
         record_reparse_point(file, fd, relative, done.entry.path);
+        record_owner(file, fd, relative, done.entry.path);
       } catch (const TargetWriteError&) {
         throw;
       } catch (const CancelledError&) {
@@ -194,6 +196,7 @@ class Extractor {
       }
       write_named_streams(*file, entry, fd, into, relative);
       record_reparse_point(*file, fd, relative, entry.path);
+      record_owner(*file, fd, relative, entry.path);
       set_metadata(fd, entry, relative);
     } catch (const TargetWriteError&) {
       ::close(fd);
@@ -299,6 +302,18 @@ class Extractor {
     ++result_.reparse_points;
   }
 
+  // The owner SID of the file's security descriptor, as text ("S-1-5-32-544").
+  // A descriptor that cannot be read costs the owner only.
+  void record_owner(const ntfs::File& file, int fd, const std::string& relative, const std::string& path) {
+    std::optional<std::string> owner;
+    try {
+      owner = owners_.owner_of(volume_, file);
+    } catch (const FormatError& error) {
+      result_.skipped.push_back({path, fmt::format("its owner: {}", error.what())});
+    }
+    if (owner) set_xattr(fd, "user.ntfs.owner", std::as_bytes(std::span(*owner)), relative);
+  }
+
   void set_metadata(int fd, const ntfs::ListedEntry& entry, const std::string& relative) {
     set_xattr(fd, "user.ntfs.crtime", little_endian(entry.times.created), relative);
     const auto attributes = little_endian(entry.file_attributes.bits());
@@ -331,6 +346,7 @@ class Extractor {
 
   const ntfs::Volume& volume_;
   const ntfs::Catalog& catalog_;
+  const ntfs::SecurityOwners& owners_;
   const TargetDirectory& root_;
   const ExtractOptions& options_;
   std::uint64_t total_;
@@ -402,7 +418,8 @@ ExtractResult extract(const ntfs::Volume& volume, const std::vector<std::string>
   for (const std::string& path : paths) chosen.push_back(chosen_entry(volume, catalog, path));
   const TargetDirectory root = TargetDirectory::open_target(target.string());
   ExtractResult result;
-  Extractor extractor(volume, catalog, root, options, total_bytes(catalog, chosen), result);
+  const ntfs::SecurityOwners owners = ntfs::SecurityOwners::read(volume);
+  Extractor extractor(volume, catalog, owners, root, options, total_bytes(catalog, chosen), result);
   for (const ntfs::ListedEntry& entry : chosen) extractor.extract(entry, root, entry.path == "/");
   return result;
 }

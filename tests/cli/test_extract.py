@@ -7,13 +7,14 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, run, run_bytes
-from oracles import tsk
+from oracles import sparse_slice, tsk, windows_disk  # noqa: F401  (a fixture)
 
 sys.path.insert(0, str(FIXTURES))
 import ntfs_edit  # noqa: E402  (the fixtures' own NTFS editor, written from the format)
@@ -219,3 +220,20 @@ def test_a_vhdx_source_extracts_like_the_raw_disk(unpacked, tmp_path):
     for path, kind in raw.items():
         if kind == "f":
             assert (tmp_path / "raw" / path[1:]).read_bytes() == (tmp_path / "vhdx" / path[1:]).read_bytes()
+
+
+def test_owners_are_what_ntfssecaudit_says(windows_disk, tmp_path):
+    """The owner SID of every file and directory extracted from a volume Windows wrote,
+    against ntfs-3g's ntfssecaudit on the same volume."""
+    if not takes_user_xattrs(tmp_path):
+        pytest.skip(f"{tmp_path} takes no user extended attributes")
+    out = tmp_path / "out"
+    run("extract", windows_disk, "/", "-o", out)
+    volume = sparse_slice(windows_disk, 1 << 20, tmp_path / "volume.raw")
+    owners = set()
+    for path in extracted_tree(out):
+        audit = subprocess.run(["ntfssecaudit", str(volume), path], capture_output=True, text=True).stdout
+        expected = next(line.split()[-1] for line in audit.splitlines() if line.startswith("Windows owner"))
+        assert os.getxattr(out / path[1:], "user.ntfs.owner").decode() == expected, path
+        owners.add(expected)
+    assert len(owners) >= 3  # SYSTEM, Administrators and the user, at least

@@ -158,7 +158,7 @@ def test_options_are_one_class_that_keywords_set(sample, tmp_path):
     assert options.verify is False  # the caller's options are not changed
     with pytest.raises(TypeError, match="unknown option 'all_sector'"):
         diskimg.convert(sample, tmp_path / "x.vhd", all_sector=True)
-    with pytest.raises(diskimg.UsageError, match="vhd-dynamic, vhd-fixed, raw, vhdx-dynamic or vhdx-fixed"):
+    with pytest.raises(diskimg.UsageError, match="vhd-dynamic, vhd-fixed, raw, vhdx-dynamic, vhdx-fixed, vhd-differencing or vhdx-differencing"):
         diskimg.ConvertOptions(format="qcow2")
     assert list(tmp_path.iterdir()) == [out]
 
