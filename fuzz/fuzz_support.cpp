@@ -4,6 +4,7 @@
 
 #include <diskimg/ntfs/catalog.hpp>
 #include <diskimg/ntfs/listing.hpp>
+#include <diskimg/ntfs/security.hpp>
 #include <diskimg/ntfs/volume.hpp>
 #include <diskimg/usedmap/used_map.hpp>
 
@@ -189,10 +190,19 @@ void read_pieces(const ByteSource& stream) {
     const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(piece_bytes, size - at));
     stream.read(at, std::span(buffer).first(length));
   }
+  // Where its data and holes are, as extract walks them (a bounded number of steps).
+  std::uint64_t offset = 0;
+  for (int step = 0; step < 16 && offset < size; ++step) {
+    const std::uint64_t data = stream.next_data(offset);
+    const std::uint64_t hole = stream.next_hole(data);
+    if (data < offset || (data < size && hole <= data)) std::abort();  // the contract broken
+    offset = hole;
+  }
 }
 
-void read_streams(const Volume& volume, std::uint64_t record) {
+void read_streams(const Volume& volume, std::uint64_t record, const SecurityOwners& owners) {
   const File file = volume.read_file(record);
+  guarded([&] { (void)owners.owner_of(volume, file); });
   (void)file.names();
   (void)file.preferred_name();
   for (const Attribute& attribute : file.attributes) {
@@ -255,7 +265,10 @@ void exercise_ntfs_volume(SourcePtr source) {
   for (const auto& directory : directories) {
     guarded([&] { list_directory(volume, directory.first, directory.second); });
   }
-  for (const std::uint64_t record : files) guarded([&] { read_streams(volume, record); });
+  // $Secure:$SDS, scanned for owners as extract does.
+  SecurityOwners owners;
+  guarded([&] { owners = SecurityOwners::read(volume); });
+  for (const std::uint64_t record : files) guarded([&] { read_streams(volume, record, owners); });
   if (small) {
     guarded([&] {
       const UsedMap map = UsedMap::read(volume);
