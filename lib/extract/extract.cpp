@@ -233,7 +233,14 @@ class Extractor {
       }
       offset = stream.next_data(end);
     }
-    if (::ftruncate(fd, static_cast<off_t>(size)) != 0) target_failed("cannot size", relative);
+    if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+      // A size the target cannot hold (a damaged or crafted record) costs this file only.
+      if (errno == EFBIG || errno == EINVAL) {
+        throw UnsupportedError(fmt::format("{} bytes: more than the target holds in one file", size),
+                               {relative, std::nullopt});
+      }
+      target_failed("cannot size", relative);
+    }
   }
 
   static void write_all(int fd, std::span<const std::byte> data, std::uint64_t offset, const std::string& relative) {

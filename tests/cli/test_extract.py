@@ -24,10 +24,10 @@ NTFS = FIXTURES / "ntfs"
 VOLUMES = ["ntfs-512", "ntfs-4k", "ntfs-4kn", "ntfs-64k", "ntfs-mftlist", "ntfs-big"]
 
 
-def mount_view(name):
+def mount_view(name, directory=NTFS):
     """{path: (record, kind, size, md5)} as the ntfs-3g mount showed the volume."""
     view = {}
-    for line in (NTFS / f"{name}.mount.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (directory / f"{name}.mount.tsv").read_text(encoding="utf-8").splitlines():
         path, record, kind, size, md5 = line.split("\t")
         view[path] = (int(record), kind, int(size), md5)
     return view
@@ -237,3 +237,31 @@ def test_owners_are_what_ntfssecaudit_says(windows_disk, tmp_path):
         assert os.getxattr(out / path[1:], "user.ntfs.owner").decode() == expected, path
         owners.add(expected)
     assert len(owners) >= 3  # SYSTEM, Administrators and the user, at least
+
+
+def test_deep_trees_hard_links_and_reparse_points_as_ntfs3g_shows_them(unpacked, tmp_path):
+    """tests/fixtures/extract/ntfs-links (make_extract_fixture.sh): 30 levels of
+    directories, a hard link across two of them, and a file symbolic link, a directory
+    symbolic link and a junction as Windows stores them: each reparse point written as a
+    plain file or directory carrying its reparse data (what ntfs-3g's
+    system.ntfs_reparse_data showed) in user.ntfs.reparse, never as a link to follow."""
+    if not takes_user_xattrs(tmp_path):
+        pytest.skip(f"{tmp_path} takes no user extended attributes")
+    image = unpacked("extract/ntfs-links.img.gz")
+    out = tmp_path / "out"
+    summary = json.loads(run("extract", image, "/", "-o", out, "--json").stdout)
+    view = mount_view("ntfs-links", FIXTURES / "extract")
+    assert set(extracted_tree(out)) == set(view)
+    for path, (record, kind, size, digest) in view.items():
+        target = out / path[1:]
+        assert not target.is_symlink(), path
+        if kind == "d":
+            assert target.is_dir(), path
+        elif kind == "f":
+            data = target.read_bytes()
+            assert (len(data), md5(data)) == (size, digest), path
+        else:
+            assert os.getxattr(target, "user.ntfs.reparse").hex() == digest, path
+    assert summary["reparse_points"] == 3 and summary["hard_links"] == 1 and summary["skipped"] == []
+    assert os.stat(out / "d01/linked.txt").st_ino == os.stat(out / "d01/d02/also-linked.txt").st_ino
+    assert max(path.count("/") for path in view) >= 31

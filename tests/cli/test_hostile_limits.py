@@ -91,6 +91,17 @@ def test_a_sparse_tail_on_the_mft_lists_the_tree_in_bounds_with_a_warning(unpack
     assert "$MFT" in result.stderr and "3196 records" in result.stderr
 
 
+def test_a_sparse_tail_on_the_mft_extracts_the_tree_in_bounds(unpacked, tmp_path):
+    """extract reads the catalog from the same MFT: every file as from the clean volume."""
+    path = hostile_mft(unpacked, tmp_path)
+    result = run_limited("extract", path, "/", "-o", tmp_path / "hostile", "--streams", "sidecar")
+    assert result.returncode == 0, result.stderr
+    subprocess.run([DISKIMG, "extract", unpacked("ntfs/ntfs-4k.img.gz"), "/", "-o", tmp_path / "clean",
+                    "--streams", "sidecar"], capture_output=True, check=True)
+    listing = lambda top: sorted(str(p.relative_to(top)) for p in top.rglob("*"))
+    assert listing(tmp_path / "hostile") == listing(tmp_path / "clean") and len(listing(tmp_path / "clean")) > 100
+
+
 def test_a_sparse_tail_past_the_initialized_size_verifies_in_bounds(unpacked, tmp_path):
     path = hostile_mft(unpacked, tmp_path, initialized=3195 * 1024)
     result = run_limited("usedmap", "--verify", path)
