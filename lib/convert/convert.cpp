@@ -254,7 +254,8 @@ std::vector<Piece> pieces_of(const ConversionPlan& plan, const ByteSource& sourc
         limit = std::min(limit, same.offset);
       }
       std::uint64_t data = source.next_data(offset);
-      if (parent != nullptr) data = std::min(data, parent->next_data(offset));
+      // Asked only where the source has a hole: a chain's next_data walks its blocks.
+      if (parent != nullptr && data > offset) data = std::min(data, parent->next_data(offset));
       if (data > offset) {
         const std::uint64_t past = std::min(data, limit);
         skipped += past - offset;

@@ -6,6 +6,8 @@
 #include <diskimg/ntfs/volume.hpp>
 
 #include <algorithm>
+#include <array>
+#include <string_view>
 #include <optional>
 #include <unordered_set>
 
@@ -18,6 +20,10 @@ namespace {
 constexpr std::uint64_t first_user_record = 24;
 // $Extend: $ObjId, $Quota, $Reparse, $UsnJrnl, $RmMetadata and what they hold.
 constexpr std::uint64_t extend_record = 11;
+// Files Windows writes through paging I/O, without updating their records: always compared.
+constexpr std::array<std::u16string_view, 3> paged_files{u"pagefile.sys", u"hiberfil.sys", u"swapfile.sys"};
+// The root directory's record.
+constexpr std::uint64_t root_record = 5;
 // How deep $Extend's tree is followed; real volumes have two or three levels.
 constexpr int max_extend_depth = 8;
 
@@ -88,7 +94,12 @@ std::optional<std::vector<ntfs::FileRecord>> unchanged_records(const ntfs::Volum
         return std::nullopt;
       }
       auto child = same_record(source, parent, entry.record.record, bytes);
-      if (!child) return std::nullopt;
+      // A child record must be the file's own (pointing back at this base record) and no
+      // metafile's: a damaged list naming $MFT's record must not make $MFT "unchanged".
+      if (!child || child->number < first_user_record || child->base.record != base.number ||
+          child->base.sequence != base.sequence) {
+        return std::nullopt;
+      }
       records.push_back(std::move(*child));
     }
   }
@@ -116,8 +127,12 @@ std::string unchanged_on_volume(const ntfs::Volume& source, const ntfs::Volume& 
   std::unordered_set<std::uint64_t> metadata;
   try {
     add_extend_tree(source, source.read_file(extend_record), 0, metadata);
+    const ntfs::File root = source.read_file(root_record);
+    for (const std::u16string_view name : paged_files) {
+      if (const auto found = source.find_in_directory(root, name)) metadata.insert(found->file.record);
+    }
   } catch (const Error& error) {
-    return fmt::format("$Extend cannot be listed ({}): compared whole", error.what());
+    return fmt::format("$Extend or the root cannot be listed ({}): compared whole", error.what());
   }
   std::uint64_t files = 0;
   std::uint64_t bytes = 0;
@@ -139,9 +154,10 @@ std::string unchanged_on_volume(const ntfs::Volume& source, const ntfs::Volume& 
 std::string unchanged_for(const Disk& parent, const Volume& volume, std::vector<CopyRange>& ranges) {
   if (volume.origin == VolumeOrigin::ldm) return "an LDM volume: compared whole";
   const auto other = std::find_if(parent.volumes().begin(), parent.volumes().end(), [&](const Volume& candidate) {
-    return candidate.origin_name() == volume.origin_name() && candidate.filesystem == FilesystemKind::ntfs;
+    return candidate.origin_name() == volume.origin_name() && candidate.offset == volume.offset &&
+           candidate.filesystem == FilesystemKind::ntfs;
   });
-  if (other == parent.volumes().end()) return "the parent has no NTFS volume there: compared whole";
+  if (other == parent.volumes().end()) return "the parent has no NTFS volume in the same place: compared whole";
   std::shared_ptr<const ntfs::Volume> source;
   std::shared_ptr<const ntfs::Volume> before;
   try {

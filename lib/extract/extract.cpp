@@ -89,6 +89,7 @@ class Extractor {
       return;
     }
     stack_.clear();
+    visited_.clear();  // a loop is per tree: the same directory asked for twice is written twice
     stack_.push_back({entry, 0, std::nullopt, false});
     walk(into, into_itself);
   }
@@ -172,10 +173,12 @@ class Extractor {
     const auto linked = written_.find(entry.file.record);
     if (linked != written_.end()) {
       TargetDirectory::Placed placed;
-      into.link(root_, linked->second, entry.name, placed);
-      note_renamed(entry.path, into.relative(placed.name), placed);
-      ++result_.hard_links;
-      return;
+      if (into.link(root_, linked->second, entry.name, placed)) {
+        note_renamed(entry.path, into.relative(placed.name), placed);
+        ++result_.hard_links;
+        return;
+      }
+      // The target cannot link: the name gets a copy of its own (counted as a file).
     }
     std::optional<ntfs::File> file;
     try {
@@ -188,7 +191,7 @@ class Extractor {
     const int fd = into.create_file(entry.name, placed);
     const std::string relative = into.relative(placed.name);
     note_renamed(entry.path, relative, placed);
-    written_.emplace(entry.file.record, relative);
+    written_.try_emplace(entry.file.record, relative);
     ++result_.files;
     try {
       if (file->find(ntfs::AttributeType::data) != nullptr) {
@@ -425,7 +428,13 @@ ExtractResult extract(const ntfs::Volume& volume, const std::vector<std::string>
   for (const std::string& path : paths) chosen.push_back(chosen_entry(volume, catalog, path));
   const TargetDirectory root = TargetDirectory::open_target(target.string());
   ExtractResult result;
-  const ntfs::SecurityOwners owners = ntfs::SecurityOwners::read(volume);
+  ntfs::SecurityOwners owners;
+  try {
+    owners = ntfs::SecurityOwners::read(volume);
+  } catch (const Error& error) {
+    // An unreadable $Secure costs the owners only.
+    result.skipped.push_back({"/$Secure:$SDS", fmt::format("owners not recorded: {}", error.what())});
+  }
   Extractor extractor(volume, catalog, owners, root, options, total_bytes(catalog, chosen), result);
   for (const ntfs::ListedEntry& entry : chosen) extractor.extract(entry, root, entry.path == "/");
   return result;

@@ -120,6 +120,7 @@ TargetDirectory::Placed TargetDirectory::place(const std::string& name,
   Placed placed = safe_component(name);
   const std::string base = placed.name;
   std::string stem = base;  // what suffixes are added to
+  bool shortened_once = false;  // a name still too long once shortened is an error, not a loop
   for (int attempt = 1; attempt <= max_suffix; ++attempt) {
     const std::string candidate = attempt == 1 ? stem : with_suffix(stem, attempt);
     const int error = make(candidate);
@@ -130,8 +131,9 @@ TargetDirectory::Placed TargetDirectory::place(const std::string& name,
       return placed;
     }
     if (error == EEXIST) continue;
-    if (error == ENAMETOOLONG && stem.size() > kept_bytes) {
+    if (error == ENAMETOOLONG && stem.size() > kept_bytes && !shortened_once) {
       stem = shortened(stem);
+      shortened_once = true;
       placed.reason = join(placed.reason, "too long for the target");
       attempt = 0;
       continue;
@@ -171,11 +173,18 @@ int TargetDirectory::create_file(const std::string& name, Placed& placed) const 
   return fd;
 }
 
-void TargetDirectory::link(const TargetDirectory& root, const std::string& existing, const std::string& name,
+bool TargetDirectory::link(const TargetDirectory& root, const std::string& existing, const std::string& name,
                            Placed& placed) const {
+  int refused = 0;
   placed = place(name, [&](const std::string& candidate) {
-    return ::linkat(root.fd_, existing.c_str(), fd_, candidate.c_str(), 0) == 0 ? 0 : errno;
+    if (::linkat(root.fd_, existing.c_str(), fd_, candidate.c_str(), 0) == 0) return 0;
+    // Only a taken name is the name's fault; a target without hard links (FAT: EPERM), a
+    // file at its link limit, or a first name too deep to reach says nothing about it.
+    if (errno == EEXIST) return EEXIST;
+    refused = errno;
+    return 0;
   });
+  return refused == 0;
 }
 
 }  // namespace diskimg

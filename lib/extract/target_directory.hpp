@@ -32,8 +32,10 @@ class TargetDirectory {
   // Creates the regular file `name` (or a name changed as `place` says), open for writing.
   // Returns its descriptor, which the caller closes.
   int create_file(const std::string& name, Placed& placed) const;
-  // Links the file at `existing` (relative to `root`) as `name` here (or a changed name).
-  void link(const TargetDirectory& root, const std::string& existing, const std::string& name,
+  // Links the file at `existing` (relative to `root`: names extract made itself) as `name`
+  // here (or a name changed for being taken). Returns false when the target cannot make the
+  // link (no hard links on it, too many, a first name too deep to reach); nothing is made.
+  bool link(const TargetDirectory& root, const std::string& existing, const std::string& name,
             Placed& placed) const;
 
   // Another handle on the same directory (a duplicated descriptor).

@@ -14,6 +14,9 @@ constexpr std::uint64_t secure_record = 9;
 // $SDS is written in 256 KiB blocks, each followed by its mirror copy.
 constexpr std::uint64_t sds_block = 256u << 10;
 constexpr std::uint8_t max_sub_authorities = 15;
+// Descriptors read at most: far more than any real volume keeps (a few MiB), so that a
+// damaged $SDS claiming terabytes of mapped clusters costs a bounded time.
+constexpr std::uint64_t max_sds_scanned = 1ull << 30;
 
 // A SID's text at `offset` of `bytes`: S-REVISION-AUTHORITY-SUB-SUB...
 std::string sid_text(std::span<const std::byte> bytes, std::size_t offset) {
@@ -50,8 +53,14 @@ SecurityOwners SecurityOwners::read(const Volume& volume) {
     return owners;
   }
   std::vector<std::byte> block;
-  for (std::uint64_t start = 0; start < sds->size(); start += 2 * sds_block) {
+  std::uint64_t scanned = 0;
+  for (std::uint64_t start = 0; start < sds->size() && scanned < max_sds_scanned; start += 2 * sds_block) {
+    // Holes hold no descriptors: go on from the block pair where data is next.
+    const std::uint64_t data = sds->next_data(start);
+    if (data >= sds->size()) break;
+    start = std::max(start, data / (2 * sds_block) * (2 * sds_block));
     block.resize(static_cast<std::size_t>(std::min(sds_block, sds->size() - start)));
+    scanned += block.size();
     sds->read(start, block);
     for (std::size_t at = 0; at + sizeof(disk::SdsEntryHeader) <= block.size();) {
       const auto entry = load<disk::SdsEntryHeader>(block, at, "$SDS entry");

@@ -83,7 +83,12 @@ void Stream::find_holes() {
   const std::uint64_t unit = std::max<std::uint64_t>(compression_unit_clusters_, 1) * cluster_size;
   const std::uint64_t zeros_from = std::min(initialized_size_, data_size_);
   const auto add = [&](std::uint64_t first, std::uint64_t end) {
-    first = (first + unit - 1) / unit * unit;
+    // Rounded up without wrapping: a range that starts within a unit of 2^64 holds no
+    // whole unit.
+    if (first % unit != 0) {
+      if (first > ~std::uint64_t{0} - unit) return;
+      first += unit - first % unit;
+    }
     end = std::min(end / unit * unit, zeros_from);
     if (first >= end) return;
     if (!holes_.empty() && holes_.back().second >= first) {
