@@ -44,8 +44,8 @@ void split_sources_and_paths(const std::vector<std::string>& positionals, std::v
   paths.assign(positionals.begin() + static_cast<std::ptrdiff_t>(first_path), positionals.end());
 }
 
-void print_summary(const ExtractResult& result, const std::string& output, bool json) {
-  if (json) {
+void print_summary(const ExtractResult& result, const std::string& output, bool as_json) {
+  if (as_json) {
     nlohmann::ordered_json renamed = nlohmann::ordered_json::array();
     for (const RenamedEntry& entry : result.renamed) {
       renamed.push_back({{"path", entry.path}, {"written_as", entry.written_as}, {"reason", entry.reason}});

@@ -3,7 +3,7 @@
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/extract/extract.hpp>
-#include <diskimg/ntfs/catalog.hpp>
+#include <diskimg/ntfs/listing.hpp>
 #include <diskimg/ntfs/security.hpp>
 #include <diskimg/ntfs/stream.hpp>
 
@@ -74,18 +74,54 @@ struct Pending {
   bool listed = false;
 };
 
+std::string child_path(const std::string& parent, const std::string& name) {
+  std::string path = parent;
+  if (path != "/") path += '/';
+  return path += name;
+}
+
+// The file an index entry names, or the reason it cannot be used: the walk goes by the
+// directory indexes (what Windows and a mount show), and an entry whose record was freed or
+// reused since must not restore another file under its name.
+std::optional<ntfs::File> read_entry_file(const ntfs::Volume& volume, const ntfs::DirectoryEntry& entry,
+                                          std::string& why_not) {
+  ntfs::File file = volume.read_file(entry.file.record);
+  if (!file.record.in_use()) {
+    why_not = fmt::format("its index entry names MFT record {}, which is not in use", entry.file.record);
+    return std::nullopt;
+  }
+  if (entry.file.sequence != 0 && file.record.sequence != entry.file.sequence) {
+    why_not = fmt::format("its index entry names MFT record {} with sequence {}; the record has sequence {} "
+                          "(reused by another file)",
+                          entry.file.record, entry.file.sequence, file.record.sequence);
+    return std::nullopt;
+  }
+  return file;
+}
+
+// Whether a file has further names (hard links) in any directory: DOS 8.3 aliases are not
+// links, and most files on a Windows volume have one.
+bool has_links(const ntfs::File& file) {
+  if (file.record.link_count < 2) return false;
+  int names = 0;
+  for (const ntfs::FileName& name : file.names()) {
+    if (name.name_space != ntfs::NameSpace::dos) ++names;
+  }
+  return names > 1;
+}
+
 class Extractor {
  public:
-  Extractor(const ntfs::Volume& volume, const ntfs::Catalog& catalog, const ntfs::SecurityOwners& owners,
-            const TargetDirectory& root, const ExtractOptions& options, std::uint64_t total, ExtractResult& result)
-      : volume_(volume), catalog_(catalog), owners_(owners), root_(root), options_(options), total_(total),
-        result_(result) {}
+  Extractor(const ntfs::Volume& volume, const ntfs::SecurityOwners& owners, const TargetDirectory& root,
+            const ExtractOptions& options, std::uint64_t total, ExtractResult& result)
+      : volume_(volume), owners_(owners), root_(root), options_(options), total_(total), result_(result) {}
 
   // A file, or a directory's whole tree, into `into`; with `into_itself`, a directory's
   // entries go into `into` itself (the volume's root into the target).
-  void extract(const ntfs::ListedEntry& entry, const TargetDirectory& into, bool into_itself) {
+  void extract(const ntfs::ListedEntry& entry, const ntfs::File& file, const TargetDirectory& into,
+               bool into_itself) {
     if (!entry.is_directory) {
-      extract_file(entry, into);
+      extract_file(entry, file, into);
       return;
     }
     stack_.clear();
@@ -97,7 +133,8 @@ class Extractor {
  private:
   // Depth first with an explicit stack: a directory is made when it is reached (its parent
   // is below it on the stack, still open), and its times are set once everything in it is
-  // written (writing into it would change them).
+  // written (writing into it would change them). Memory goes with the depth and the widest
+  // directory, not with the number of files.
   void walk(const TargetDirectory& top_parent, bool into_itself) {
     while (!stack_.empty()) {
       const std::size_t index = stack_.size() - 1;
@@ -146,30 +183,54 @@ class Extractor {
     set_metadata(fd, done.entry, relative);
   }
 
-  // Writes the files of the directory at `index` and pushes its subdirectories.
+  // Writes the files of the directory at `index`, in index order, and pushes its
+  // subdirectories.
   void list_into_stack(std::size_t index) {
     const std::uint64_t record = stack_[index].entry.file.record;
     if (!visited_.insert(record).second) return;  // a loop in a damaged volume
-    std::vector<ntfs::ListedEntry> entries;
-    catalog_.walk(record, stack_[index].entry.path == "/" ? std::string() : stack_[index].entry.path, false,
-                  [&](const ntfs::ListedEntry& entry) { entries.push_back(entry); });
+    const std::string path = stack_[index].entry.path;
+    std::vector<ntfs::DirectoryEntry> entries;
+    try {
+      entries = volume_.list_directory(volume_.read_file(record));
+    } catch (const CancelledError&) {
+      throw;
+    } catch (const Error& error) {
+      result_.skipped.push_back({path, fmt::format("its index: {}", error.what())});
+      return;
+    }
     std::vector<ntfs::ListedEntry> directories;
-    for (const ntfs::ListedEntry& entry : entries) {
+    for (const ntfs::DirectoryEntry& found : entries) {
+      if (found.file.record == record) continue;  // the root's own "." entry
       // The metafiles ($MFT, $LogFile, $Extend, ...) are the volume's, not its files: a tree
       // is restored without them (asked for by path, each is extracted like any file).
-      if (record == root_record && entry.file.record < first_user_record) continue;
-      if (entry.is_directory) {
-        if (entry.file.record != record) directories.push_back(entry);
+      if (record == root_record && found.file.record < first_user_record) continue;
+      const std::string name_path = child_path(path, found.name.name);
+      std::optional<ntfs::File> file;
+      std::string why_not;
+      try {
+        file = read_entry_file(volume_, found, why_not);
+      } catch (const CancelledError&) {
+        throw;
+      } catch (const Error& error) {
+        why_not = error.what();
+      }
+      if (!file) {
+        result_.skipped.push_back({name_path, why_not});
         continue;
       }
-      extract_file(entry, *stack_[index].made);
+      ntfs::ListedEntry entry = ntfs::describe_file(*file, found, path);
+      if (entry.is_directory) {
+        directories.push_back(std::move(entry));
+        continue;
+      }
+      extract_file(entry, *file, *stack_[index].made);
     }
     for (auto it = directories.rbegin(); it != directories.rend(); ++it) {
-      stack_.push_back({*it, index, std::nullopt, false});
+      stack_.push_back({std::move(*it), index, std::nullopt, false});
     }
   }
 
-  void extract_file(const ntfs::ListedEntry& entry, const TargetDirectory& into) {
+  void extract_file(const ntfs::ListedEntry& entry, const ntfs::File& file, const TargetDirectory& into) {
     const auto linked = written_.find(entry.file.record);
     if (linked != written_.end()) {
       TargetDirectory::Placed placed;
@@ -180,26 +241,19 @@ class Extractor {
       }
       // The target cannot link: the name gets a copy of its own (counted as a file).
     }
-    std::optional<ntfs::File> file;
-    try {
-      file = volume_.read_file(entry.file.record);
-    } catch (const Error& error) {
-      result_.skipped.push_back({entry.path, error.what()});
-      return;
-    }
     TargetDirectory::Placed placed;
     const int fd = into.create_file(entry.name, placed);
     const std::string relative = into.relative(placed.name);
     note_renamed(entry.path, relative, placed);
-    written_.try_emplace(entry.file.record, relative);
+    if (has_links(file)) written_.try_emplace(entry.file.record, relative);
     ++result_.files;
     try {
-      if (file->find(ntfs::AttributeType::data) != nullptr) {
-        copy_stream(*volume_.open_stream(*file), fd, relative);
+      if (file.find(ntfs::AttributeType::data) != nullptr) {
+        copy_stream(*volume_.open_stream(file), fd, relative);
       }
-      write_named_streams(*file, entry, fd, into, relative);
-      record_reparse_point(*file, fd, relative, entry.path);
-      record_owner(*file, fd, relative, entry.path);
+      write_named_streams(file, entry, fd, into, relative);
+      record_reparse_point(file, fd, relative, entry.path);
+      record_owner(file, fd, relative, entry.path);
       set_metadata(fd, entry, relative);
     } catch (const TargetWriteError&) {
       ::close(fd);
@@ -221,21 +275,29 @@ class Extractor {
 
   // The stream's data into `fd`: its holes are not written, and the file is sized last.
   void copy_stream(const ntfs::Stream& stream, int fd, const std::string& relative) {
-    std::vector<std::byte> buffer(piece_size);
+    // One buffer for the whole extraction: zeroing a new megabyte per file was most of the
+    // time spent on small files.
+    if (buffer_.empty()) buffer_.resize(piece_size);
+    const std::span<std::byte> buffer(buffer_);
     const std::uint64_t size = stream.size();
+    std::uint64_t written_to = 0;
     for (std::uint64_t offset = stream.next_data(0); offset < size;) {
       const std::uint64_t end = std::min(stream.next_hole(offset), size);
       while (offset < end) {
         const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(piece_size, end - offset));
-        stream.read(offset, std::span(buffer).first(length));
-        write_all(fd, std::span(buffer).first(length), offset, relative);
+        stream.read(offset, buffer.first(length));
+        write_all(fd, buffer.first(length), offset, relative);
         offset += length;
+        written_to = offset;
         result_.bytes += length;
         done_ += length;
         report_progress();
       }
       offset = stream.next_data(end);
     }
+    // A file that ends in a hole (or is empty of data) gets its size here; the new file's
+    // size is otherwise already where the last write ended.
+    if (written_to == size) return;
     if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
       // A size the target cannot hold (a damaged or crafted record) costs this file only.
       if (errno == EFBIG || errno == EINVAL) {
@@ -355,7 +417,6 @@ class Extractor {
   }
 
   const ntfs::Volume& volume_;
-  const ntfs::Catalog& catalog_;
   const ntfs::SecurityOwners& owners_;
   const TargetDirectory& root_;
   const ExtractOptions& options_;
@@ -363,51 +424,73 @@ class Extractor {
   std::uint64_t done_ = 0;
   ExtractResult& result_;
   std::vector<Pending> stack_;
+  std::vector<std::byte> buffer_;
   std::unordered_set<std::uint64_t> visited_;
-  std::unordered_map<std::uint64_t, std::string> written_;  // record -> where its first name went
+  std::unordered_map<std::uint64_t, std::string> written_;  // linked record -> where its first name went
   bool xattrs_refused_ = false;
 };
 
-// The catalog's entry for the file at `path`, as a listing entry named as the volume
-// names it. Throws NotFoundError when there is none.
-ntfs::ListedEntry chosen_entry(const ntfs::Volume& volume, const ntfs::Catalog& catalog, const std::string& path) {
-  std::optional<ntfs::File> found_file;
+// A path asked for: the file, and its listing entry named as its directory's index names it.
+struct Chosen {
+  ntfs::ListedEntry entry;
+  ntfs::File file;
+};
+
+// Throws NotFoundError when there is no such file.
+Chosen chosen_entry(const ntfs::Volume& volume, const std::string& path) {
+  std::string normalized = path.empty() || path.front() != '/' ? "/" + path : path;
+  while (normalized.size() > 1 && normalized.back() == '/') normalized.pop_back();
+  const std::size_t slash = normalized.rfind('/');
+  const std::string parent_path = slash == 0 ? "/" : normalized.substr(0, slash);
+  Chosen chosen;
+  std::uint64_t parent = root_record;
   try {
-    found_file = volume.open_path(path);
+    chosen.file = volume.open_path(normalized);
+    if (normalized != "/") parent = volume.open_path(parent_path).number();
   } catch (const NotFoundError& error) {
     throw NotFoundError(fmt::format("extract: {}: {}", path, error.what()), error.where());
   }
-  const ntfs::File& file = *found_file;
-  const ntfs::Catalog::Entry* found = catalog.find(file.number());
-  if (found == nullptr) {
-    throw NotFoundError(fmt::format("extract: {} (record {}) is not an in-use file", path, file.number()),
-                        {path, std::nullopt});
+  ntfs::DirectoryEntry named{chosen.file.record.reference(), {}};
+  named.name.name = normalized.substr(slash + 1);  // the path's own spelling, failing a better one
+  for (const ntfs::FileName& name : chosen.file.names()) {
+    if (name.parent.record == parent && name.name_space != ntfs::NameSpace::dos) named.name = name;
   }
-  ntfs::ListedEntry entry;
-  entry.path = file.number() == root_record ? "/" : catalog.path_of(file.number());
-  if (entry.path.empty()) entry.path = path;
-  entry.name = entry.path.substr(entry.path.rfind('/') + 1);
-  entry.file = found->file;
-  entry.is_directory = found->is_directory;
-  entry.size = found->size;
-  entry.streams = found->streams;
-  entry.times = found->times;
-  entry.file_attributes = found->file_attributes;
-  return entry;
+  chosen.entry = ntfs::describe_file(chosen.file, named, parent_path);
+  if (normalized == "/") chosen.entry.path = "/";
+  return chosen;
 }
 
-// The bytes the chosen files hold (unnamed and named streams), each record once.
-std::uint64_t total_bytes(const ntfs::Catalog& catalog, const std::vector<ntfs::ListedEntry>& chosen) {
-  std::unordered_set<std::uint64_t> counted;
+// The bytes the chosen trees hold, for progress: the sizes their directory indexes record
+// (Windows updates them lazily, so this is an estimate), named streams and hard links'
+// further names aside. One more walk of the indexes, in memory that goes with the depth.
+std::uint64_t estimated_total(const ntfs::Volume& volume, const std::vector<Chosen>& chosen) {
   std::uint64_t total = 0;
-  const auto add = [&](const ntfs::ListedEntry& entry) {
-    if (entry.is_directory || !counted.insert(entry.file.record).second) return;
-    total += entry.size;
-    for (const ntfs::StreamInfo& stream : entry.streams) total += stream.size;
-  };
-  for (const ntfs::ListedEntry& entry : chosen) {
-    add(entry);
-    if (entry.is_directory) catalog.walk(entry.file.record, entry.path == "/" ? "" : entry.path, true, add);
+  for (const Chosen& top : chosen) {
+    if (!top.entry.is_directory) {
+      total += top.entry.size;
+      continue;
+    }
+    std::vector<std::uint64_t> directories{top.file.number()};
+    std::unordered_set<std::uint64_t> visited;
+    while (!directories.empty()) {
+      const std::uint64_t record = directories.back();
+      directories.pop_back();
+      if (!visited.insert(record).second) continue;
+      std::vector<ntfs::DirectoryEntry> entries;
+      try {
+        entries = volume.list_directory(volume.read_file(record));
+      } catch (const Error&) {
+        continue;  // the walk that extracts reports it
+      }
+      for (const ntfs::DirectoryEntry& entry : entries) {
+        if (entry.file.record == record) continue;
+        if (entry.name.is_directory()) {
+          directories.push_back(entry.file.record);
+        } else {
+          total += entry.name.data_size;
+        }
+      }
+    }
   }
   return total;
 }
@@ -423,9 +506,8 @@ StreamTarget parse_stream_target(std::string_view text) {
 
 ExtractResult extract(const ntfs::Volume& volume, const std::vector<std::string>& paths,
                       const std::filesystem::path& target, const ExtractOptions& options) {
-  const ntfs::Catalog catalog = ntfs::Catalog::build(volume);
-  std::vector<ntfs::ListedEntry> chosen;
-  for (const std::string& path : paths) chosen.push_back(chosen_entry(volume, catalog, path));
+  std::vector<Chosen> chosen;
+  for (const std::string& path : paths) chosen.push_back(chosen_entry(volume, path));
   const TargetDirectory root = TargetDirectory::open_target(target.string());
   ExtractResult result;
   ntfs::SecurityOwners owners;
@@ -435,8 +517,8 @@ ExtractResult extract(const ntfs::Volume& volume, const std::vector<std::string>
     // An unreadable $Secure costs the owners only.
     result.skipped.push_back({"/$Secure:$SDS", fmt::format("owners not recorded: {}", error.what())});
   }
-  Extractor extractor(volume, catalog, owners, root, options, total_bytes(catalog, chosen), result);
-  for (const ntfs::ListedEntry& entry : chosen) extractor.extract(entry, root, entry.path == "/");
+  Extractor extractor(volume, owners, root, options, estimated_total(volume, chosen), result);
+  for (const Chosen& top : chosen) extractor.extract(top.entry, top.file, root, top.entry.path == "/");
   return result;
 }
 

@@ -18,11 +18,14 @@ std::string join(const std::string& parent, const std::string& name) {
 
 ListedEntry describe_entry(const Volume& volume, const DirectoryEntry& entry,
                            const std::string& parent_path) {
+  return describe_file(volume.read_file(entry.file.record), entry, parent_path);
+}
+
+ListedEntry describe_file(const File& file, const DirectoryEntry& entry, const std::string& parent_path) {
   ListedEntry listed;
   listed.name = entry.name.name;
   listed.path = join(parent_path, entry.name.name);
   listed.file = entry.file;
-  const File file = volume.read_file(entry.file.record);
   listed.is_directory = file.is_directory();
   if (!listed.is_directory) listed.size = file.data_size();
   if (const std::optional<StandardInformation> info = file.standard_information()) {

@@ -177,16 +177,43 @@ def test_times_and_attributes_are_the_standard_informations(unpacked, tmp_path):
     assert checked >= 4
 
 
-def rename_in_record(image, record, old, new):
-    """Rewrites the $FILE_NAME of an MFT record in place: `new` (UTF-16 units, at most as
-    many as `old`) with its length set, the fixups sealed again."""
+def renamed_key(raw, old, new):
+    """`raw` with every $FILE_NAME (or index key, live or left over in an INDX block's slack)
+    that holds `old` named `new` instead (at most as many UTF-16 units), its length byte set;
+    None when `raw` holds no such name."""
+    encoded = old.encode("utf-16-le")
+    raw = bytearray(raw)
+    found = False
+    at = raw.find(encoded)
+    while at > 0:
+        if raw[at - 2] == len(old):
+            raw[at - 2] = len(new)
+            raw[at:at + 2 * len(new)] = new.encode("utf-16-le")
+            found = True
+        at = raw.find(encoded, at + 1)
+    return raw if found else None
+
+
+def rename_file(image, record, directory, old, new):
+    """Renames a file behind the file system's back: its $FILE_NAME in MFT record `record`
+    and its key in the index of `directory` (the index root or an INDX block), fixups sealed
+    again. What a crafted volume holds: names no NTFS driver would write."""
     volume = ntfs_edit.Volume(image)
-    raw = bytearray(volume.read_record(record))
-    at = raw.find(old.encode("utf-16-le"))
-    assert at > 0 and raw[at - 2] == len(old), (record, old)
-    raw[at - 2] = len(new)
-    raw[at:at + 2 * len(new)] = new.encode("utf-16-le")
+    raw = renamed_key(volume.read_record(record), old, new)
+    assert raw is not None, (record, old)
     volume.write_record(record, raw)
+    # The key may be in the index root, in an INDX block, and left over in either's slack.
+    renamed_somewhere = False
+    in_root = renamed_key(volume.read_record(directory), old, new)
+    if in_root is not None:
+        volume.write_record(directory, in_root)
+        renamed_somewhere = True
+    for offset, block in volume.index_blocks(directory):
+        renamed = renamed_key(block, old, new)
+        if renamed is not None:
+            volume.write_index_block(offset, renamed)
+            renamed_somewhere = True
+    assert renamed_somewhere, f"{old} is not in the index of record {directory}"
     volume.f.close()
 
 
@@ -198,7 +225,7 @@ def test_hostile_names_stay_inside_the_target(unpacked, tmp_path):
     view = mount_view("ntfs-4k")
     renames = {"/unicode/case.txt": "../x.txt", "/unicode/CASE.TXT": "..", "/unicode/Case.txt": "\x1b[1m\x07"}
     for path, new in renames.items():
-        rename_in_record(image, view[path][0], path.rsplit("/", 1)[1], new)
+        rename_file(image, view[path][0], view["/unicode"][0], path.rsplit("/", 1)[1], new)
     around = tmp_path / "around"
     around.mkdir()
     (around / "keep.txt").write_text("untouched")
@@ -211,6 +238,33 @@ def test_hostile_names_stay_inside_the_target(unpacked, tmp_path):
               "/unicode/Case.txt": "unicode/\x1b[1m\x07"}
     for path, relative in landed.items():
         assert (around / "out" / relative).read_bytes() == tsk("icat", image, view[path][0]), path
+
+
+def test_an_index_entry_whose_record_was_freed_or_reused_restores_nothing(unpacked, tmp_path):
+    """The walk goes by the directory indexes: an entry left pointing at a record freed or
+    reused since must not put that record's bytes under its name. It is reported (exit 1)
+    and its siblings are restored."""
+    image = tmp_path / "stale.img"
+    shutil.copyfile(unpacked("ntfs/ntfs-4k.img.gz"), image)
+    view = mount_view("ntfs-4k")
+    volume = ntfs_edit.Volume(image)
+    freed = bytearray(volume.read_record(view["/unicode/case.txt"][0]))
+    freed[0x16] &= ~0x01  # the record's in-use flag
+    volume.write_record(view["/unicode/case.txt"][0], freed)
+    reused = bytearray(volume.read_record(view["/unicode/CASE.TXT"][0]))
+    reused[0x10] += 1  # the record's sequence number: it now holds "another" file
+    volume.write_record(view["/unicode/CASE.TXT"][0], reused)
+    volume.f.close()
+    done = run("extract", image, "/unicode", "-o", tmp_path / "out", "--json", check=False)
+    assert done.returncode == 1
+    skipped = {p["path"]: p["reason"] for p in json.loads(done.stdout)["skipped"]}
+    assert set(skipped) == {"/unicode/case.txt", "/unicode/CASE.TXT"}
+    assert "not in use" in skipped["/unicode/case.txt"]
+    assert "sequence" in skipped["/unicode/CASE.TXT"]
+    written = sorted(p.name for p in (tmp_path / "out" / "unicode").iterdir())
+    assert written == sorted(name for name in (p.rsplit("/", 1)[1] for p in view if p.startswith("/unicode/"))
+                             if name not in ("case.txt", "CASE.TXT"))
+    assert (tmp_path / "out" / "unicode" / "Case.txt").read_bytes() == tsk("icat", image, view["/unicode/Case.txt"][0])
 
 
 def test_nothing_existing_is_replaced(unpacked, tmp_path):

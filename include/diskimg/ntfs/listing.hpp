@@ -17,6 +17,8 @@ namespace diskimg::ntfs {
 /// Volume::read_file throws.
 ListedEntry describe_entry(const Volume& volume, const DirectoryEntry& entry,
                            const std::string& parent_path);
+/// The same from the entry's file, already read. Never throws a diskimg::Error.
+ListedEntry describe_file(const File& file, const DirectoryEntry& entry, const std::string& parent_path);
 
 /// Calls `visit` for each entry of the directory at `path` ("." and ".." left out) and, when
 /// `recursive`, of every directory below it, depth first in index order. A recursive walk
