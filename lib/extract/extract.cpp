@@ -1,4 +1,5 @@
 #include "core/enum_names.hpp"
+#include "extract/claimed_clusters.hpp"
 #include "extract/target_directory.hpp"
 
 #include <diskimg/core/error.hpp>
@@ -114,12 +115,15 @@ class Extractor {
  public:
   Extractor(const ntfs::Volume& volume, const ntfs::SecurityOwners& owners, const TargetDirectory& root,
             const ExtractOptions& options, std::uint64_t total, ExtractResult& result)
-      : volume_(volume), owners_(owners), root_(root), options_(options), total_(total), result_(result) {}
+      : volume_(volume), owners_(owners), root_(root), options_(options), total_(total), result_(result),
+        clusters_(std::min(volume.boot_sector().total_clusters, volume.source()->size() / volume.cluster_size())),
+        claimed_(clusters_) {}
 
   // A file, or a directory's whole tree, into `into`; with `into_itself`, a directory's
   // entries go into `into` itself (the volume's root into the target).
   void extract(const ntfs::ListedEntry& entry, const ntfs::File& file, const TargetDirectory& into,
                bool into_itself) {
+    claimed_ = ClaimedClusters(clusters_);  // a path asked for twice is restored twice
     if (!entry.is_directory) {
       extract_file(entry, file, into);
       return;
@@ -239,8 +243,14 @@ class Extractor {
         ++result_.hard_links;
         return;
       }
-      // The target cannot link: the name gets a copy of its own (counted as a file).
+      // The target cannot link: the name gets a copy of its own (counted as a file), of
+      // clusters already claimed by its first name.
+      claiming_ = false;
     }
+    struct Resume {
+      bool& claiming;
+      ~Resume() { claiming = true; }
+    } resume{claiming_};
     TargetDirectory::Placed placed;
     const int fd = into.create_file(entry.name, placed);
     const std::string relative = into.relative(placed.name);
@@ -275,6 +285,7 @@ class Extractor {
 
   // The stream's data into `fd`: its holes are not written, and the file is sized last.
   void copy_stream(const ntfs::Stream& stream, int fd, const std::string& relative) {
+    claim(stream);
     // One buffer for the whole extraction: zeroing a new megabyte per file was most of the
     // time spent on small files.
     if (buffer_.empty()) buffer_.resize(piece_size);
@@ -305,6 +316,18 @@ class Extractor {
                                {relative, std::nullopt});
       }
       target_failed("cannot size", relative);
+    }
+  }
+
+  // Throws FormatError when the stream names a cluster restored already (ClaimedClusters):
+  // its data is not restored again.
+  void claim(const ntfs::Stream& stream) {
+    if (!claiming_) return;
+    if (const auto taken = claimed_.claim(stream.runs())) {
+      throw FormatError(fmt::format("{}: cluster {} is restored already, for another file or earlier in this one "
+                                    "(a cross-link in a damaged or crafted volume): its data is not restored again",
+                                    stream.name(), *taken),
+                        {stream.name(), *taken * volume_.cluster_size()});
     }
   }
 
@@ -348,6 +371,7 @@ class Extractor {
                                                      "extract named streams as sidecar files", stream->size())});
         continue;
       }
+      claim(*stream);
       const std::vector<std::byte> bytes = stream->read(0, static_cast<std::size_t>(stream->size()));
       const std::string name = "user.ntfs.stream." + info.name;
       if (::fsetxattr(fd, name.c_str(), bytes.data(), bytes.size(), 0) != 0) {
@@ -428,6 +452,9 @@ class Extractor {
   std::unordered_set<std::uint64_t> visited_;
   std::unordered_map<std::uint64_t, std::string> written_;  // linked record -> where its first name went
   bool xattrs_refused_ = false;
+  std::uint64_t clusters_;    // the volume's clusters that its source holds
+  ClaimedClusters claimed_;   // restored so far, for the path being extracted
+  bool claiming_ = true;      // false while a hard link's name gets a copy of its own
 };
 
 // A path asked for: the file, and its listing entry named as its directory's index names it.
@@ -456,7 +483,7 @@ Chosen chosen_entry(const ntfs::Volume& volume, const std::string& path) {
     if (name.parent.record == parent && name.name_space != ntfs::NameSpace::dos) named.name = name;
   }
   chosen.entry = ntfs::describe_file(chosen.file, named, parent_path);
-  if (normalized == "/") chosen.entry.path = "/";
+  if (normalized == "/") chosen.entry.path = normalized;
   return chosen;
 }
 

@@ -11,7 +11,9 @@ namespace diskimg::ntfs {
 namespace {
 
 std::string join(const std::string& parent, const std::string& name) {
-  return parent == "/" ? "/" + name : parent + "/" + name;
+  std::string path = parent;
+  if (path != "/") path += '/';
+  return path += name;
 }
 
 }  // namespace

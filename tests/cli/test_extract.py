@@ -267,6 +267,50 @@ def test_an_index_entry_whose_record_was_freed_or_reused_restores_nothing(unpack
     assert (tmp_path / "out" / "unicode" / "Case.txt").read_bytes() == tsk("icat", image, view["/unicode/Case.txt"][0])
 
 
+def set_runs(volume, record, runs, size):
+    """Gives the unnamed $DATA of MFT record `record` these runs [(vcn, lcn, length)] and
+    data size, the record's other attributes kept."""
+    raw = volume.read_record(record)
+    attributes = []
+    for attribute in volume.attributes(raw):
+        if attribute["type"] == 0x80 and attribute["name"] == b"":
+            attributes.append(ntfs_edit.nonresident_attr(0x80, attribute["instance"], runs, size, volume.cluster_size))
+        else:
+            attributes.append(attribute["raw"])
+    volume.write_record(record, ntfs_edit.rebuild(raw, attributes, volume.record_size))
+
+
+def test_cross_linked_clusters_are_restored_once(unpacked, tmp_path):
+    """NTFS gives each cluster to one file. A crafted volume whose files name the same
+    clusters (another file's, or their own twice) would otherwise restore them again and
+    again, writing far more than the volume holds: the first file to name them gets them,
+    the others are reported (exit 1) and hold nothing."""
+    image = tmp_path / "crosslinked.img"
+    shutil.copyfile(unpacked("ntfs/ntfs-4k.img.gz"), image)
+    view = mount_view("ntfs-4k")
+    big, medium, deep = (view[f"/docs/a/b/{name}"][0] for name in ("big.txt", "medium.txt", "c/deep.txt"))
+    volume = ntfs_edit.Volume(image)
+    big_runs = volume.find_attr(volume.read_record(big), 0x80)["runs"]
+    _, first, _ = big_runs[0]
+    set_runs(volume, medium, [(0, first, 17)], 65537)  # big.txt's first 17 clusters
+    deep_lcn = volume.find_attr(volume.read_record(deep), 0x80)["runs"][0][1]
+    set_runs(volume, deep, [(0, deep_lcn, 1), (1, deep_lcn, 1)], 5000)  # its own cluster twice
+    volume.f.close()
+    done = run("extract", image, "/docs", "-o", tmp_path / "out", "--json", check=False)
+    assert done.returncode == 1, done.stderr
+    skipped = {p["path"]: p["reason"] for p in json.loads(done.stdout)["skipped"]}
+    assert set(skipped) == {"/docs/a/b/medium.txt", "/docs/a/b/c/deep.txt"}
+    assert f"cluster {first} is restored already" in skipped["/docs/a/b/medium.txt"]
+    assert f"cluster {deep_lcn} is restored already" in skipped["/docs/a/b/c/deep.txt"]
+    out = tmp_path / "out" / "docs" / "a" / "b"
+    assert md5((out / "big.txt").read_bytes()) == view["/docs/a/b/big.txt"][3]
+    assert (out / "medium.txt").stat().st_size == 0 and (out / "c" / "deep.txt").stat().st_size == 0
+    # Asked for twice, the same tree is restored twice: claims are per path asked for.
+    again = run("extract", image, "/docs/a/b/big.txt", "/docs/a/b/big.txt", "-o", tmp_path / "twice", check=False)
+    assert again.returncode == 0, again.stderr
+    assert md5((tmp_path / "twice" / "big~2.txt").read_bytes()) == view["/docs/a/b/big.txt"][3]
+
+
 def test_nothing_existing_is_replaced(unpacked, tmp_path):
     image = unpacked("ntfs/ntfs-4k.img.gz")
     (tmp_path / "unicode").mkdir()
