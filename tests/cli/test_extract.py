@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run, run_bytes
-from oracles import sparse_slice, tsk, windows_disk  # noqa: F401  (a fixture)
+from oracles import fls_entries, sparse_slice, tsk, windows_disk  # noqa: F401  (a fixture)
 
 sys.path.insert(0, str(FIXTURES))
 import ntfs_edit  # noqa: E402  (the fixtures' own NTFS editor, written from the format)
@@ -309,6 +309,54 @@ def test_cross_linked_clusters_are_restored_once(unpacked, tmp_path):
     again = run("extract", image, "/docs/a/b/big.txt", "/docs/a/b/big.txt", "-o", tmp_path / "twice", check=False)
     assert again.returncode == 0, again.stderr
     assert md5((tmp_path / "twice" / "big~2.txt").read_bytes()) == view["/docs/a/b/big.txt"][3]
+
+
+@pytest.fixture
+def case_insensitive_target(tmp_path):
+    """A new NTFS volume mounted with lowntfs-3g's ignore_case: FOO, Foo and foo name one
+    file there (what a Windows disk or a USB stick is to Windows)."""
+    if os.geteuid() != 0:
+        pytest.skip("a FUSE mount needs root")
+    image = tmp_path / "target.img"
+    with open(image, "wb") as f:
+        f.truncate(64 << 20)
+    subprocess.run(["mkntfs", "-q", "-F", "-f", image], check=True, capture_output=True)
+    mounted = tmp_path / "target"
+    mounted.mkdir()
+    mount = subprocess.run(["lowntfs-3g", "-o", "ignore_case", image, mounted], capture_output=True, text=True)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount with lowntfs-3g here: {mount.stderr.strip()}")
+    try:
+        (mounted / "Probe").write_text("")
+        assert (mounted / "PROBE").exists(), "the mount is not case-insensitive"
+        (mounted / "Probe").unlink()
+        yield mounted
+    finally:
+        subprocess.run(["umount", mounted], check=True)
+
+
+def test_names_differing_in_case_on_a_case_insensitive_target(unpacked, case_insensitive_target):
+    """/unicode holds case.txt, Case.txt and CASE.TXT: on a case-insensitive target the first
+    in index order keeps its name, the others get "~2" and "~3", each is reported, none is
+    overwritten."""
+    image = unpacked("ntfs/ntfs-4k.img.gz")
+    view = mount_view("ntfs-4k")
+    out = case_insensitive_target / "out"
+    done = run("extract", image, "/unicode", "-o", out, "--json", check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)
+    renamed = {r["path"]: r for r in result["renamed"]}
+    cases = [p for p in view if p.rsplit("/", 1)[1].lower() == "case.txt"]
+    assert len(cases) == 3
+    # fls lists a directory in index order: the first of the three keeps its name.
+    in_index_order = [p for p, _, _ in fls_entries(image) if p in cases]
+    assert sorted(renamed) == sorted(in_index_order[1:])
+    assert sorted(r["written_as"].lower() for r in renamed.values()) == ["unicode/case~2.txt", "unicode/case~3.txt"]
+    assert all("differing in case" in r["reason"] for r in renamed.values())
+    for path in cases:
+        written = renamed[path]["written_as"] if path in renamed else path.lstrip("/")
+        assert (out / written).read_bytes() == tsk("icat", image, view[path][0]), path
+    assert len(list((out / "unicode").iterdir())) == len([p for p in view if p.startswith("/unicode/")])
 
 
 def test_nothing_existing_is_replaced(unpacked, tmp_path):
