@@ -25,7 +25,10 @@
 namespace diskimg {
 namespace {
 
-constexpr std::size_t piece_size = 1 << 20;
+// Bytes copied per read and write: small enough that the buffer stays in the core's L2
+// cache between the read that fills it and the write that empties it (1 MiB pieces took
+// 1.5x as long on the 2 GiB benchmark volume; 64-256 KiB all did as well as cp).
+constexpr std::size_t piece_size = 128 << 10;
 // Linux refuses extended attribute values over 64 KiB (XATTR_SIZE_MAX).
 constexpr std::uint64_t max_xattr_value = 64 << 10;
 // The root directory's MFT record.

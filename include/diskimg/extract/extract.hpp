@@ -31,7 +31,7 @@ StreamTarget parse_stream_target(std::string_view text);
 /// How extract works. A plain value; `progress` is called on the calling thread.
 struct ExtractOptions {
   StreamTarget named_streams = StreamTarget::xattr;  ///< where named streams go
-  /// Called between files and between pieces of at most 1 MiB with the bytes written so far
+  /// Called between files and between pieces of at most 128 KiB with the bytes written so far
   /// and the bytes the chosen files hold in all; return false to stop (CancelledError).
   std::function<bool(std::uint64_t done, std::uint64_t total)> progress;
 };
