@@ -217,27 +217,72 @@ def rename_file(image, record, directory, old, new):
     volume.f.close()
 
 
-def test_hostile_names_stay_inside_the_target(unpacked, tmp_path):
-    """Names of '..', of a '/' path and of control characters: everything lands inside the
-    target, renamed where it must be, and the directory around it is left alone."""
+def tree_state(top, leave_out):
+    """Every entry below `top` but `leave_out`: its path, kind, size, times and inode."""
+    state = {}
+    for directory, names, files in os.walk(top):
+        names[:] = [n for n in names if Path(directory, n) != leave_out]
+        for name in names + files + ["."]:
+            status = os.lstat(Path(directory, name))
+            state[str(Path(directory, name))] = (stat.S_IFMT(status.st_mode), status.st_size,
+                                                 status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    return state
+
+
+def rename_stream(image, record, old, new):
+    """Renames a named $DATA stream of MFT record `record` in place (`new` as many UTF-16
+    units as `old`)."""
+    assert len(new) == len(old)
+    volume = ntfs_edit.Volume(image)
+    raw = volume.read_record(record)
+    at = raw.find(old.encode("utf-16-le"))
+    assert at > 0, (record, old)
+    raw[at:at + 2 * len(new)] = new.encode("utf-16-le")
+    volume.write_record(record, raw)
+    volume.f.close()
+
+
+@pytest.mark.parametrize("streams", ["xattr", "sidecar"])
+def test_hostile_names_stay_inside_the_target(unpacked, tmp_path, streams):
+    """Names of '..', of a '/' path and of control characters, and a named stream called
+    '../..': everything lands inside the target, renamed where it must be, and nothing
+    around the target changes (every entry of the directory around it, and that directory
+    itself, keeps its kind, size, times and inode)."""
     image = tmp_path / "hostile.img"
     shutil.copyfile(unpacked("ntfs/ntfs-4k.img.gz"), image)
     view = mount_view("ntfs-4k")
     renames = {"/unicode/case.txt": "../x.txt", "/unicode/CASE.TXT": "..", "/unicode/Case.txt": "\x1b[1m\x07"}
     for path, new in renames.items():
         rename_file(image, view[path][0], view["/unicode"][0], path.rsplit("/", 1)[1], new)
+    rename_stream(image, view["/streams/host.txt"][0], "small", "../..")
     around = tmp_path / "around"
     around.mkdir()
     (around / "keep.txt").write_text("untouched")
-    result = json.loads(run("extract", image, "/unicode", "-o", around / "out", "--json").stdout)
-    assert sorted(p.name for p in around.iterdir()) == ["keep.txt", "out"]
-    assert (around / "keep.txt").read_text() == "untouched"
+    (around / "sub").mkdir()
+    (around / "sub" / "x.txt").write_text("untouched too")
+    (around / "out").mkdir()
+    before = tree_state(tmp_path, around / "out")
+    done = run("extract", image, "/unicode", "/streams", "-o", around / "out", "--json", "--streams", streams,
+               check=False)
+    assert tree_state(tmp_path, around / "out") == before
+    result = json.loads(done.stdout)
+    # As xattrs, the 256 KiB stream "big" cannot be kept (Linux: 64 KiB a value): that alone.
+    assert [p["path"] for p in result["skipped"]] == ([] if streams == "sidecar" else ["/streams/host.txt:big"])
     written = {r["path"]: r["written_as"] for r in result["renamed"]}
-    assert written == {"/unicode/../x.txt": "unicode/..%2Fx.txt", "/unicode/..": "unicode/%2E%2E"}
+    expected = {"/unicode/../x.txt": "unicode/..%2Fx.txt", "/unicode/..": "unicode/%2E%2E"}
+    if streams == "sidecar":
+        expected["/streams/host.txt:../.."] = "streams/host.txt:..%2F.."
+    assert written == expected
     landed = {"/unicode/case.txt": "unicode/..%2Fx.txt", "/unicode/CASE.TXT": "unicode/%2E%2E",
               "/unicode/Case.txt": "unicode/\x1b[1m\x07"}
     for path, relative in landed.items():
         assert (around / "out" / relative).read_bytes() == tsk("icat", image, view[path][0]), path
+    host = around / "out" / "streams" / "host.txt"
+    small = view["/streams/host.txt:small"][3]
+    if streams == "sidecar":
+        assert md5((host.parent / "host.txt:..%2F..").read_bytes()) == small
+    else:
+        assert md5(os.getxattr(host, "user.ntfs.stream.../..")) == small
 
 
 def test_an_index_entry_whose_record_was_freed_or_reused_restores_nothing(unpacked, tmp_path):
