@@ -66,18 +66,6 @@ std::vector<std::filesystem::path> parent_candidates(const std::filesystem::path
   return without_repeats(candidates);
 }
 
-Problem first_fatal(const std::vector<Problem>& problems) {
-  for (const Problem& problem : problems) {
-    if (problem.fatal) return problem;
-  }
-  return {true, "unusable", {}};
-}
-
-// A problem's location, named with the file it lies in.
-Location in_file(const std::filesystem::path& path, const Location& where) {
-  return {where.structure.empty() ? path.string() : path.string() + ": " + where.structure, where.offset};
-}
-
 }  // namespace
 
 // The files a chain has opened so far, known three ways: a loop through hard links or bind

@@ -3,6 +3,8 @@
 // them all.
 #pragma once
 
+#include "core/problem.hpp"
+
 #include <diskimg/core/error.hpp>
 #include <diskimg/source/byte_source.hpp>
 #include <diskimg/vhd/vhd.hpp>
@@ -14,11 +16,7 @@
 
 namespace diskimg::vhd {
 
-struct Problem {
-  bool fatal = false;  // the image cannot be read correctly
-  std::string message;
-  Location where;      // the structure at fault, its offset in the file
-};
+using diskimg::Problem;
 
 struct Layout {
   FooterInfo footer;

@@ -25,10 +25,6 @@ namespace {
 // At most this many file ranges are named in the report of a pending log.
 constexpr std::size_t max_listed_ranges = 8;
 
-Location in_file(const std::filesystem::path& path, const Location& where) {
-  return {where.structure.empty() ? path.string() : path.string() + ": " + where.structure, where.offset};
-}
-
 // The file ranges replay writes (sectors joined where they touch, zeroed ranges), listed.
 std::string replay_ranges(const ReplayedFile& replayed) {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges = replayed.zero_ranges();

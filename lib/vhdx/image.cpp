@@ -40,17 +40,6 @@ std::vector<std::filesystem::path> parent_candidates(const std::filesystem::path
   return without_repeats(candidates);
 }
 
-Problem first_fatal(const std::vector<Problem>& problems) {
-  for (const Problem& problem : problems) {
-    if (problem.fatal) return problem;
-  }
-  return {true, "unusable", {}};
-}
-
-Location in_file(const std::filesystem::path& path, const Location& where) {
-  return {where.structure.empty() ? path.string() : path.string() + ": " + where.structure, where.offset};
-}
-
 std::optional<Guid> linkage_guid(const std::string& text) { return Guid::parse(text); }
 
 }  // namespace

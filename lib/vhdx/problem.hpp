@@ -2,16 +2,10 @@
 // with the structure and its offset. check_vhdx reports them all.
 #pragma once
 
-#include <diskimg/core/error.hpp>
-
-#include <string>
+#include "core/problem.hpp"
 
 namespace diskimg::vhdx {
 
-struct Problem {
-  bool fatal = false;
-  std::string message;
-  Location where;
-};
+using diskimg::Problem;
 
 }  // namespace diskimg::vhdx
