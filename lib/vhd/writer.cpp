@@ -1,4 +1,5 @@
 #include "core/arithmetic.hpp"
+#include "core/created_file.hpp"
 #include "core/load.hpp"
 #include "core/sector_reads.hpp"
 #include "core/utf.hpp"
@@ -74,21 +75,10 @@ std::unique_ptr<VhdWriter> VhdWriter::create(const std::filesystem::path& path,
     throw UsageError(fmt::format("vhd: {} is larger than the 2040 GiB a differencing VHD can "
                                  "hold", options.parent.string()));
   }
-  // A child holds changes to its parent's bytes: no one who may not read the parent may
-  // read the child.
-  std::optional<std::filesystem::perms> permissions = options.permissions;
-  if (!permissions && options.type == VhdType::differencing) {
-    permissions = std::filesystem::status(options.parent).permissions() & std::filesystem::perms::all;
-  }
-  auto sink = std::make_unique<FileSink>(path, FileSink::Mode::create_new, permissions);
-  try {
-    return create(std::move(sink), path, options);
-  } catch (...) {
-    // The file was made here: a creation that fails leaves nothing behind.
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
-    throw;
-  }
+  const auto permissions =
+      image_permissions(options.permissions, options.type == VhdType::differencing, options.parent);
+  return fill_made_file(path, std::make_unique<FileSink>(path, FileSink::Mode::create_new, permissions),
+                        [&](std::unique_ptr<FileSink> sink) { return create(std::move(sink), path, options); });
 }
 
 std::unique_ptr<VhdWriter> VhdWriter::create(std::unique_ptr<ByteSink> sink,

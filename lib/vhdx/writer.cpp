@@ -1,4 +1,5 @@
 #include "core/arithmetic.hpp"
+#include "core/created_file.hpp"
 #include "core/load.hpp"
 #include "core/sector_reads.hpp"
 #include "vhdx/file_update.hpp"
@@ -35,19 +36,10 @@ VhdxWriter::~VhdxWriter() = default;
 
 std::unique_ptr<VhdxWriter> VhdxWriter::create(const std::filesystem::path& path, const CreateOptions& options) {
   check_create_options(options);
-  std::optional<std::filesystem::perms> permissions = options.permissions;
-  if (!permissions && options.type == VhdxType::differencing) {
-    // A child holds changes to its parent's bytes: no one who may not read the parent may read it.
-    permissions = std::filesystem::status(options.parent).permissions() & std::filesystem::perms::all;
-  }
-  auto sink = std::make_unique<FileSink>(path, FileSink::Mode::create_new, permissions);
-  try {
-    return create(std::move(sink), path, options);
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);  // a creation that fails leaves nothing behind
-    throw;
-  }
+  const auto permissions =
+      image_permissions(options.permissions, options.type == VhdxType::differencing, options.parent);
+  return fill_made_file(path, std::make_unique<FileSink>(path, FileSink::Mode::create_new, permissions),
+                        [&](std::unique_ptr<FileSink> sink) { return create(std::move(sink), path, options); });
 }
 
 std::unique_ptr<VhdxWriter> VhdxWriter::create(std::unique_ptr<ByteSink> sink, const std::filesystem::path& path,
