@@ -3,6 +3,7 @@
 // hashlib.file_digest take it. Reads go straight to the source without the GIL; nothing is
 // loaded whole unless read() is asked for everything.
 #include "bindings.hpp"
+#include "file_io.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -35,18 +36,7 @@ class File {
 
   std::uint64_t seek(std::int64_t offset, int whence) {
     if (whence == seek_data || whence == seek_hole) return seek_data_or_hole(offset, whence);
-    std::int64_t base = 0;
-    if (whence == 1) base = static_cast<std::int64_t>(tell());
-    else if (whence == 2) base = static_cast<std::int64_t>(size());
-    else if (whence != 0) {
-      throw py::value_error("seek: whence is 0 (start), 1 (current), 2 (end), os.SEEK_DATA or os.SEEK_HOLE");
-    }
-    open();
-    if (offset < -base) throw py::value_error("seek: negative position");
-    if (offset > 0 && base > std::numeric_limits<std::int64_t>::max() - offset) {
-      throw py::value_error("seek: position past 2^63");
-    }
-    position_ = static_cast<std::uint64_t>(base + offset);
+    position_ = seek_position(offset, whence, tell(), size(), "0 (start), 1 (current), 2 (end), os.SEEK_DATA or os.SEEK_HOLE");
     return position_;
   }
 
@@ -72,26 +62,12 @@ class File {
 
   // read(size=-1): up to `size` bytes from the position; everything left when negative.
   py::bytes read(std::int64_t size) {
-    const std::uint64_t wanted = std::min(remaining(), size < 0 ? std::numeric_limits<std::uint64_t>::max()
-                                                                 : static_cast<std::uint64_t>(size));
-    if (wanted > static_cast<std::uint64_t>(std::numeric_limits<Py_ssize_t>::max())) {
-      throw py::value_error("read: more bytes than a Python bytes object holds");
-    }
-    PyObject* bytes = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(wanted));
-    if (bytes == nullptr) throw py::error_already_set();
-    py::bytes result = py::reinterpret_steal<py::bytes>(bytes);
-    fill(std::span(reinterpret_cast<std::byte*>(PyBytes_AS_STRING(bytes)), static_cast<std::size_t>(wanted)));
-    return result;
+    return read_bytes(remaining(), size, [this](std::span<std::byte> out) { fill(out); });
   }
 
   // readinto(buffer): fills a writable buffer from the position; returns the count.
-  std::size_t readinto(py::buffer buffer) {
-    const py::buffer_info info = buffer.request(/*writable=*/true);
-    if (!PyBuffer_IsContiguous(info.view(), 'C')) throw py::value_error("readinto: the buffer must be contiguous");
-    const auto length = static_cast<std::size_t>(
-        std::min<std::uint64_t>(remaining(), static_cast<std::uint64_t>(info.size * info.itemsize)));
-    fill(std::span(static_cast<std::byte*>(info.ptr), length));
-    return length;
+  std::size_t readinto(const py::buffer& buffer) {
+    return read_into(remaining(), buffer, [this](std::span<std::byte> out) { fill(out); });
   }
 
  private:

@@ -2,6 +2,7 @@
 // file that reads and writes the guest's bytes (io.RawIOBase's methods). Reads and writes
 // go to the writer without the GIL, one at a time (the writer is not thread-safe).
 #include "bindings.hpp"
+#include "file_io.hpp"
 
 #include <diskimg/source/image_writer.hpp>
 
@@ -32,39 +33,16 @@ class WritableFile {
   }
 
   std::uint64_t seek(std::int64_t offset, int whence) {
-    std::int64_t base = 0;
-    if (whence == 1) base = static_cast<std::int64_t>(tell());
-    else if (whence == 2) base = static_cast<std::int64_t>(size());
-    else if (whence != 0) throw py::value_error("seek: whence is 0 (start), 1 (current) or 2 (end)");
-    if (closed()) throw py::value_error("I/O operation on closed file");
-    if (offset < -base) throw py::value_error("seek: negative position");
-    if (offset > 0 && base > std::numeric_limits<std::int64_t>::max() - offset) {
-      throw py::value_error("seek: position past 2^63");
-    }
-    position_ = static_cast<std::uint64_t>(base + offset);
+    position_ = seek_position(offset, whence, tell(), size(), "0 (start), 1 (current) or 2 (end)");
     return position_;
   }
 
   py::bytes read(std::int64_t size) {
-    const std::uint64_t left = remaining();
-    const std::uint64_t wanted = size < 0 ? left : std::min(left, static_cast<std::uint64_t>(size));
-    if (wanted > static_cast<std::uint64_t>(std::numeric_limits<Py_ssize_t>::max())) {
-      throw py::value_error("read: more bytes than a Python bytes object holds");
-    }
-    PyObject* bytes = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(wanted));
-    if (bytes == nullptr) throw py::error_already_set();
-    py::bytes result = py::reinterpret_steal<py::bytes>(bytes);
-    transfer(std::span(reinterpret_cast<std::byte*>(PyBytes_AS_STRING(bytes)), static_cast<std::size_t>(wanted)));
-    return result;
+    return read_bytes(remaining(), size, [this](std::span<std::byte> out) { transfer(out); });
   }
 
-  std::size_t readinto(py::buffer buffer) {
-    const py::buffer_info info = buffer.request(/*writable=*/true);
-    if (!PyBuffer_IsContiguous(info.view(), 'C')) throw py::value_error("readinto: the buffer must be contiguous");
-    const auto length = static_cast<std::size_t>(
-        std::min<std::uint64_t>(remaining(), static_cast<std::uint64_t>(info.size * info.itemsize)));
-    transfer(std::span(static_cast<std::byte*>(info.ptr), length));
-    return length;
+  std::size_t readinto(const py::buffer& buffer) {
+    return read_into(remaining(), buffer, [this](std::span<std::byte> out) { transfer(out); });
   }
 
   // write(data): at the position; a disk does not grow, so writing past its end is an error.
