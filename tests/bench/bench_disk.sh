@@ -33,3 +33,17 @@ PY
   umount "$mnt"; rmdir "$mnt"; losetup -d "$loop"
   mv "$disk.tmp" "$disk"
 }
+
+io_bytes() {  # io_bytes COMMAND...: "READ WRITTEN", the bytes COMMAND moves through read and write system calls (a run under strace; $work holds its trace)
+  strace -f -qq -e trace=read,pread64,write,pwrite64 -o "$work/strace.txt" "$@" > /dev/null 2>&1
+  /usr/bin/python3 -c '
+import re, sys
+read = written = 0
+for line in open(sys.argv[1]):
+    # threads interleave: a call may end on a "<... pread64 resumed>" line
+    m = re.search(r"(read|pread64|write|pwrite64)(?:\(| resumed>).*=\s+(\d+)", line)
+    if m:
+        if m.group(1).startswith(("read", "pread")): read += int(m.group(2))
+        else: written += int(m.group(2))
+print(read, written)' "$work/strace.txt"
+}

@@ -86,21 +86,10 @@ for tool in diskimg diskimg-2m qemu-img diskimg-vhdx qemu-img-vhdx ntfsclone par
   rm -f "${outputs[$tool]}"
   # Bytes through read/write system calls, from a second run under strace.
   if [ "$tool" = cat-used ]; then
-    strace -f -qq -e trace=read,pread64,write,pwrite64 -o "$work/strace.txt" \
-      bash -c "$(declare -f cat_used); loop=$loop cluster_size=$cluster_size work=$work out=$out; cat_used"
+    bytes=$(io_bytes bash -c "$(declare -f cat_used); loop=$loop cluster_size=$cluster_size work=$work out=$out; cat_used")
   else
-    strace -f -qq -e trace=read,pread64,write,pwrite64 -o "$work/strace.txt" ${commands[$tool]} > /dev/null 2>&1
+    bytes=$(io_bytes ${commands[$tool]})
   fi
-  bytes=$(/usr/bin/python3 -c '
-import re, sys
-read = written = 0
-for line in open(sys.argv[1]):
-    # threads interleave: a call may end on a "<... pread64 resumed>" line
-    m = re.search(r"(read|pread64|write|pwrite64)(?:\(| resumed>).*=\s+(\d+)", line)
-    if m:
-        if m.group(1).startswith(("read", "pread")): read += int(m.group(2))
-        else: written += int(m.group(2))
-print(read, written)' "$work/strace.txt")
   rm -f "${outputs[$tool]}"
   read -r seconds peak_kib <<< "$timing"
   read -r bytes_read bytes_written <<< "$bytes"

@@ -109,16 +109,7 @@ for run in full exact mft exact-vhdx mft-vhdx qemu-qcow2; do
   done
   sizes[$run]=$(stat -c %s "${outputs[$run]}")
   rm -f "${outputs[$run]}"
-  strace -f -qq -e trace=read,pread64,write,pwrite64 -o "$work/strace.txt" ${commands[$run]} > /dev/null 2>&1
-  bytes=$(/usr/bin/python3 -c '
-import re, sys
-read = written = 0
-for line in open(sys.argv[1]):
-    m = re.search(r"(read|pread64|write|pwrite64)(?:\(| resumed>).*=\s+(\d+)", line)
-    if m:
-        if m.group(1).startswith(("read", "pread")): read += int(m.group(2))
-        else: written += int(m.group(2))
-print(read, written)' "$work/strace.txt")
+  bytes=$(io_bytes ${commands[$run]})
   rm -f "${outputs[$run]}"
   read -r run_seconds peak_kib <<< "$best"
   read -r bytes_read bytes_written <<< "$bytes"
