@@ -95,4 +95,10 @@ std::uint64_t FileSource::next_hole(std::uint64_t offset) const {
   return std::min<std::uint64_t>(static_cast<std::uint64_t>(found), size_);
 }
 
+void FileSource::will_need(std::uint64_t offset, std::uint64_t length) const {
+  if (offset >= size_ || length == 0) return;
+  length = std::min(length, size_ - offset);
+  (void)::posix_fadvise(descriptor_, static_cast<off_t>(offset), static_cast<off_t>(length), POSIX_FADV_WILLNEED);
+}
+
 }  // namespace diskimg

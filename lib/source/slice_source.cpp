@@ -34,4 +34,9 @@ std::uint64_t SliceSource::next_hole(std::uint64_t offset) const {
   return std::min(parent_->next_hole(offset_ + offset) - offset_, size_);
 }
 
+void SliceSource::will_need(std::uint64_t offset, std::uint64_t length) const {
+  if (offset >= size_) return;
+  parent_->will_need(offset_ + offset, std::min(length, size_ - offset));
+}
+
 }  // namespace diskimg

@@ -101,3 +101,36 @@ TEST_CASE("a file sink sizes the file it has open, whatever its name now names")
   std::filesystem::remove(path);
   std::filesystem::remove(moved);
 }
+
+TEST_CASE("a slice passes will_need on to its parent, moved and clipped to the window") {
+  struct Hints final : ByteSource {
+    std::uint64_t size() const override { return 1000; }
+    std::uint32_t sector_size() const override { return 512; }
+    std::string name() const override { return "hints"; }
+    void will_need(std::uint64_t offset, std::uint64_t length) const override { told.push_back({offset, length}); }
+    void read_inside(std::uint64_t, std::span<std::byte> buffer) const override {
+      std::fill(buffer.begin(), buffer.end(), std::byte{0});
+    }
+    mutable std::vector<std::pair<std::uint64_t, std::uint64_t>> told;
+  };
+  const auto parent = std::make_shared<Hints>();
+  const SliceSource slice(parent, 100, 50, "window");
+  slice.will_need(10, 1000);
+  slice.will_need(60, 5);  // past the window: nothing
+  REQUIRE(parent->told.size() == 1);
+  CHECK(parent->told[0] == std::pair<std::uint64_t, std::uint64_t>{110, 40});
+}
+
+TEST_CASE("a file source takes will_need for any range, past its end included, without an error") {
+  char path[] = "/tmp/diskimg-will-need-XXXXXX";
+  const int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(::ftruncate(fd, 1 << 20) == 0);
+  ::close(fd);
+  const FileSource file(path);
+  CHECK_NOTHROW(file.will_need(0, 1 << 20));
+  CHECK_NOTHROW(file.will_need(512, ~0ULL));
+  CHECK_NOTHROW(file.will_need(2 << 20, 4096));
+  CHECK_NOTHROW(file.will_need(0, 0));
+  ::unlink(path);
+}

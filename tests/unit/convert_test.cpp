@@ -11,7 +11,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
+#include <mutex>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,6 +43,42 @@ class FailingSource final : public ByteSource {
   SourcePtr base_;
   std::uint64_t bad_;
   std::uint64_t length_;
+};
+
+// A disk that records what it is told it will need and what is read of it, in order.
+class RecordingSource final : public ByteSource {
+ public:
+  struct Event {
+    bool hint;  // will_need, else a read
+    std::uint64_t offset;
+    std::uint64_t length;
+  };
+  explicit RecordingSource(SourcePtr base) : base_(std::move(base)) {}
+  std::uint64_t size() const override { return base_->size(); }
+  std::uint32_t sector_size() const override { return 512; }
+  std::string name() const override { return "recording disk"; }
+  void will_need(std::uint64_t offset, std::uint64_t length) const override {
+    const std::lock_guard lock(mutex_);
+    events_.push_back({true, offset, length});
+  }
+  std::vector<Event> events() const {
+    const std::lock_guard lock(mutex_);
+    return events_;
+  }
+
+ protected:
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
+    {
+      const std::lock_guard lock(mutex_);
+      events_.push_back({false, offset, buffer.size()});
+    }
+    base_->read(offset, buffer);
+  }
+
+ private:
+  SourcePtr base_;
+  mutable std::mutex mutex_;
+  mutable std::vector<Event> events_;
 };
 
 std::filesystem::path scratch(const std::string& name) {
@@ -87,6 +125,40 @@ TEST_CASE("with continue_on_read_error the unreadable sectors become zeros and a
   std::fill_n(expected.begin() + 0x123400, 1024, std::byte{0});
   CHECK(copy == expected);
   std::filesystem::remove(output);
+}
+
+TEST_CASE("the copy tells the source of every piece before reading it, 32 MiB ahead") {
+  // 40 MiB of data: more than the 32 MiB the copy hints ahead.
+  std::vector<std::byte> bytes(40 << 20);
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::byte>(i % 251 + 1);
+  const auto recording = std::make_shared<RecordingSource>(std::make_shared<MemorySource>(std::move(bytes)));
+  const Disk disk = Disk::from_source(recording, {});
+  const auto output = scratch("hinted");
+  convert(disk, output);
+  std::filesystem::remove(output);
+  std::vector<RecordingSource::Event> hints;
+  std::size_t copy_reads = 0;
+  std::uint64_t covered_when_last_hinted = 0;
+  for (const RecordingSource::Event& event : recording->events()) {
+    if (event.hint) {
+      hints.push_back(event);
+      covered_when_last_hinted = event.offset + event.length;
+      continue;
+    }
+    if (hints.empty()) continue;  // the layout's own reads before the copy
+    ++copy_reads;
+    // Every read of the copy lies inside a range hinted before it...
+    const bool hinted = std::any_of(hints.begin(), hints.end(), [&](const RecordingSource::Event& hint) {
+      return hint.offset <= event.offset && event.offset + event.length <= hint.offset + hint.length;
+    });
+    CHECK_MESSAGE(hinted, "read at ", event.offset, " was not hinted first");
+    // ...and the hints run ahead of it: 32 MiB, or to the disk's end.
+    CHECK(covered_when_last_hinted >= std::min<std::uint64_t>(event.offset + (32 << 20), recording->size()));
+  }
+  CHECK(copy_reads == 40);  // 1 MiB pieces
+  std::uint64_t hinted_bytes = 0;
+  for (const RecordingSource::Event& hint : hints) hinted_bytes += hint.length;
+  CHECK(hinted_bytes == recording->size());  // each piece once
 }
 
 TEST_CASE("a cancelled conversion removes its partial output") {

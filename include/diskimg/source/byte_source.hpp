@@ -58,6 +58,13 @@ class ByteSource {
   /// sparse files answer through SEEK_HOLE, VHDs through their BAT.
   virtual std::uint64_t next_hole(std::uint64_t) const { return size(); }
 
+  /// A hint that [offset, offset + length) will be read soon, so that a source on a disk
+  /// can have the disk read it ahead while earlier bytes are used: reads issued one after
+  /// another then find their bytes in memory, and the device has more than one request to
+  /// work on. A file or block device asks the kernel (posix_fadvise WILLNEED); windows
+  /// pass it on; the default does nothing. Ranges past the end are clipped. Never throws.
+  virtual void will_need(std::uint64_t /*offset*/, std::uint64_t /*length*/) const {}
+
  protected:
   /// Fills `buffer` with the bytes at `offset`; called by read with a range already checked
   /// to lie inside [0, size()) and not empty. Must be safe to call from several threads.

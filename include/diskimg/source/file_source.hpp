@@ -49,6 +49,9 @@ class FileSource final : public ByteSource {
   std::uint64_t next_data(std::uint64_t offset) const override;
   /// Through SEEK_HOLE; the file's end when the file system cannot tell.
   std::uint64_t next_hole(std::uint64_t offset) const override;
+  /// posix_fadvise(POSIX_FADV_WILLNEED): the kernel starts reading the range into the page
+  /// cache and returns at once. Errors are ignored (a hint).
+  void will_need(std::uint64_t offset, std::uint64_t length) const override;
 
  protected:
   /// pread until all is read (EINTR retried). Throws IoError naming the offset of a read

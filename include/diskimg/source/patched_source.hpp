@@ -34,6 +34,8 @@ class PatchedSource final : public ByteSource {
   std::uint64_t next_data(std::uint64_t offset) const override;
   /// The base's next hole that no patch covers.
   std::uint64_t next_hole(std::uint64_t offset) const override;
+  /// The base's.
+  void will_need(std::uint64_t offset, std::uint64_t length) const override { base_->will_need(offset, length); }
 
  protected:
   /// Reads the base, then copies the patches over it; throws what the base throws.

@@ -28,6 +28,8 @@ class SliceSource final : public ByteSource {
   std::uint64_t next_data(std::uint64_t offset) const override;
   /// The parent's answer, moved into the window.
   std::uint64_t next_hole(std::uint64_t offset) const override;
+  /// The parent's, moved out of the window (clipped to it).
+  void will_need(std::uint64_t offset, std::uint64_t length) const override;
 
  protected:
   /// Reads the parent at the same place plus the window's offset; throws what it throws.

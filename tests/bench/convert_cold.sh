@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): `diskimg convert` of the 8 GiB benchmark disk (bench_disk.sh) as
+# P2V meets it, from a disk that is not in memory: the page cache is dropped before every
+# run (`echo 3 > /proc/sys/vm/drop_caches`). In the same run, interleaved, three rounds:
+# diskimg to a dynamic VHD, qemu-img convert to one, ntfsclone --save-image of the volume,
+# and a single-threaded copy of exactly the used clusters in 8 MiB pread/pwrite pieces (the
+# limit the disk sets); each from the image file and from a read-only loop device over it.
+# Reports the median of the three rounds and each tool's ratio to the copy. Needs root.
+#
+#   tests/bench/convert_cold.sh [BUILD_DIR]      (DISKIMG_BENCH_OUT: where outputs go;
+#                                                 the default is beside the disk, as P2V
+#                                                 writes to the disk it reads from)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+work=$build/bench
+out=${DISKIMG_BENCH_OUT:-$work/convert-cold-out}
+disk=$work/p2v-8g.img
+diskimg=$build/examples/diskimg
+mkdir -p "$work" "$out"
+source "$root/tests/bench/bench_disk.sh"
+make_bench_disk "$disk"
+
+start=$(sgdisk -i 1 "$disk" | sed -n 's/^First sector: \([0-9]*\).*/\1/p')
+disk_loop=$(losetup -f --show -r "$disk")
+volume_loop=$(losetup -f --show -r -o $((start * 512)) "$disk")
+trap 'losetup -d "$disk_loop" "$volume_loop"; rm -rf "${out:?}"' EXIT
+
+# The used clusters, as byte ranges of the disk.
+"$diskimg" usedmap --json "$disk" | /usr/bin/python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+base = int(sys.argv[1]) * 512
+for first, count in m["extents"]:
+    print(base + first * m["cluster_size"], count * m["cluster_size"])' "$start" > "$work/used-ranges.txt"
+
+copy_used() {  # copy_used SOURCE TARGET: the used ranges, in disk order, 8 MiB at a time
+  /usr/bin/python3 - "$1" "$2" "$work/used-ranges.txt" <<'PY'
+import os, sys
+source, target, ranges = sys.argv[1:4]
+src = os.open(source, os.O_RDONLY)
+dst = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+piece = memoryview(bytearray(8 << 20))
+for line in open(ranges):
+    offset, remaining = map(int, line.split())
+    while remaining:
+        n = os.preadv(src, [piece[:min(remaining, len(piece))]], offset)
+        os.pwrite(dst, piece[:n], offset)
+        offset += n
+        remaining -= n
+PY
+}
+
+declare -A commands=(
+  [diskimg]="$diskimg convert $disk -o $out/out.vhd --force"
+  [diskimg-loop]="$diskimg convert $disk_loop -o $out/out.vhd --force"
+  [qemu-img]="qemu-img convert -f raw -O vpc -o subformat=dynamic $disk $out/out.vhd"
+  [qemu-img-loop]="qemu-img convert -f raw -O vpc -o subformat=dynamic $disk_loop $out/out.vhd"
+  [ntfsclone-loop]="ntfsclone --save-image --force --quiet -o $out/out.vhd $volume_loop"
+  [copy]="copy_used $disk $out/out.vhd"
+  [copy-loop]="copy_used $disk_loop $out/out.vhd"
+)
+tools=(diskimg diskimg-loop qemu-img qemu-img-loop ntfsclone-loop copy copy-loop)
+declare -A times
+for round in 1 2 3; do
+  for tool in "${tools[@]}"; do
+    rm -f "$out/out.vhd"
+    sync
+    echo 3 > /proc/sys/vm/drop_caches
+    begin=$(date +%s.%N)
+    ${commands[$tool]} > /dev/null 2>&1
+    end=$(date +%s.%N)
+    times[$tool]+="$(echo "$end - $begin" | bc -l) "
+  done
+  echo "round $round done" >&2
+done
+
+median() { printf '%s\n' $1 | sort -n | sed -n 2p; }
+copy=$(median "${times[copy]}")
+copy_loop=$(median "${times[copy-loop]}")
+echo "used bytes: $(awk '{ s += $2 } END { print s }' "$work/used-ranges.txt"); caches dropped before each run"
+printf '%-16s %9s %9s   %s\n' tool median "/ copy" "runs (s)"
+for tool in "${tools[@]}"; do
+  m=$(median "${times[$tool]}")
+  base=$copy
+  case $tool in *-loop) base=$copy_loop ;; esac
+  printf '%-16s %9.2f %8.2fx   %s\n' "$tool" "$m" "$(echo "$m / $base" | bc -l)" "${times[$tool]}"
+done
