@@ -82,7 +82,7 @@ done
 median() { printf '%s\n' $1 | sort -n | sed -n 2p; }
 copy=$(median "${times[copy]}")
 copy_loop=$(median "${times[copy-loop]}")
-echo "used bytes: $(awk '{ s += $2 } END { print s }' "$work/used-ranges.txt"); caches dropped before each run"
+echo "used bytes: $(awk '{ s += $2 } END { printf "%d", s }' "$work/used-ranges.txt"); caches dropped before each run"
 printf '%-16s %9s %9s   %s\n' tool median "/ copy" "runs (s)"
 for tool in "${tools[@]}"; do
   m=$(median "${times[$tool]}")
