@@ -244,6 +244,27 @@ std::uint64_t VhdImage::next_hole(std::uint64_t offset) const {
   return size();
 }
 
+void VhdImage::will_need(std::uint64_t offset, std::uint64_t length) const {
+  if (offset >= size()) return;
+  length = std::min(length, size() - offset);
+  if (type() == VhdType::fixed) {
+    file_->will_need(offset, length);
+    return;
+  }
+  const std::uint64_t block_size = header_->block_size;
+  while (length > 0) {
+    const std::uint64_t within = offset % block_size;
+    const std::uint64_t piece = std::min(length, block_size - within);
+    if (const std::optional<std::uint32_t> sector = blocks_->sector(offset / block_size)) {
+      file_->will_need(std::uint64_t{*sector} * 512, bitmap_bytes_ + within + piece);  // its bitmap too
+    } else if (parent_) {
+      parent_->will_need(offset, piece);
+    }
+    offset += piece;
+    length -= piece;
+  }
+}
+
 void VhdImage::read_inside(std::uint64_t offset, std::span<std::byte> buffer) const {
   if (type() == VhdType::fixed) {
     file_->read(offset, buffer);

@@ -251,6 +251,23 @@ void VhdxImage::from_parent_or_zero(std::uint64_t offset, std::span<std::byte> b
   }
 }
 
+void VhdxImage::will_need(std::uint64_t offset, std::uint64_t length) const {
+  if (offset >= size()) return;
+  length = std::min(length, size() - offset);
+  while (length > 0) {
+    const std::uint64_t within = offset % block_size_;
+    const std::uint64_t piece = std::min(length, block_size_ - within);
+    const BlockState state = blocks_->at(offset / block_size_);
+    if (state.state == disk::payload_fully_present || state.state == disk::payload_partially_present) {
+      file_->will_need(state.offset + within, piece);
+    } else if (state.state != disk::payload_zero && state.state != disk::payload_unmapped && parent_) {
+      parent_->will_need(offset, piece);
+    }
+    offset += piece;
+    length -= piece;
+  }
+}
+
 void VhdxImage::read_inside(std::uint64_t offset, std::span<std::byte> buffer) const {
   while (!buffer.empty()) {
     const std::uint64_t within = offset % block_size_;

@@ -60,6 +60,9 @@ class VhdImage final : public ByteSource {
   std::uint64_t next_data(std::uint64_t offset) const override;
   /// The first block that no file of the chain holds; a fixed disk asks its file.
   std::uint64_t next_hole(std::uint64_t offset) const override;
+  /// Passed to the file where this image holds the blocks, to the parent where it does not
+  /// (a differencing image's partly present blocks: to the file only).
+  void will_need(std::uint64_t offset, std::uint64_t length) const override;
   /// Fixed, dynamic or differencing.
   VhdType type() const { return footer_.type; }
   /// What the footer says.

@@ -62,6 +62,9 @@ class VhdxImage final : public ByteSource {
   std::uint64_t next_data(std::uint64_t offset) const override;
   /// The first offset past `offset` in such a block.
   std::uint64_t next_hole(std::uint64_t offset) const override;
+  /// Passed to the file where this image holds the blocks, to the parent where it does not
+  /// (a differencing image's partly present blocks: to the file only).
+  void will_need(std::uint64_t offset, std::uint64_t length) const override;
 
   /// Fixed, dynamic or differencing.
   VhdxType type() const { return type_; }
