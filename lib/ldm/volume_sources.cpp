@@ -40,6 +40,20 @@ class Concatenated final : public AssembledSource {
  public:
   using AssembledSource::AssembledSource;
 
+  void will_need(std::uint64_t offset, std::uint64_t length) const override {
+    std::uint64_t start = 0;
+    for (const SourcePtr& part : members_) {
+      const std::uint64_t end = start + part->size();
+      if (offset < end && length > 0) {
+        const std::uint64_t piece = std::min(length, end - offset);
+        part->will_need(offset - start, piece);
+        offset += piece;
+        length -= piece;
+      }
+      start = end;
+    }
+  }
+
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
     std::uint64_t start = 0;
@@ -63,6 +77,20 @@ class Chunked : public AssembledSource {
   Chunked(std::vector<SourcePtr> columns, std::uint64_t stripe_size, std::uint64_t size, std::string name)
       : AssembledSource(std::move(columns), size, std::move(name)), stripe_size_(stripe_size) {}
 
+  // Each chunk's column is told: a range over several columns reaches every disk, so the
+  // disks read ahead side by side.
+  void will_need(std::uint64_t offset, std::uint64_t length) const final {
+    if (offset >= size()) return;
+    length = std::min(length, size() - offset);
+    while (length > 0) {
+      const std::uint64_t within = offset % stripe_size_;
+      const std::uint64_t piece = std::min(length, stripe_size_ - within);
+      hint_chunk(offset / stripe_size_, within, piece);
+      offset += piece;
+      length -= piece;
+    }
+  }
+
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const final {
     while (!buffer.empty()) {
@@ -75,6 +103,8 @@ class Chunked : public AssembledSource {
   }
   // Reads `piece`, which starts `within` bytes into the volume's chunk number `chunk`.
   virtual void read_chunk(std::uint64_t chunk, std::uint64_t within, std::span<std::byte> piece) const = 0;
+  // Passes on will_need for `length` bytes from `within` bytes into chunk number `chunk`.
+  virtual void hint_chunk(std::uint64_t chunk, std::uint64_t within, std::uint64_t length) const = 0;
 
   std::uint64_t stripe_size_;
 };
@@ -88,11 +118,25 @@ class Striped final : public Chunked {
     const std::uint64_t n = members_.size();
     members_[chunk % n]->read(chunk / n * stripe_size_ + within, piece);
   }
+  void hint_chunk(std::uint64_t chunk, std::uint64_t within, std::uint64_t length) const override {
+    const std::uint64_t n = members_.size();
+    members_[chunk % n]->will_need(chunk / n * stripe_size_ + within, length);
+  }
 };
 
 class Mirrored final : public AssembledSource {
  public:
   using AssembledSource::AssembledSource;
+
+  // The plex reads go to first.
+  void will_need(std::uint64_t offset, std::uint64_t length) const override {
+    for (const SourcePtr& plex : members_) {
+      if (plex) {
+        plex->will_need(offset, length);
+        return;
+      }
+    }
+  }
 
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
@@ -116,11 +160,25 @@ class Raid5 final : public Chunked {
   using Chunked::Chunked;
 
  protected:
-  void read_chunk(std::uint64_t chunk, std::uint64_t within, std::span<std::byte> piece) const override {
+  // The chunk's column, or every other column when it is missing (they rebuild it).
+  void hint_chunk(std::uint64_t chunk, std::uint64_t within, std::uint64_t length) const override {
+    const auto [column, row] = place_of(chunk);
+    for (std::uint64_t c = 0; c < members_.size(); ++c) {
+      if (members_[c] && (c == column || !members_[column])) members_[c]->will_need(row * stripe_size_ + within, length);
+    }
+  }
+  // The column and row of a data chunk: each row's parity is one column left of the row
+  // before's, starting at the last column, and the row's data chunks follow it, wrapping.
+  std::pair<std::uint64_t, std::uint64_t> place_of(std::uint64_t chunk) const {
     const std::uint64_t n = members_.size();
     const std::uint64_t row = chunk / (n - 1);
     const std::uint64_t parity = (n - 1) - row % n;
-    const std::uint64_t column = (parity + 1 + chunk % (n - 1)) % n;
+    return {(parity + 1 + chunk % (n - 1)) % n, row};
+  }
+
+  void read_chunk(std::uint64_t chunk, std::uint64_t within, std::span<std::byte> piece) const override {
+    const std::uint64_t n = members_.size();
+    const auto [column, row] = place_of(chunk);
     const std::uint64_t at = row * stripe_size_ + within;
     if (members_[column]) {
       members_[column]->read(at, piece);

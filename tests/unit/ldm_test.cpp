@@ -16,6 +16,7 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -304,6 +305,30 @@ SourcePtr numbered_disk(std::uint64_t sectors) {
   return std::make_shared<MemorySource>(std::move(bytes), 512, "numbered.img");
 }
 
+// A member disk that notes which of its sectors are read and which it is told it will need.
+class SectorLog final : public ByteSource {
+ public:
+  explicit SectorLog(SourcePtr disk) : disk_(std::move(disk)) {}
+  std::uint64_t size() const override { return disk_->size(); }
+  std::uint32_t sector_size() const override { return 512; }
+  std::string name() const override { return disk_->name(); }
+  void will_need(std::uint64_t offset, std::uint64_t length) const override { note(hinted, offset, length); }
+  mutable std::set<std::uint64_t> read_sectors;
+  mutable std::set<std::uint64_t> hinted;
+
+ protected:
+  void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {
+    note(read_sectors, offset, buffer.size());
+    disk_->read(offset, buffer);
+  }
+
+ private:
+  static void note(std::set<std::uint64_t>& sectors, std::uint64_t offset, std::uint64_t length) {
+    for (std::uint64_t s = offset / 512; s * 512 < offset + length; ++s) sectors.insert(s);
+  }
+  SourcePtr disk_;
+};
+
 std::uint64_t sector_at(const ByteSource& source, std::uint64_t offset) {
   const Bytes bytes = source.read(offset, 8);
   std::uint64_t value = 0;
@@ -325,7 +350,8 @@ TEST_CASE("a striped column made of two extents maps each chunk to its disk sect
   Database db = config.parse();
   db.disk_guid = guid1;
   db.disk_group_guid = "group";
-  const DiskGroup group = assemble_disk_group({{numbered_disk(400), db}});
+  const auto disk = std::make_shared<SectorLog>(numbered_disk(400));
+  const DiskGroup group = assemble_disk_group({{disk, db}});
   const ByteSource& volume = *group.volumes.at(0).bytes;
   CHECK(group.volumes[0].layout == VolumeLayout::striped);
   for (std::uint64_t sector = 0; sector < 64; ++sector) {
@@ -333,6 +359,16 @@ TEST_CASE("a striped column made of two extents maps each chunk to its disk sect
     const std::uint64_t in_column = chunk / 2 * 4 + sector % 4;
     const std::uint64_t expected = chunk % 2 == 1 ? 200 + in_column : in_column < 16 ? 100 + in_column : 300 + in_column - 16;
     CHECK(sector_at(volume, sector * 512) == expected);
+  }
+  // will_need reaches the disk sectors a read of the same range reads, and no others.
+  for (const auto& [first, count] : {std::pair<std::uint64_t, std::uint64_t>{0, 64}, {3, 10}, {17, 30}, {60, 100}}) {
+    disk->read_sectors.clear();
+    disk->hinted.clear();
+    const std::uint64_t end = std::min<std::uint64_t>(first + count, 64);
+    (void)volume.read(first * 512, static_cast<std::size_t>((end - first) * 512));
+    volume.will_need(first * 512, count * 512);  // past the end: clipped
+    CHECK_FALSE(disk->read_sectors.empty());
+    CHECK(disk->hinted == disk->read_sectors);
   }
 }
 
@@ -374,6 +410,23 @@ TEST_CASE("a RAID-5 volume rebuilds a missing column from parity") {
     CHECK(degraded.volumes.at(0).state == "degraded");
     CHECK(degraded.volumes[0].missing_disks == std::vector<std::string>{"Disk" + std::to_string(missing + 1)});
     CHECK(degraded.volumes[0].bytes->read(0, 64 * 512) == whole);
+  }
+  // will_need reaches the sectors a read reads, complete or rebuilding a missing column.
+  for (std::size_t missing = 0; missing < 4; ++missing) {  // 3: none missing
+    std::vector<std::shared_ptr<SectorLog>> logs;
+    std::vector<MemberDisk> given;
+    for (std::size_t d = 0; d < 3; ++d) {
+      logs.push_back(std::make_shared<SectorLog>(disks[d]));
+      if (d == missing) continue;
+      Database own = db;
+      own.disk_guid = guids[d];
+      given.push_back({logs[d], own});
+    }
+    const DiskGroup group = assemble_disk_group(given);
+    for (const auto& log : logs) log->read_sectors.clear();
+    (void)group.volumes.at(0).bytes->read(5 * 512, 40 * 512);
+    group.volumes[0].bytes->will_need(5 * 512, 40 * 512);
+    for (const auto& log : logs) CHECK(log->hinted == log->read_sectors);
   }
   // Chunk 0 (row 0, parity in column 2) is column 0's first chunk.
   CHECK(Bytes(whole.begin(), whole.begin() + 2048) == Bytes(a.begin(), a.begin() + 2048));
