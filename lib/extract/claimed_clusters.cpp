@@ -1,62 +1,55 @@
 #include "extract/claimed_clusters.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <limits>
+#include <utility>
+#include <vector>
 
 namespace diskimg {
 
 std::optional<std::uint64_t> ClaimedClusters::claim(const ntfs::Runlist& runs) {
-  if (bits_.empty()) bits_.resize((clusters_ + 63) / 64);
-  std::size_t marked = 0;
+  // [first, end) of each run that maps clusters; a run reaching past the last cluster
+  // number is cut there (the volume cannot hold it anyway).
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> mine;
   for (const ntfs::Run& run : runs) {
-    if (run.sparse()) {
-      ++marked;
-      continue;
-    }
-    // Clusters past what the source holds cannot be read either: reading them fails.
-    const std::uint64_t first = std::min(*run.lcn, clusters_);
-    const std::uint64_t count = std::min(run.length, clusters_ - first);
-    if (const auto taken = first_claimed(first, count)) {
-      // Undo this file's claims: only what was restored stays claimed.
-      for (std::size_t i = 0; i < marked; ++i) {
-        if (!runs[i].sparse()) {
-          const std::uint64_t undo = std::min(*runs[i].lcn, clusters_);
-          mark(undo, std::min(runs[i].length, clusters_ - undo), false);
-        }
-      }
-      return taken;
-    }
-    mark(first, count, true);
-    ++marked;
+    if (run.sparse() || run.length == 0) continue;
+    const std::uint64_t first = *run.lcn;
+    mine.emplace_back(first, first + std::min(run.length, std::numeric_limits<std::uint64_t>::max() - first));
   }
+  std::optional<std::uint64_t> taken;
+  for (const auto& [first, end] : mine) {
+    if (const auto found = first_claimed(first, end); found && (!taken || *found < *taken)) taken = found;
+  }
+  std::sort(mine.begin(), mine.end());
+  for (std::size_t i = 1; i < mine.size(); ++i) {
+    if (mine[i].first < mine[i - 1].second && (!taken || mine[i].first < *taken)) taken = mine[i].first;
+  }
+  if (taken) return taken;
+  for (const auto& [first, end] : mine) add(first, end);
   return std::nullopt;
 }
 
-std::optional<std::uint64_t> ClaimedClusters::first_claimed(std::uint64_t first, std::uint64_t count) const {
-  for (std::uint64_t cluster = first; cluster < first + count;) {
-    const std::uint64_t word = bits_[cluster / 64];
-    const unsigned bit = cluster % 64;
-    const std::uint64_t span = std::min<std::uint64_t>(64 - bit, first + count - cluster);
-    const std::uint64_t mask = (span == 64 ? ~0ULL : ((1ULL << span) - 1)) << bit;
-    if ((word & mask) != 0) {
-      return cluster / 64 * 64 + static_cast<std::uint64_t>(__builtin_ctzll(word & mask));
-    }
-    cluster += span;
-  }
+std::optional<std::uint64_t> ClaimedClusters::first_claimed(std::uint64_t first, std::uint64_t end) const {
+  const auto after = stretches_.upper_bound(first);
+  if (after != stretches_.begin() && std::prev(after)->second > first) return first;
+  if (after != stretches_.end() && after->first < end) return after->first;
   return std::nullopt;
 }
 
-void ClaimedClusters::mark(std::uint64_t first, std::uint64_t count, bool claimed) {
-  for (std::uint64_t cluster = first; cluster < first + count;) {
-    const unsigned bit = cluster % 64;
-    const std::uint64_t span = std::min<std::uint64_t>(64 - bit, first + count - cluster);
-    const std::uint64_t mask = (span == 64 ? ~0ULL : ((1ULL << span) - 1)) << bit;
-    if (claimed) {
-      bits_[cluster / 64] |= mask;
-    } else {
-      bits_[cluster / 64] &= ~mask;
-    }
-    cluster += span;
+void ClaimedClusters::add(std::uint64_t first, std::uint64_t end) {
+  auto at = stretches_.upper_bound(first);
+  if (at != stretches_.begin() && std::prev(at)->second >= first) {
+    --at;
+    first = at->first;
+    end = std::max(end, at->second);
+    at = stretches_.erase(at);
   }
+  while (at != stretches_.end() && at->first <= end) {
+    end = std::max(end, at->second);
+    at = stretches_.erase(at);
+  }
+  stretches_.emplace(first, end);
 }
 
 }  // namespace diskimg

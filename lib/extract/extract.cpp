@@ -118,15 +118,13 @@ class Extractor {
  public:
   Extractor(const ntfs::Volume& volume, const ntfs::SecurityOwners& owners, const TargetDirectory& root,
             const ExtractOptions& options, std::uint64_t total, ExtractResult& result)
-      : volume_(volume), owners_(owners), root_(root), options_(options), total_(total), result_(result),
-        clusters_(std::min(volume.boot_sector().total_clusters, volume.source()->size() / volume.cluster_size())),
-        claimed_(clusters_) {}
+      : volume_(volume), owners_(owners), root_(root), options_(options), total_(total), result_(result) {}
 
   // A file, or a directory's whole tree, into `into`; with `into_itself`, a directory's
   // entries go into `into` itself (the volume's root into the target).
   void extract(const ntfs::ListedEntry& entry, const ntfs::File& file, const TargetDirectory& into,
                bool into_itself) {
-    claimed_ = ClaimedClusters(clusters_);  // a path asked for twice is restored twice
+    claimed_ = ClaimedClusters();  // a path asked for twice is restored twice
     if (!entry.is_directory) {
       extract_file(entry, file, into);
       return;
@@ -455,7 +453,6 @@ class Extractor {
   std::unordered_set<std::uint64_t> visited_;
   std::unordered_map<std::uint64_t, std::string> written_;  // linked record -> where its first name went
   bool xattrs_refused_ = false;
-  std::uint64_t clusters_;    // the volume's clusters that its source holds
   ClaimedClusters claimed_;   // restored so far, for the path being extracted
   bool claiming_ = true;      // false while a hard link's name gets a copy of its own
 };
