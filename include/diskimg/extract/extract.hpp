@@ -79,7 +79,12 @@ struct ExtractResult {
 /// '/' or NUL in it, longer than the target allows, refused by the target, or taken, by an
 /// existing file or by another name on a case-insensitive target) is changed predictably
 /// and listed in `renamed`. Files and streams that cannot be read (damaged, encrypted) are
-/// listed in `skipped` and the rest goes on.
+/// listed in `skipped` and the rest goes on; so are index entries naming a record freed or
+/// reused since, and files naming clusters already restored for this path (cross-links in a
+/// damaged or crafted volume: the output of a path stays bounded by the volume).
+///
+/// Trees are walked by their directory indexes, depth first in index order; memory goes
+/// with the depth and the widest directory, not with the number of files.
 ///
 /// Reads the volume only. Throws NotFoundError when a path does not exist on the volume,
 /// UsageError when `target` exists and is not a directory, IoError when the target cannot
