@@ -438,7 +438,7 @@ class Extractor {
   }
 
   void report_progress() {
-    if (options_.progress && !options_.progress(done_, total_)) throw CancelledError("extract: cancelled");
+    if (options_.progress && !options_.progress(done_, std::max(total_, done_))) throw CancelledError("extract: cancelled");
   }
 
   const ntfs::Volume& volume_;

@@ -32,7 +32,9 @@ StreamTarget parse_stream_target(std::string_view text);
 struct ExtractOptions {
   StreamTarget named_streams = StreamTarget::xattr;  ///< where named streams go
   /// Called between files and between pieces of at most 128 KiB with the bytes written so far
-  /// and the bytes the chosen files hold in all; return false to stop (CancelledError).
+  /// and the bytes the chosen files hold in all, as their directory indexes record them (an
+  /// estimate: Windows updates those sizes lazily, and where `done` passes it the total
+  /// given grows with it); return false to stop (CancelledError).
   std::function<bool(std::uint64_t done, std::uint64_t total)> progress;
 };
 
