@@ -38,9 +38,9 @@ namespace {
 // the bytes a read copies in still cached when the write copies them out: on the benchmark's
 // disk 4 MiB pieces took 1.6x longer (tests/bench/convert.sh, docs/benchmarks.md).
 constexpr std::size_t chunk_size = 1 << 20;
-constexpr std::size_t zero_test_size = 64 << 10;
+constexpr std::size_t zero_test_size = 64 << 10;  // all-zero pieces of this size are not written
 // Pieces the source is told of ahead of the one being read: 32 MiB.
-constexpr std::size_t hinted_pieces = 32;  // all-zero pieces of this size are not written
+constexpr std::size_t hinted_pieces = 32;
 
 constexpr std::array<EnumName<OutputFormat>, 7> output_format_names{{
     {OutputFormat::vhd_dynamic, "vhd-dynamic"},

@@ -21,9 +21,12 @@ std::optional<std::uint64_t> ClaimedClusters::claim(const ntfs::Runlist& runs) {
   for (const auto& [first, end] : mine) {
     if (const auto found = first_claimed(first, end); found && (!taken || *found < *taken)) taken = found;
   }
+  // Named twice by these runs: a run starting before the furthest end of those before it.
   std::sort(mine.begin(), mine.end());
-  for (std::size_t i = 1; i < mine.size(); ++i) {
-    if (mine[i].first < mine[i - 1].second && (!taken || mine[i].first < *taken)) taken = mine[i].first;
+  std::uint64_t reached = 0;
+  for (const auto& [first, end] : mine) {
+    if (first < reached && (!taken || first < *taken)) taken = first;
+    reached = std::max(reached, end);
   }
   if (taken) return taken;
   for (const auto& [first, end] : mine) add(first, end);
