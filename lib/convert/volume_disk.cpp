@@ -32,6 +32,13 @@ class WrappedVolume final : public ByteSource {
     if (offset >= size()) return size();
     return wrapped_volume_start + volume_->next_hole(offset - wrapped_volume_start);
   }
+  // The new MBR is in memory: only the volume's part of the range is passed on.
+  void will_need(std::uint64_t offset, std::uint64_t length) const override {
+    const std::uint64_t end = offset + std::min(length, size() - std::min(offset, size()));
+    if (end <= wrapped_volume_start) return;
+    offset = std::max(offset, wrapped_volume_start);
+    volume_->will_need(offset - wrapped_volume_start, end - offset);
+  }
 
  protected:
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override {

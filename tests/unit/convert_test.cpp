@@ -4,6 +4,7 @@
 
 #include <diskimg/convert/convert.hpp>
 #include <diskimg/core/error.hpp>
+#include <diskimg/layout/rewrite.hpp>
 #include <diskimg/source/memory_source.hpp>
 #include <diskimg/vhd/image.hpp>
 
@@ -99,6 +100,40 @@ bool leftovers(const std::filesystem::path& output) {
   return false;
 }
 
+// 40 MiB of non-zero bytes (more than the 32 MiB the copy hints ahead), recorded.
+std::shared_ptr<RecordingSource> recorded_40_mib(std::vector<std::byte> first_sector = {}) {
+  std::vector<std::byte> bytes(40 << 20);
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::byte>(i % 251 + 1);
+  std::copy(first_sector.begin(), first_sector.end(), bytes.begin());
+  return std::make_shared<RecordingSource>(std::make_shared<MemorySource>(std::move(bytes)));
+}
+
+// Every read of the copy (the reads after the first hint) lies inside a range hinted before
+// it, the hints run 32 MiB ahead of it (or to `end`), and together they cover `hinted` bytes.
+void check_hinted_ahead(const RecordingSource& recording, std::size_t reads, std::uint64_t end, std::uint64_t hinted) {
+  std::vector<RecordingSource::Event> hints;
+  std::size_t copy_reads = 0;
+  std::uint64_t covered_when_last_hinted = 0;
+  for (const RecordingSource::Event& event : recording.events()) {
+    if (event.hint) {
+      hints.push_back(event);
+      covered_when_last_hinted = event.offset + event.length;
+      continue;
+    }
+    if (hints.empty()) continue;  // the layout's own reads before the copy
+    ++copy_reads;
+    const bool inside = std::any_of(hints.begin(), hints.end(), [&](const RecordingSource::Event& hint) {
+      return hint.offset <= event.offset && event.offset + event.length <= hint.offset + hint.length;
+    });
+    CHECK_MESSAGE(inside, "read at ", event.offset, " was not hinted first");
+    CHECK(covered_when_last_hinted >= std::min<std::uint64_t>(event.offset + (32 << 20), end));
+  }
+  CHECK(copy_reads == reads);
+  std::uint64_t hinted_bytes = 0;
+  for (const RecordingSource::Event& hint : hints) hinted_bytes += hint.length;
+  CHECK(hinted_bytes == hinted);  // each piece once
+}
+
 }  // namespace
 
 TEST_CASE("a read error stops the conversion, names the offset and leaves no file") {
@@ -128,37 +163,26 @@ TEST_CASE("with continue_on_read_error the unreadable sectors become zeros and a
 }
 
 TEST_CASE("the copy tells the source of every piece before reading it, 32 MiB ahead") {
-  // 40 MiB of data: more than the 32 MiB the copy hints ahead.
-  std::vector<std::byte> bytes(40 << 20);
-  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::byte>(i % 251 + 1);
-  const auto recording = std::make_shared<RecordingSource>(std::make_shared<MemorySource>(std::move(bytes)));
+  const auto recording = recorded_40_mib();
   const Disk disk = Disk::from_source(recording, {});
   const auto output = scratch("hinted");
   convert(disk, output);
   std::filesystem::remove(output);
-  std::vector<RecordingSource::Event> hints;
-  std::size_t copy_reads = 0;
-  std::uint64_t covered_when_last_hinted = 0;
-  for (const RecordingSource::Event& event : recording->events()) {
-    if (event.hint) {
-      hints.push_back(event);
-      covered_when_last_hinted = event.offset + event.length;
-      continue;
-    }
-    if (hints.empty()) continue;  // the layout's own reads before the copy
-    ++copy_reads;
-    // Every read of the copy lies inside a range hinted before it...
-    const bool hinted = std::any_of(hints.begin(), hints.end(), [&](const RecordingSource::Event& hint) {
-      return hint.offset <= event.offset && event.offset + event.length <= hint.offset + hint.length;
-    });
-    CHECK_MESSAGE(hinted, "read at ", event.offset, " was not hinted first");
-    // ...and the hints run ahead of it: 32 MiB, or to the disk's end.
-    CHECK(covered_when_last_hinted >= std::min<std::uint64_t>(event.offset + (32 << 20), recording->size()));
-  }
-  CHECK(copy_reads == 40);  // 1 MiB pieces
-  std::uint64_t hinted_bytes = 0;
-  for (const RecordingSource::Event& hint : hints) hinted_bytes += hint.length;
-  CHECK(hinted_bytes == recording->size());  // each piece once
+  check_hinted_ahead(*recording, 40, recording->size(), recording->size());  // 1 MiB pieces
+}
+
+TEST_CASE("one volume in a new MBR passes the hints on to the volume, not the new MBR") {
+  // An MBR disk with one partition from 1 MiB to the end: its volume is converted alone.
+  const SinglePartition partition{0x07, false, 2048, (39 << 20) / 512};
+  const auto recording = recorded_40_mib(single_partition_mbr(0x12345678, partition));
+  const Disk disk = Disk::from_source(recording, {});
+  ConvertOptions options;
+  options.volume = 0;
+  const auto output = scratch("hinted-volume");
+  convert(disk, output, options);
+  std::filesystem::remove(output);
+  // The new MBR and the zeros up to 1 MiB are not read from the disk; the volume's 39 MiB are.
+  check_hinted_ahead(*recording, 39, recording->size(), 39 << 20);
 }
 
 TEST_CASE("a cancelled conversion removes its partial output") {
