@@ -1,3 +1,4 @@
+#include "source/page_cache.hpp"
 #include "source/transfer.hpp"
 
 #include <diskimg/core/error.hpp>
@@ -21,7 +22,7 @@ std::string system_message(int error) { return std::strerror(error); }
 
 }  // namespace
 
-FileSource::FileSource(const std::filesystem::path& path) : path_(path) {
+FileSource::FileSource(const std::filesystem::path& path) : path_(path), pages_(std::make_unique<PageCache>()) {
   descriptor_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (descriptor_ < 0) {
     throw IoError(fmt::format("{}: cannot open: {}", path.string(), system_message(errno)));
@@ -58,6 +59,20 @@ FileSource::~FileSource() {
 }
 
 void FileSource::read_inside(std::uint64_t offset, std::span<std::byte> buffer) const {
+  if (buffer.size() > PageCache::served_read) {
+    pread_all(offset, buffer);
+    return;
+  }
+  try {
+    pages_->read(offset, buffer, size_, [this](std::uint64_t at, std::span<std::byte> part) { pread_all(at, part); });
+  } catch (const IoError&) {
+    // What failed may be a page around the bytes asked for: they alone decide (a bad
+    // sector beside them must not fail the read, and an error names their offset).
+    pread_all(offset, buffer);
+  }
+}
+
+void FileSource::pread_all(std::uint64_t offset, std::span<std::byte> buffer) const {
   const Transfer got = transfer_all(buffer.size(), [&](std::size_t done) {
     return ::pread(descriptor_, buffer.data() + done, buffer.size() - done,
                    static_cast<off_t>(offset + done));

@@ -5,8 +5,11 @@
 #include <diskimg/source/byte_source.hpp>
 
 #include <filesystem>
+#include <memory>
 
 namespace diskimg {
+
+class PageCache;
 
 /// Which file an open descriptor refers to, whatever path reached it (hard links, bind
 /// mounts, symbolic links): its device and inode. A plain value.
@@ -18,8 +21,10 @@ struct FileIdentity {
 };
 
 /// A file or block device read with pread(2). Owns its read-only descriptor, closed when
-/// the source is destroyed. Reads may come from several threads at once: pread has no
-/// shared file position. The size is taken when the file is opened.
+/// the source is destroyed, and the last 64 pages of 4 KiB that small reads touched (what
+/// the layers read while a disk is opened then comes from the disk once). Reads may come
+/// from several threads at once: pread has no shared file position, the pages are locked.
+/// The size is taken when the file is opened, and the file must not change while open.
 class FileSource final : public ByteSource {
  public:
   /// Opens read-only. A block device reports its own size and logical sector size; a
@@ -54,16 +59,21 @@ class FileSource final : public ByteSource {
   void will_need(std::uint64_t offset, std::uint64_t length) const override;
 
  protected:
-  /// pread until all is read (EINTR retried). Throws IoError naming the offset of a read
-  /// error, or of a short read when the file ended early (truncated while open).
+  /// pread until all is read (EINTR retried); reads of up to 256 KiB through the kept
+  /// pages. Throws IoError naming the offset of a read error (of the bytes asked for, not
+  /// of a page around them), or of a short read when the file ended early (truncated while
+  /// open).
   void read_inside(std::uint64_t offset, std::span<std::byte> buffer) const override;
 
  private:
+  void pread_all(std::uint64_t offset, std::span<std::byte> buffer) const;
+
   std::filesystem::path path_;
   int descriptor_ = -1;
   std::uint64_t size_ = 0;
   std::uint32_t sector_size_ = 512;
   FileIdentity identity_;
+  std::unique_ptr<PageCache> pages_;
 };
 
 }  // namespace diskimg

@@ -1,0 +1,47 @@
+// The last pages that small reads of a file touched, kept so that what every layer reads
+// while a disk is opened (format signatures at both ends, partition tables, boot sectors,
+// the MFT's first record, VHD headers and bitmaps) comes from the disk once: on a cold disk
+// each of those reads is a seek.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <vector>
+
+namespace diskimg {
+
+class PageCache {
+ public:
+  static constexpr std::size_t page_size = 4096;
+  // Reads this size and under are served page by page; the pages they read are kept only
+  // when the read is at most `kept_read` (a copy's pieces would push the metadata out).
+  static constexpr std::size_t served_read = 256 << 10;
+  static constexpr std::size_t kept_read = 64 << 10;
+  static constexpr std::size_t pages = 64;
+
+  // Reads `buffer` from `offset` of a source of `size` bytes: held pages are copied, the
+  // others read with `read` in runs of whole pages (the last one cut at `size`). Thread-safe:
+  // reads run outside the lock. An exception from `read` is passed on and nothing is kept.
+  using Reader = std::function<void(std::uint64_t offset, std::span<std::byte> buffer)>;
+  void read(std::uint64_t offset, std::span<std::byte> buffer, std::uint64_t size, const Reader& read);
+
+ private:
+  struct Slot {
+    std::uint64_t page = UINT64_MAX;  // page number, UINT64_MAX when empty
+    std::uint64_t used = 0;           // when last used: the slot used longest ago is replaced
+    std::size_t length = 0;           // bytes held (the file's last page may be short)
+    std::vector<std::byte> bytes;
+  };
+  bool copy_held(std::uint64_t page, std::uint64_t offset, std::span<std::byte> buffer);
+  void keep(std::uint64_t first_page, std::span<const std::byte> bytes);
+
+  std::mutex mutex_;
+  std::array<Slot, pages> slots_;
+  std::uint64_t clock_ = 0;
+};
+
+}  // namespace diskimg
