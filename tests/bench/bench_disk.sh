@@ -15,9 +15,17 @@ make_bench_disk() {  # make_bench_disk DISK
   mkntfs -q -F -Q -L bench "$loop" >/dev/null 2>&1
   mnt=$(mktemp -d)
   ntfs-3g "$loop" "$mnt"
-  /usr/bin/python3 - "$mnt" <<'PY'
+  fill_with_files "$mnt" $((2 << 30))
+  umount "$mnt"; rmdir "$mnt"; losetup -d "$loop"
+  mv "$disk.tmp" "$disk"
+}
+
+# Writes 40 directories of up to 50 files of 4 KiB to 3 MiB of random bytes into MNT (an
+# ntfs-3g mount), LIMIT bytes in all: the same names and sizes for the same LIMIT.
+fill_with_files() {  # fill_with_files MNT LIMIT
+  /usr/bin/python3 - "$1" "$2" <<'PY'
 import os, random, sys
-root = sys.argv[1]
+root, limit = sys.argv[1], int(sys.argv[2])
 rng = random.Random(8)
 total = 0
 for d in range(40):
@@ -27,11 +35,9 @@ for d in range(40):
         with open(f"{root}/dir{d:02}/file{f:03}.bin", "wb") as out:
             out.write(os.urandom(size))
         total += size
-        if total > (2 << 30):
+        if total > limit:
             sys.exit(0)
 PY
-  umount "$mnt"; rmdir "$mnt"; losetup -d "$loop"
-  mv "$disk.tmp" "$disk"
 }
 
 io_bytes() {  # io_bytes COMMAND...: "READ WRITTEN", the bytes COMMAND moves through read and write system calls (a run under strace; $work holds its trace)

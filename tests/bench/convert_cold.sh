@@ -65,16 +65,20 @@ declare -A commands=(
   [copy-loop]="copy_used $disk_loop $out/out.vhd"
 )
 tools=(diskimg diskimg-loop qemu-img qemu-img-loop ntfsclone-loop copy copy-loop)
-declare -A times
+declare -A times rss
 for round in 1 2 3; do
   for tool in "${tools[@]}"; do
     rm -f "$out/out.vhd"
     sync
     echo 3 > /proc/sys/vm/drop_caches
     begin=$(date +%s.%N)
-    ${commands[$tool]} > /dev/null 2>&1
+    case $tool in
+      copy*) ${commands[$tool]} > /dev/null 2>&1; echo 0 > "$out/rss" ;;  # a shell function: no peak memory
+      *) /usr/bin/time -f %M -o "$out/rss" ${commands[$tool]} > /dev/null 2>&1 ;;
+    esac
     end=$(date +%s.%N)
     times[$tool]+="$(echo "$end - $begin" | bc -l) "
+    rss[$tool]+="$(cat "$out/rss") "
   done
   echo "round $round done" >&2
 done
@@ -82,11 +86,12 @@ done
 median() { printf '%s\n' $1 | sort -n | sed -n 2p; }
 copy=$(median "${times[copy]}")
 copy_loop=$(median "${times[copy-loop]}")
-echo "used bytes: $(awk '{ s += $2 } END { printf "%d", s }' "$work/used-ranges.txt"); caches dropped before each run"
-printf '%-16s %9s %9s   %s\n' tool median "/ copy" "runs (s)"
+echo "used bytes: $(awk '{ s += $2 } END { printf "%.0f", s }' "$work/used-ranges.txt"); caches dropped before each run"
+printf '%-16s %9s %9s %9s   %s\n' tool median "/ copy" "peak MiB" "runs (s)"
 for tool in "${tools[@]}"; do
   m=$(median "${times[$tool]}")
   base=$copy
   case $tool in *-loop) base=$copy_loop ;; esac
-  printf '%-16s %9.2f %8.2fx   %s\n' "$tool" "$m" "$(echo "$m / $base" | bc -l)" "${times[$tool]}"
+  printf '%-16s %9.2f %8.2fx %9.1f   %s\n' "$tool" "$m" "$(echo "$m / $base" | bc -l)" \
+    "$(echo "$(median "${rss[$tool]}") / 1024" | bc -l)" "${times[$tool]}"
 done
