@@ -12,7 +12,7 @@ packages=(
   # fuzzing: clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
   # independent oracles used by the tests and fixture scripts
-  sleuthkit ntfs-3g qemu-utils libvhdi-utils python3-libvhdi libfsntfs-utils
+  sleuthkit ntfs-3g qemu-utils libvhdi-utils python3-libvhdi libfsntfs-utils libvshadow-utils python3-libvshadow
   gdisk fdisk dosfstools ldmtool partclone xz-utils attr faketime
   # kill tests: strace stops a writer with SIGKILL at its Nth write
   strace util-linux

@@ -79,7 +79,7 @@ void run_extract(const ExtractArguments& arguments) {
   std::vector<std::string> sources;
   std::vector<std::string> paths;
   split_sources_and_paths(arguments.sources.positionals, sources, paths);
-  const OpenedNtfs opened = open_ntfs(sources, arguments.sources.volume);
+  const OpenedNtfs opened = open_ntfs(sources, arguments.sources.volume, arguments.sources.snapshot);
   ExtractOptions options;
   if (!arguments.streams.empty()) options.named_streams = parse_stream_target(arguments.streams);
   std::optional<ProgressLine> progress;

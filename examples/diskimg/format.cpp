@@ -1,5 +1,8 @@
 #include "format.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <array>
 
 #include <fmt/format.h>
@@ -16,6 +19,12 @@ std::string human_size(std::uint64_t bytes) {
     ++unit;
   }
   return fmt::format("{:.1f} {}", value, units[unit]);
+}
+
+std::string lower_guid(const Guid& guid) {
+  std::string text = guid.to_string();
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
 }
 
 }  // namespace diskimg::tool

@@ -5,7 +5,9 @@
 
 #include <diskimg/disk/disk.hpp>
 #include <diskimg/core/error.hpp>
+#include <diskimg/ntfs/file_name.hpp>
 #include <diskimg/ntfs/volume.hpp>
+#include <diskimg/vss/shadow_copies.hpp>
 
 #include <iomanip>
 #include <iostream>
@@ -61,6 +63,28 @@ void print_volumes(const Disk& disk) {
   }
 }
 
+// Each NTFS volume's shadow copies, numbered as vshadowinfo numbers them (1 the oldest).
+void print_snapshots(const Disk& disk) {
+  for (const Volume& volume : disk.volumes()) {
+    if (volume.filesystem != FilesystemKind::ntfs) continue;
+    try {
+      const vss::ShadowCopies copies(volume.bytes);
+      print_warnings(copies.warnings());
+      if (copies.snapshots().empty()) continue;
+      fmt::print("\nShadow copies of volume {} (--snapshot N):\n", volume.index);
+      fmt::print("  {:>3}  {:<30}  {:<36}  {:>10}  {}\n", "#", "created (UTC)", "id", "flags", "");
+      for (const vss::Snapshot& snapshot : copies.snapshots()) {
+        std::string notes = snapshot.offline ? "offline" : "";
+        if (!snapshot.problem.empty()) notes += (notes.empty() ? "" : "; ") + ("unreadable: " + snapshot.problem);
+        fmt::print("  {:>3}  {:<30}  {:<36}  {:#010x}  {}\n", snapshot.index, ntfs::filetime_to_iso8601(snapshot.created),
+                   lower_guid(snapshot.id), snapshot.flags, notes);
+      }
+    } catch (const Error& error) {
+      fmt::print("\nShadow copies of volume {}: unreadable ({})\n", volume.index, error.what());
+    }
+  }
+}
+
 void print_disk_group(const ldm::DiskGroup& group) {
   fmt::print("\nLDM disk group '{}' ({}):\n", group.name, group.guid);
   for (const ldm::GroupDisk& disk : group.disks) {
@@ -93,6 +117,7 @@ void print_human(const Disk& disk) {
   print_partitions(layout);
   if (disk.ldm()) print_disk_group(*disk.ldm());
   print_volumes(disk);
+  print_snapshots(disk);
 }
 
 void run_inspect(const InspectOptions& options) {

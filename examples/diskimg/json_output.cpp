@@ -1,9 +1,12 @@
 #include "json_output.hpp"
+#include "format.hpp"
 #include "warnings.hpp"
 
 #include <diskimg/core/error.hpp>
+#include <diskimg/ntfs/file_name.hpp>
 #include <diskimg/ntfs/volume.hpp>
 #include <diskimg/usedmap/used_map.hpp>
+#include <diskimg/vss/shadow_copies.hpp>
 
 #include <fmt/format.h>
 
@@ -52,14 +55,43 @@ json ntfs_json(const ntfs::Volume& volume) {
           {"warnings", messages(volume.warnings())}};
 }
 
+namespace {
+
+// The volume's shadow copies, as vshadowinfo lists them; null when the volume cannot say.
+json snapshots_json(const Volume& volume) {
+  try {
+    const vss::ShadowCopies copies(volume.bytes);
+    json list = json::array();
+    for (const vss::Snapshot& snapshot : copies.snapshots()) {
+      json entry = {{"index", snapshot.index},
+                    {"id", lower_guid(snapshot.id)},
+                    {"shadow_copy_id", lower_guid(snapshot.shadow_copy_id)},
+                    {"set_id", lower_guid(snapshot.set_id)},
+                    {"created", ntfs::filetime_to_iso8601(snapshot.created)},
+                    {"volume_size", snapshot.volume_size},
+                    {"flags", snapshot.flags},
+                    {"offline", snapshot.offline}};
+      if (!snapshot.problem.empty()) entry["error"] = snapshot.problem;
+      list.push_back(std::move(entry));
+    }
+    return list;
+  } catch (const Error&) {
+    return nullptr;
+  }
+}
+
+}  // namespace
+
 json to_json(const Volume& volume) {
   json ntfs = nullptr;
+  json snapshots = json::array();
   if (volume.filesystem == FilesystemKind::ntfs) {
     try {
       ntfs = ntfs_json(*ntfs::Volume::open(volume.bytes));
     } catch (const Error& error) {
       ntfs = {{"error", error.what()}};
     }
+    snapshots = snapshots_json(volume);
   }
   return {
       {"index", volume.index},
@@ -69,6 +101,7 @@ json to_json(const Volume& volume) {
       {"size", volume.size},
       {"filesystem", std::string(to_string(volume.filesystem))},
       {"ntfs", ntfs},
+      {"snapshots", snapshots},
   };
 }
 

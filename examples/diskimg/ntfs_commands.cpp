@@ -32,7 +32,7 @@ struct RecordOptions {
 
 void run_ls(const LsOptions& options) {
   const SplitArguments split = split_sources(options.sources.positionals, false);
-  const OpenedNtfs opened = open_ntfs(split.sources, options.sources.volume);
+  const OpenedNtfs opened = open_ntfs(split.sources, options.sources.volume, options.sources.snapshot);
   const std::string path = split.path.value_or("/");
   Warnings warnings;
   json listing = json::array();
@@ -155,7 +155,7 @@ void print_file(const ntfs::File& file) {
 
 void run_stat(const RecordOptions& options) {
   const SplitArguments split = split_sources(options.sources.positionals, !options.record);
-  const OpenedNtfs opened = open_ntfs(split.sources, options.sources.volume);
+  const OpenedNtfs opened = open_ntfs(split.sources, options.sources.volume, options.sources.snapshot);
   const Target target = resolve(*opened.ntfs, options, split.path);
   print_warnings(target.file.warnings);
   if (options.sources.json) {
@@ -167,7 +167,7 @@ void run_stat(const RecordOptions& options) {
 
 void run_cat(const RecordOptions& options) {
   const SplitArguments split = split_sources(options.sources.positionals, !options.record);
-  const OpenedNtfs opened = open_ntfs(split.sources, options.sources.volume);
+  const OpenedNtfs opened = open_ntfs(split.sources, options.sources.volume, options.sources.snapshot);
   const Target target = resolve(*opened.ntfs, options, split.path);
   print_warnings(target.file.warnings);
   if (target.file.is_directory() && target.stream.empty()) {

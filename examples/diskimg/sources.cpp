@@ -1,6 +1,7 @@
 #include "sources.hpp"
 
 #include <diskimg/core/error.hpp>
+#include <diskimg/vss/shadow_copies.hpp>
 
 #include <filesystem>
 #include <iostream>
@@ -15,6 +16,8 @@ void add_source_arguments(CLI::App& command, SourceArguments& arguments, bool wi
       ->required();
   command.add_option("--volume", arguments.volume,
                      "the volume to read (see inspect); by default the only NTFS volume");
+  command.add_option("--snapshot", arguments.snapshot,
+                     "read the volume as its shadow copy N saw it (see inspect; 1 is the oldest)");
   if (with_json) command.add_flag("--json", arguments.json, "print JSON (see docs/interface.md)");
 }
 
@@ -41,10 +44,16 @@ Disk open_disk(const std::vector<std::string>& sources) {
 
 
 
-OpenedNtfs open_ntfs(const std::vector<std::string>& sources, std::optional<unsigned> volume) {
+OpenedNtfs open_ntfs(const std::vector<std::string>& sources, std::optional<unsigned> volume,
+                     std::optional<unsigned> snapshot) {
   OpenedNtfs opened{open_disk(sources), {}, nullptr};
   print_warnings(opened.disk.warnings());
   opened.volume = opened.disk.select_volume(volume, FilesystemKind::ntfs);
+  if (snapshot) {
+    const vss::ShadowCopies copies(opened.volume.bytes);
+    print_warnings(copies.warnings());
+    opened.volume.bytes = copies.open(*snapshot);
+  }
   opened.ntfs = ntfs::Volume::open(opened.volume.bytes);
   print_warnings(opened.ntfs->warnings());
   return opened;

@@ -17,11 +17,12 @@ namespace diskimg::tool {
 struct SourceArguments {
   std::vector<std::string> positionals;  // SRC... and perhaps a trailing PATH
   std::optional<unsigned> volume;
+  std::optional<unsigned> snapshot;  // read the volume as this shadow copy saw it
   bool json = false;
 };
 
-// Adds SRC... (and the optional trailing PATH), --volume and, for commands that print
-// structure, --json.
+// Adds SRC... (and the optional trailing PATH), --volume, --snapshot and, for commands that
+// print structure, --json.
 void add_source_arguments(CLI::App& command, SourceArguments& arguments, bool with_path,
                           const std::string& path_help, bool with_json = true);
 
@@ -40,9 +41,11 @@ struct OpenedNtfs {
   std::shared_ptr<const ntfs::Volume> ntfs;
 };
 
-// Opens the sources and the NTFS volume chosen by --volume (or the only one); prints the
-// warnings of the disk and the volume on stderr.
-OpenedNtfs open_ntfs(const std::vector<std::string>& sources, std::optional<unsigned> volume);
+// Opens the sources and the NTFS volume chosen by --volume (or the only one), as shadow
+// copy `snapshot` of it saw it when one is given; prints the warnings of the disk, the
+// shadow copies and the volume on stderr.
+OpenedNtfs open_ntfs(const std::vector<std::string>& sources, std::optional<unsigned> volume,
+                     std::optional<unsigned> snapshot = std::nullopt);
 
 // Opens the disk of the sources (one image for now).
 Disk open_disk(const std::vector<std::string>& sources);

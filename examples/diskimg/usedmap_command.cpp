@@ -59,7 +59,7 @@ void print_check(const UsedMapCheck& check) {
 void run_usedmap(const UsedMapOptions& options) {
   const SplitArguments split = split_sources(options.sources.positionals, false);
   if (split.path) throw UsageError("usedmap takes no PATH");
-  const OpenedNtfs opened = open_ntfs(split.sources, options.sources.volume);
+  const OpenedNtfs opened = open_ntfs(split.sources, options.sources.volume, options.sources.snapshot);
   const UsedMap map = UsedMap::read(*opened.ntfs);
   std::optional<UsedMapCheck> check;
   if (options.verify) check = verify_used_map(*opened.ntfs, map);

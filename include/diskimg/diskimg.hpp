@@ -24,6 +24,8 @@
 ///   diskimg::vhd::merge_into_parent.
 /// - LDM: diskimg::ldm::read_database, diskimg::ldm::assemble_disk_group.
 /// - disks: diskimg::Disk, where most work starts.
+/// - shadow copies: diskimg::vss::ShadowCopies, an NTFS volume's VSS snapshots, each a byte
+///   source of the volume as it was (between a volume's bytes and NTFS).
 /// - NTFS: diskimg::ntfs::Volume, diskimg::ntfs::File, diskimg::ntfs::Stream,
 ///   diskimg::ntfs::Catalog, listings.
 /// - used maps: diskimg::UsedMap, diskimg::verify_used_map.
@@ -96,6 +98,8 @@
 #include <diskimg/ntfs/standard_information.hpp>
 #include <diskimg/ntfs/stream.hpp>
 #include <diskimg/ntfs/volume.hpp>
+
+#include <diskimg/vss/shadow_copies.hpp>
 
 #include <diskimg/usedmap/used_map.hpp>
 #include <diskimg/extract/extract.hpp>

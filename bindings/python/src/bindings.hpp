@@ -57,6 +57,8 @@ py::object make_writable_file(std::unique_ptr<ImageWriter> writer, std::string n
 void bind_writable_file(py::module_& vhd_module);
 // diskimg.Ntfs over an opened NTFS volume.
 py::object make_ntfs(std::shared_ptr<const ntfs::Volume> volume);
+// A FILETIME as an aware datetime in UTC (to the microsecond); None for 0.
+py::object filetime_datetime(std::uint64_t filetime);
 
 // A path from str, bytes or os.PathLike; one or several for sources that take a list.
 std::filesystem::path to_path(py::handle object);

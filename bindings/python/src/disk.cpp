@@ -4,6 +4,7 @@
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/ntfs/volume.hpp>
+#include <diskimg/vss/shadow_copies.hpp>
 
 #include <optional>
 
@@ -11,6 +12,18 @@
 
 namespace diskimg::python {
 namespace {
+
+// A shadow copy for Python: its description and the volume's copies it opens from.
+struct SnapshotHandle {
+  vss::Snapshot info;
+  std::shared_ptr<const vss::ShadowCopies> copies;
+};
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return text;
+}
+
 
 OpenDisk open_disk(py::handle sources) {
   const std::vector<std::filesystem::path> paths = to_paths(sources);
@@ -99,6 +112,45 @@ void bind_disk(py::module_& module) {
                std::to_string(p.size) + " bytes at " + std::to_string(p.start) + ">";
       });
 
+  py::class_<SnapshotHandle>(module, "Snapshot",
+                             "A shadow copy (VSS snapshot) of an NTFS volume: the volume as it was when it was taken.")
+      .def_property_readonly("index", [](const SnapshotHandle& s) { return s.info.index; },
+                             "From 1, the oldest first (as vshadowinfo numbers stores): the number that chooses it.")
+      .def_property_readonly("id", [](const SnapshotHandle& s) { return lower(s.info.id.to_string()); },
+                             "The store's identifier.")
+      .def_property_readonly("shadow_copy_id", [](const SnapshotHandle& s) { return lower(s.info.shadow_copy_id.to_string()); })
+      .def_property_readonly("set_id", [](const SnapshotHandle& s) { return lower(s.info.set_id.to_string()); },
+                             "The shadow copy set it belongs to.")
+      .def_property_readonly("created", [](const SnapshotHandle& s) { return filetime_datetime(s.info.created); },
+                             "When it was taken, an aware datetime in UTC.")
+      .def_property_readonly("volume_size", [](const SnapshotHandle& s) { return s.info.volume_size; })
+      .def_property_readonly("flags", [](const SnapshotHandle& s) { return s.info.flags; },
+                             "Attribute flags (VSS_VOLSNAP_ATTR_*).")
+      .def_property_readonly("offline", [](const SnapshotHandle& s) { return s.info.offline; },
+                             "Marked offline: Windows no longer shows it.")
+      .def_property_readonly("problem", [](const SnapshotHandle& s) { return s.info.problem; },
+                             "Why it cannot be read (a damaged store); empty when it can.")
+      .def("open", [](const SnapshotHandle& s) {
+        SourcePtr bytes;
+        {
+          py::gil_scoped_release unlocked;
+          bytes = s.copies->open(s.info.index);
+        }
+        return make_file(std::move(bytes));
+      }, "The volume's bytes as this shadow copy saw them, as a File.")
+      .def("ntfs", [](const SnapshotHandle& s) {
+        std::shared_ptr<const ntfs::Volume> volume;
+        {
+          py::gil_scoped_release unlocked;
+          volume = ntfs::Volume::open(s.copies->open(s.info.index));
+        }
+        return make_ntfs(std::move(volume));
+      }, "Opens the NTFS file system as this shadow copy saw it (diskimg.Ntfs).")
+      .def("__repr__", [](const SnapshotHandle& s) {
+        return "<diskimg.Snapshot " + std::to_string(s.info.index) + " " + lower(s.info.id.to_string()) +
+               (s.info.offline ? " offline" : "") + ">";
+      });
+
   py::class_<Volume>(module, "Volume",
                      "Something that holds a file system: a partition or a whole unpartitioned image.")
       .def_readonly("index", &Volume::index, "From 0, in the order of Disk.volumes: the number that chooses it (volume=N).")
@@ -111,6 +163,17 @@ void bind_disk(py::module_& module) {
       .def_property_readonly("filesystem", [](const Volume& v) { return std::string(to_string(v.filesystem)); },
                              "ntfs, fat, exfat or unknown.")
       .def("open", [](const Volume& v) { return make_file(v.bytes); }, "The volume's bytes as a File.")
+      .def_property_readonly("snapshots", [](const Volume& v) {
+        std::vector<SnapshotHandle> list;
+        if (v.filesystem != FilesystemKind::ntfs) return list;
+        std::shared_ptr<const vss::ShadowCopies> copies;
+        {
+          py::gil_scoped_release unlocked;
+          copies = std::make_shared<const vss::ShadowCopies>(v.bytes);
+        }
+        for (const vss::Snapshot& snapshot : copies->snapshots()) list.push_back({snapshot, copies});
+        return list;
+      }, "The NTFS volume's shadow copies (diskimg.Snapshot), oldest first; [] for other volumes.")
       .def("ntfs", [](const Volume& v) {
         if (v.filesystem != FilesystemKind::ntfs) {
           throw UsageError("volume " + std::to_string(v.index) + " (" + v.origin_name() + ") holds " +

@@ -255,6 +255,8 @@ UsedMap read_used_map(const Ntfs& fs) {
 
 }  // namespace
 
+py::object filetime_datetime(std::uint64_t filetime) { return to_datetime(filetime); }
+
 py::object make_ntfs(std::shared_ptr<const ntfs::Volume> volume) {
   py::object fs = py::cast(Ntfs{std::move(volume)});
   warn(fs.cast<const Ntfs&>().volume->warnings());

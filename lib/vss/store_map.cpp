@@ -1,0 +1,84 @@
+#include "vss/store_map.hpp"
+
+#include "core/load.hpp"
+#include "vss/chain.hpp"
+#include "vss/vss_structures.hpp"
+
+#include <fmt/format.h>
+
+namespace diskimg::vss {
+namespace {
+
+bool bit(const std::vector<std::uint8_t>& bits, std::uint64_t block_offset) {
+  const std::uint64_t n = block_offset / block_size;
+  return n / 8 < bits.size() && (bits[n / 8] >> (n % 8) & 1) != 0;
+}
+
+std::vector<std::uint8_t> read_bitmap(const ByteSource& volume, std::uint64_t first, const std::string& what) {
+  std::vector<std::uint8_t> bits;
+  const std::uint64_t wanted = (volume.size() / block_size + 7) / 8;  // bits past the volume are not kept
+  walk_chain(volume, first, record_bitmap, what, [&](std::span<const std::byte> block, std::uint64_t) {
+    for (std::size_t i = sizeof(BlockHeader); i < block.size() && bits.size() < wanted; ++i) {
+      bits.push_back(std::to_integer<std::uint8_t>(block[i]));
+    }
+  });
+  return bits;
+}
+
+// One descriptor, in list order (libvshadow's format notes, "Successive block descriptors",
+// and the way libvshadow 20190323 builds its trees): a later descriptor for the same block
+// replaces an earlier one, overlays of a block merge, and a descriptor for the block a
+// forwarder of this store pointed at takes the forwarder's block instead.
+void add_descriptor(const BlockDescriptor& d, StoreMap& map, unsigned index, std::uint64_t at) {
+  const std::uint32_t flags = d.flags.value();
+  if ((flags & descriptor_not_used) != 0) return;
+  const bool forwarder = (flags & descriptor_forwarder) != 0;
+  if (forwarder && d.store_offset.value() != 0) {
+    throw FormatError(fmt::format("vss: block list of store {}: the forwarder at offset {:#x} has a store offset ({:#x})",
+                                  index, at, d.store_offset.value()),
+                      Location{fmt::format("VSS block list of store {}", index), at});
+  }
+  std::uint64_t original = d.original_offset.value();
+  if ((flags & descriptor_overlay) != 0) {
+    Overlay& overlay = map.overlays[original];
+    if (overlay.sectors == 0) overlay.store_offset = d.store_offset.value();
+    overlay.sectors |= d.allocation_bitmap.value();
+    return;
+  }
+  if (const auto forwarded = map.reverse.find(original); forwarded != map.reverse.end()) {
+    original = forwarded->second;
+    map.reverse.erase(forwarded);
+  }
+  if (forwarder && original == d.relative_offset.value()) return;  // forwards to itself
+  map.blocks[original] = SavedBlock{d.store_offset.value(), d.relative_offset.value(), forwarder};
+  if (forwarder) map.reverse[d.relative_offset.value()] = original;
+}
+
+}  // namespace
+
+bool StoreMap::not_in_use(std::uint64_t block_offset) const {
+  return bit(bitmap, block_offset) && (previous.empty() || bit(previous, block_offset));
+}
+
+StoreMap read_store_map(const ByteSource& volume, const StorePlaces& places, unsigned index) {
+  StoreMap map;
+  walk_chain(volume, places.block_list, record_block_list, fmt::format("block list of store {}", index),
+             [&](std::span<const std::byte> block, std::uint64_t offset) {
+               for (std::size_t at = sizeof(BlockHeader); at + sizeof(BlockDescriptor) <= block.size();
+                    at += sizeof(BlockDescriptor)) {
+                 const auto descriptor = load<BlockDescriptor>(block, at);
+                 if (descriptor.original_offset.value() == 0 && descriptor.store_offset.value() == 0 &&
+                     descriptor.relative_offset.value() == 0 && descriptor.flags.value() == 0) {
+                   continue;  // an empty slot
+                 }
+                 add_descriptor(descriptor, map, index, offset + at);
+               }
+             });
+  if (places.bitmap != 0) map.bitmap = read_bitmap(volume, places.bitmap, fmt::format("bitmap of store {}", index));
+  if (places.previous_bitmap != 0) {
+    map.previous = read_bitmap(volume, places.previous_bitmap, fmt::format("previous bitmap of store {}", index));
+  }
+  return map;
+}
+
+}  // namespace diskimg::vss

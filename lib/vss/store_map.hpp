@@ -1,0 +1,41 @@
+// What one store holds, read from its block descriptor list and bitmaps: which volume
+// blocks it saved and where, its overlays, its forwarders, and which blocks were not in use.
+#pragma once
+
+#include "vss/catalog.hpp"
+
+#include <diskimg/source/byte_source.hpp>
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+namespace diskimg::vss {
+
+struct SavedBlock {
+  std::uint64_t store_offset = 0;     // where the saved 16 KiB are in the volume
+  std::uint64_t relative_offset = 0;  // a forwarder: the block of the next store to read instead
+  bool forwarder = false;
+};
+
+struct Overlay {
+  std::uint64_t store_offset = 0;
+  std::uint32_t sectors = 0;          // bit i: the 512-byte sector i of the block is in the overlay
+};
+
+struct StoreMap {
+  std::unordered_map<std::uint64_t, SavedBlock> blocks;   // by the volume block's offset
+  std::unordered_map<std::uint64_t, Overlay> overlays;    // likewise
+  std::unordered_map<std::uint64_t, std::uint64_t> reverse;  // a forwarder's target -> its block
+  std::vector<std::uint8_t> bitmap;    // 1 bit per 16 KiB block, LSB first: set = not in use
+  std::vector<std::uint8_t> previous;  // the previous bitmap; empty when there is none
+
+  bool not_in_use(std::uint64_t block_offset) const;
+};
+
+// Reads store `index`'s descriptor list and bitmaps. Memory is by what the chains hold
+// (each 16 KiB block gives at most 508 descriptors or 131,008 bitmap bits, and a chain has
+// no more blocks than the volume). Throws FormatError naming the store and the offset.
+StoreMap read_store_map(const ByteSource& volume, const StorePlaces& places, unsigned index);
+
+}  // namespace diskimg::vss

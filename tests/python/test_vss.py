@@ -1,0 +1,196 @@
+"""Shadow copies of the real Windows 10 sample disk (../shared/vss-sample: two copies, the
+newer one offline), against libvshadow (vshadowinfo, pyvshadow) and The Sleuth Kit on what
+pyvshadow exports. Skipped when the sample is not there."""
+import json
+import os
+import re
+import subprocess
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+import diskimg
+from oracles import fls_names_and_streams, tsk, windows_disk  # noqa: F401  (a fixture)
+
+pyvshadow = pytest.importorskip("pyvshadow")
+VOLUME_OFFSET = 1 << 20  # the NTFS partition of the sample starts at sector 2048
+MIB = 1 << 20
+DISKIMG = os.environ.get("DISKIMG", "diskimg")
+
+
+class VolumeWindow:
+    """The partition of the disk image as a file object for pyvshadow."""
+
+    def __init__(self, path):
+        self.file = open(path, "rb")
+        self.size = os.fstat(self.file.fileno()).st_size - VOLUME_OFFSET
+        self.position = 0
+
+    def seek(self, offset, whence=0):
+        self.position = [offset, self.position + offset, self.size + offset][whence]
+        return self.position
+
+    def tell(self):
+        return self.position
+
+    def read(self, size=-1):
+        size = self.size - self.position if size < 0 else min(size, self.size - self.position)
+        data = os.pread(self.file.fileno(), size, VOLUME_OFFSET + self.position)
+        self.position += len(data)
+        return data
+
+    def get_size(self):
+        return self.size
+
+
+def data_mibs(disk):
+    """The MiBs of the volume where the disk image file holds data (SEEK_DATA)."""
+    mibs = set()
+    with open(disk, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        offset = VOLUME_OFFSET
+        while offset < size:
+            try:
+                data = os.lseek(file.fileno(), offset, os.SEEK_DATA)
+            except OSError:
+                break
+            hole = os.lseek(file.fileno(), data, os.SEEK_HOLE)
+            mibs.update(range((data - VOLUME_OFFSET) // MIB, (hole - VOLUME_OFFSET - 1) // MIB + 1))
+            offset = hole
+    return mibs
+
+
+def export_store(disk, index, also, out):
+    """Store `index` (from 1) as pyvshadow reads it: {MiB number: CRC-32} of the MiBs that
+    are not all zeros, and the same bytes in the sparse file `out` (for TSK). Read: every
+    MiB where the image file holds data, every MiB a block descriptor of this store or a
+    newer one names (libvshadow's own list), and `also`. Elsewhere libvshadow reads the
+    current volume, a hole of the image: zeros."""
+    volume = pyvshadow.volume()
+    volume.open_file_object(VolumeWindow(disk))
+    store = volume.get_store(index - 1)
+    size = store.get_size()
+    wanted = data_mibs(disk) | set(also)
+    for newer in range(index - 1, volume.get_number_of_stores()):
+        for block in volume.get_store(newer).blocks:
+            wanted.update({block.original_offset // MIB, block.relative_offset // MIB})
+    crcs = {}
+    with open(out, "wb") as file:
+        file.truncate(size)
+        for mib in sorted(m for m in wanted if m * MIB < size):
+            data = store.read_buffer_at_offset(min(MIB, size - mib * MIB), mib * MIB)
+            if data.count(0) != len(data):
+                crcs[mib] = zlib.crc32(data)
+                file.seek(mib * MIB)
+                file.write(data)
+    return crcs
+
+
+def read_snapshot(snapshot):
+    """{MiB number: CRC-32} of the MiBs of the snapshot (diskimg) that are not all zeros;
+    the holes diskimg's source reports (os.SEEK_DATA) are not read."""
+    crcs = {}
+    with snapshot.open() as file:
+        position = 0
+        while True:
+            try:
+                position = file.seek(position, os.SEEK_DATA)
+            except OSError:
+                break
+            mib = position // MIB
+            file.seek(mib * MIB)
+            data = file.read(MIB)
+            if data.count(0) != len(data):
+                crcs[mib] = zlib.crc32(data)
+            position = (mib + 1) * MIB
+    return crcs
+
+
+@pytest.fixture(scope="module")
+def exported(windows_disk, volume, tmp_path_factory):
+    """Each store as diskimg and as pyvshadow read it: (ours, theirs, pyvshadow's export)."""
+    directory = tmp_path_factory.mktemp("vss")
+    ours = {s.index: read_snapshot(s) for s in volume.snapshots}
+    paths = {index: directory / f"store{index}.raw" for index in ours}
+    with ProcessPoolExecutor(2) as pool:
+        theirs = dict(zip(paths, pool.map(export_store, [windows_disk] * len(paths), paths,
+                                          [ours[i] for i in paths], paths.values())))
+    return {index: (ours[index], theirs[index], paths[index]) for index in paths}
+
+
+@pytest.fixture(scope="module")
+def volume(windows_disk):
+    return diskimg.open(windows_disk).volumes[0]
+
+
+def vshadowinfo(disk):
+    """vshadowinfo's stores: {index: {field: value}}."""
+    text = subprocess.run(["vshadowinfo", "-o", str(VOLUME_OFFSET), str(disk)], capture_output=True, text=True,
+                          check=True).stdout
+    stores = {}
+    for block in re.split(r"\nStore: ", text)[1:]:
+        index, _, body = block.partition("\n")
+        stores[int(index)] = dict(re.findall(r"^\t(.+?)\s*: (.*)$", body, re.M))
+    return stores
+
+
+def test_the_snapshots_are_those_vshadowinfo_lists(windows_disk, volume):
+    theirs = vshadowinfo(windows_disk)
+    listed = json.loads(subprocess.run([DISKIMG, "inspect", "--json", str(windows_disk)], capture_output=True,
+                                       text=True, check=True).stdout)["volumes"][0]["snapshots"]
+    assert [s["index"] for s in listed] == sorted(theirs) == [1, 2]
+    for ours, snapshot in zip(listed, volume.snapshots):
+        store = theirs[ours["index"]]
+        assert ours["id"] == snapshot.id == store["Identifier"]
+        assert ours["set_id"] == snapshot.set_id == store["Shadow copy set ID"]
+        assert ours["shadow_copy_id"] == snapshot.shadow_copy_id == store["Shadow copy ID"]
+        assert ours["volume_size"] == snapshot.volume_size == int(re.search(r"\((\d+) bytes\)", store["Volume size"])[1])
+        assert ours["flags"] == snapshot.flags == int(store["Attribute flags"], 16)
+        # "Jul 25, 2020 12:26:04.398924700 UTC": nanoseconds, of which FILETIME holds 100s.
+        when, nanoseconds = re.match(r"(\w+ \d+, \d+ \d+:\d+:\d+)\.(\d{9}) UTC", store["Creation time"]).groups()
+        stamp = datetime.strptime(when, "%b %d, %Y %H:%M:%S")
+        assert ours["created"] == stamp.strftime("%Y-%m-%dT%H:%M:%S.") + nanoseconds[:7] + "Z"
+        assert snapshot.created == stamp.replace(microsecond=int(nanoseconds[:6]), tzinfo=timezone.utc)
+
+
+def test_one_of_the_two_is_offline_as_the_sample_says(volume):
+    # The sample's README: one copy is marked offline (Windows' vssadmin shows only one).
+    # Which one libvshadow does not say; the catalog flag 0x100 (dfir_ntfs: "offline") does.
+    assert sorted(s.offline for s in volume.snapshots) == [False, True]
+
+
+@pytest.mark.parametrize("index", [1, 2])
+def test_every_byte_of_each_snapshot_is_what_pyvshadow_reads(volume, exported, index):
+    ours, theirs, export = exported[index]
+    with volume.snapshots[index - 1].open() as file:
+        assert file.seek(0, 2) == os.path.getsize(export)  # pyvshadow: the NTFS volume's size
+    assert len(theirs) > 100  # the volume's data, not only its empty space
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("index", [1, 2])
+def test_every_file_of_each_snapshot_is_what_tsk_finds_in_pyvshadows_export(windows_disk, volume, exported, index):
+    _, _, export = exported[index]
+    ntfs = volume.snapshots[index - 1].ntfs()
+    listed = json.loads(subprocess.run([DISKIMG, "ls", "-r", "--json", "--snapshot", str(index),
+                                        str(windows_disk)], capture_output=True, text=True, check=True).stdout)
+    ours = {(e["path"], e["record"]) for e in listed}
+    fls_names, fls_streams = fls_names_and_streams(export)
+    assert ours <= fls_names
+    assert {(f"{e['path']}:{s['name']}", e["record"]) for e in listed for s in e["streams"]} == fls_streams
+    compared = 0
+    for entry in listed:
+        if entry["is_dir"] or entry["size"] > 64 * MIB or (entry["path"].startswith("/$") and not entry["size"]):
+            continue  # directories, the biggest files, metadata files without an unnamed $DATA
+        with ntfs.open(entry["path"]) as file:
+            assert file.read() == tsk("icat", export, entry["record"]), entry["path"]
+        compared += 1
+    assert compared > 10
+    # The sample's README: the newest copy has shadow_2 in its root.
+    names = {e["path"] for e in listed}
+    assert ("/shadow_2.txt" in names) == (index == 2)
+    assert ("/shadow_1.txt" in names) == (index == 1)
+
