@@ -49,10 +49,11 @@ declare -A seeds=(
   [ldm_fuzzer]="@ldm"
   [disk_fuzzer]="disk vhd vhdx mbr gpt ntfs_volume @ldm-disks"
   [vhd_write_fuzzer]="vhd_write vhd disk"
+  [vss_fuzzer]="@vss"
 )
 order=(mbr_fuzzer gpt_fuzzer ntfs_boot_sector_fuzzer ntfs_record_fuzzer ntfs_attribute_list_fuzzer
        ntfs_index_fuzzer lznt1_fuzzer ntfs_volume_fuzzer vhd_fuzzer vhdx_fuzzer ldm_fuzzer disk_fuzzer
-       vhd_write_fuzzer)
+       vhd_write_fuzzer vss_fuzzer)
 if [ -n "$only" ]; then IFS=, read -r -a order <<< "$only"; fi
 
 # Seeds made at fuzz time: LDM ones from the sample disks beside the checkout (never
@@ -65,6 +66,9 @@ if [ -f "$samples/ldm-data.tar.xz" ]; then
 else
   echo "fuzz: no LDM samples at $samples: ldm_fuzzer starts from nothing, disk_fuzzer without LDM disks"
 fi
+# The shadow-copy seed: a small volume made from libvshadow's format notes.
+mkdir -p "$generated/vss"
+[ -n "$(ls -A "$generated/vss")" ] || "$py" "$root/fuzz/vss_volume.py" --seed "$generated/vss/volume"
 [ -d "$generated/regression" ] || "$py" "$root/fuzz/make_regression_seeds.py" big "$generated/regression"
 
 report=$build/fuzz-report
