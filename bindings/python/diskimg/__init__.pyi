@@ -108,6 +108,19 @@ class DiskGroup:
     volumes: list[LdmVolume]
     warnings: list[DiskWarning]
 
+class Snapshot:
+    index: int
+    id: str
+    shadow_copy_id: str
+    set_id: str
+    created: Optional[datetime.datetime]
+    volume_size: int
+    flags: int
+    offline: bool
+    problem: str
+    def open(self) -> File: ...
+    def ntfs(self) -> Ntfs: ...
+
 class Volume:
     index: int
     source: str
@@ -116,6 +129,7 @@ class Volume:
     offset: int
     size: int
     filesystem: str
+    snapshots: list[Snapshot]
     def open(self) -> File: ...
     def ntfs(self) -> Ntfs: ...
 
