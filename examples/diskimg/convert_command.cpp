@@ -28,6 +28,7 @@ struct ConvertArguments {
   std::string format;  // empty: the library's choice by the output's name
   std::string block_size;  // empty: the library's default
   std::optional<unsigned> volume;
+  std::optional<unsigned> snapshot;
   bool all_sectors = false;
   bool exclude_pagefile = false;
   bool new_disk_id = false;
@@ -54,6 +55,7 @@ void run_convert(const ConvertArguments& arguments) {
   options.plan.all_sectors = arguments.all_sectors;
   options.plan.exclude_pagefile = arguments.exclude_pagefile;
   options.volume = arguments.volume;
+  options.snapshot = arguments.snapshot;
   options.new_disk_id = arguments.new_disk_id;
   options.continue_on_read_error = arguments.continue_on_read_error;
   options.verify = arguments.verify;
@@ -138,6 +140,8 @@ void add_convert_command(CLI::App& app) {
   command->add_option("--block-size", arguments->block_size,
                       "dynamic VHD block: 512K (default), 1M or 2M; VHDX: 1M (default) to 256M");
   command->add_option("--volume", arguments->volume, "one volume into its own disk");
+  command->add_option("--snapshot", arguments->snapshot,
+                      "the disk (or --volume) as shadow copy N of the NTFS volume saw it (see inspect)");
   command->add_flag("--all-sectors", arguments->all_sectors, "copy every sector, used or not");
   command->add_flag("--exclude-pagefile", arguments->exclude_pagefile,
                     "leave out pagefile.sys, hiberfil.sys and swapfile.sys contents");

@@ -61,6 +61,7 @@
 #include <diskimg/source/memory_source.hpp>
 #include <diskimg/source/patched_source.hpp>
 #include <diskimg/source/slice_source.hpp>
+#include <diskimg/source/spliced_source.hpp>
 
 #include <diskimg/layout/filesystem.hpp>
 #include <diskimg/layout/gpt.hpp>
@@ -107,6 +108,7 @@
 #include <diskimg/convert/convert.hpp>
 #include <diskimg/convert/new_disk_id.hpp>
 #include <diskimg/convert/plan.hpp>
+#include <diskimg/convert/snapshot_disk.hpp>
 #include <diskimg/convert/volume_disk.hpp>
 
 /// @namespace diskimg

@@ -6,6 +6,7 @@
 
 #include <diskimg/core/bytes.hpp>
 #include <diskimg/convert/convert.hpp>
+#include <diskimg/convert/snapshot_disk.hpp>
 #include <diskimg/convert/new_disk_id.hpp>
 #include <diskimg/convert/volume_disk.hpp>
 #include <diskimg/core/error.hpp>
@@ -465,7 +466,10 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
   check_options(original, format, options);
   check_output_path(output, options);
   if (parent) check_output_outside_chain(output, *parent);
-  const Disk disk = conversion_source(original, options, parent ? &*parent : nullptr);
+  std::vector<std::string> snapshot_notes;
+  const Disk as_taken =
+      options.snapshot ? disk_as_of_snapshot(original, options.volume, *options.snapshot, snapshot_notes) : original;
+  const Disk disk = conversion_source(as_taken, options, parent ? &*parent : nullptr);
   const ConversionPlan plan = plan_conversion(disk, options.plan);
   if (parent) {
     check_parent_matches(disk, plan.disk_size, output_sector_size(disk, format), *parent, options.allow_other_disk);
@@ -487,6 +491,7 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
   result.virtual_size = plan.disk_size;
   result.bytes_in_use = plan.bytes();
   result.notes.insert(result.notes.begin(), plan.notes.begin(), plan.notes.end());
+  result.notes.insert(result.notes.begin(), snapshot_notes.begin(), snapshot_notes.end());
   if (!plan.missing.empty()) {
     if (!options.continue_on_read_error) throw missing_data(disk, plan);
     result.unreadable = plan.missing;

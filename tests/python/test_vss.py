@@ -194,3 +194,34 @@ def test_every_file_of_each_snapshot_is_what_tsk_finds_in_pyvshadows_export(wind
     assert ("/shadow_2.txt" in names) == (index == 2)
     assert ("/shadow_1.txt" in names) == (index == 1)
 
+
+
+@pytest.mark.parametrize("index", [1, 2])
+def test_convert_of_a_snapshot_holds_its_used_clusters_as_pyvshadow_reads_them(windows_disk, exported, index, tmp_path):
+    pyvhdi = pytest.importorskip("pyvhdi")
+    _, _, export = exported[index]
+    out = tmp_path / f"copy{index}.vhd"
+    summary = json.loads(subprocess.run([DISKIMG, "convert", str(windows_disk), "--snapshot", str(index), "-o", str(out),
+                                         "--json"], capture_output=True, text=True, check=True).stdout)
+    assert any(f"shadow copy {index} saw it" in note for note in summary["notes"])
+    used = json.loads(subprocess.run([DISKIMG, "usedmap", "--json", "--snapshot", str(index), str(windows_disk)],
+                                     capture_output=True, text=True, check=True).stdout)
+    cluster = used["cluster_size"]
+    vhd = pyvhdi.file()
+    vhd.open(str(out))
+    compared = 0
+    try:
+        with open(export, "rb") as theirs:
+            for first, count in used["extents"]:
+                for at in range(first * cluster, (first + count) * cluster, 8 * MIB):
+                    length = min(8 * MIB, (first + count) * cluster - at)
+                    theirs.seek(at)
+                    assert vhd.read_buffer_at_offset(length, VOLUME_OFFSET + at) == theirs.read(length), f"at {at:#x}"
+                    compared += length
+    finally:
+        vhd.close()
+    assert compared == used["used_clusters"] * cluster
+    # No larger than the data: the used clusters that are not zeros, the VHD's own tables,
+    # and the rest of the 512 KiB blocks they fall in.
+    assert out.stat().st_size <= summary["bytes_written"] + 64 * MIB
+    assert summary["bytes_written"] <= summary["bytes_in_use"]

@@ -3,6 +3,7 @@
 #include <diskimg/source/file_source.hpp>
 #include <diskimg/source/memory_source.hpp>
 #include <diskimg/source/slice_source.hpp>
+#include <diskimg/source/spliced_source.hpp>
 
 #include <doctest/doctest.h>
 
@@ -133,4 +134,23 @@ TEST_CASE("a file source takes will_need for any range, past its end included, w
   CHECK_NOTHROW(file.will_need(2 << 20, 4096));
   CHECK_NOTHROW(file.will_need(0, 0));
   ::unlink(path);
+}
+
+TEST_CASE("a spliced source reads the inset inside its range and the base around it") {
+  std::vector<std::byte> base_bytes(4096, std::byte{0x11});
+  std::fill(base_bytes.begin() + 3000, base_bytes.end(), std::byte{0});  // a tail of zeros
+  const auto base = std::make_shared<diskimg::MemorySource>(base_bytes);
+  const auto inset = std::make_shared<diskimg::MemorySource>(std::vector<std::byte>(1000, std::byte{0x22}));
+  const diskimg::SplicedSource spliced(base, 1024, inset);
+  CHECK(spliced.size() == 4096);
+  const std::vector<std::byte> all = spliced.read(0, 4096);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const std::byte expected = i >= 1024 && i < 2024 ? std::byte{0x22} : base_bytes[i];
+    REQUIRE_MESSAGE(all[i] == expected, "byte ", i);
+  }
+  CHECK(spliced.read(1020, 8) == std::vector<std::byte>{std::byte{0x11}, std::byte{0x11}, std::byte{0x11}, std::byte{0x11},
+                                                       std::byte{0x22}, std::byte{0x22}, std::byte{0x22}, std::byte{0x22}});
+  CHECK(spliced.next_data(1500) == 1500);
+  CHECK_THROWS_AS(diskimg::SplicedSource(base, 3500, inset), diskimg::FormatError);
+  CHECK_THROWS_AS(diskimg::SplicedSource(base, 5000, inset), diskimg::FormatError);
 }

@@ -326,6 +326,7 @@ class ConvertOptions:
     block_size: Optional[int]  # set as an int of bytes or a str such as "1M"
     allow_sector_size_change: bool
     volume: Optional[int]
+    snapshot: Optional[int]
     all_sectors: bool
     exclude_pagefile: bool
     new_disk_id: bool

@@ -83,6 +83,8 @@ void bind_options(py::module_& module) {
       .def_readwrite("allow_sector_size_change", &ConvertOptions::allow_sector_size_change,
                      "Write a VHD (512-byte sectors) of a disk with 4096-byte sectors anyway.")
       .def_readwrite("volume", &ConvertOptions::volume, "That volume alone, in a fresh MBR; None: the disk.")
+      .def_readwrite("snapshot", &ConvertOptions::snapshot,
+                     "The disk (or volume) as shadow copy N of that NTFS volume saw it; None: as it is.")
       .def_property("all_sectors", [](const ConvertOptions& o) { return o.plan.all_sectors; },
                     [](ConvertOptions& o, bool value) { o.plan.all_sectors = value; }, "Copy everything.")
       .def_property("exclude_pagefile", [](const ConvertOptions& o) { return o.plan.exclude_pagefile; },

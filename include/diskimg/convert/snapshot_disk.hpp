@@ -1,0 +1,23 @@
+/// @file
+/// A disk as one of its NTFS volumes' shadow copies saw it: what `convert --snapshot N` copies.
+#pragma once
+
+#include <diskimg/core/error.hpp>
+#include <diskimg/disk/disk.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace diskimg {
+
+/// `disk` with volume `volume` (or its only NTFS volume) read as its shadow copy `snapshot`
+/// (from 1, the oldest) saw it; the other volumes and the partition table as they are now,
+/// which a line added to `notes` says. Shares the disk's sources. Throws what
+/// Disk::select_volume throws (no NTFS volume, several and none chosen), UsageError for a
+/// shadow copy that is not listed or an LDM volume (not yet), FormatError when the copy
+/// cannot be read (vss::ShadowCopies::open).
+Disk disk_as_of_snapshot(const Disk& disk, std::optional<unsigned> volume, unsigned snapshot,
+                         std::vector<std::string>& notes);
+
+}  // namespace diskimg
