@@ -58,11 +58,7 @@ class SnapshotSource final : public ByteSource {
         if (then.zeros != place.zeros || (!place.zeros && then.offset != place.offset + length)) break;
         length += static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size() - length, block_size));
       }
-      if (place.zeros) {
-        std::fill_n(buffer.begin(), length, std::byte{0});
-      } else {
-        read_volume(place.offset, buffer.first(length));
-      }
+      read_at(place, buffer.first(length));
       buffer = buffer.subspan(length);
       offset += length;
     }
@@ -85,12 +81,7 @@ class SnapshotSource final : public ByteSource {
       if ((overlay.sectors >> (within / sector) & 1) != 0) {
         read_volume(overlay.store_offset + within, out.first(length));
       } else {
-        const Place place = locate(0, offset);
-        if (place.zeros) {
-          std::fill_n(out.begin(), length, std::byte{0});
-        } else {
-          read_volume(place.offset, out.first(length));
-        }
+        read_at(locate(0, offset), out.first(length));
       }
       out = out.subspan(length);
       offset += length;
@@ -123,12 +114,34 @@ class SnapshotSource final : public ByteSource {
     }
   }
 
-  // The current volume; zeros past its end (a copy of a volume since shrunk).
+  void read_at(const Place& place, std::span<std::byte> out) const {
+    if (place.zeros) {
+      std::fill(out.begin(), out.end(), std::byte{0});
+    } else {
+      read_volume(place.offset, out);
+    }
+  }
+
+  // The current volume; zeros past its end, and where the volume says it has a hole (a
+  // sparse image: most of a copy of a mostly empty volume is such holes, and asking the
+  // kernel for them costs more than the two lseeks that find them).
   void read_volume(std::uint64_t offset, std::span<std::byte> out) const {
     const std::uint64_t size = volume_->size();
-    const std::size_t inside = offset >= size ? 0 : static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size - offset));
-    if (inside > 0) volume_->read(offset, out.first(inside));
-    std::fill(out.begin() + static_cast<std::ptrdiff_t>(inside), out.end(), std::byte{0});
+    while (!out.empty() && offset < size) {
+      const std::uint64_t data = volume_->next_data(offset);
+      std::size_t length = 0;
+      if (data > offset) {
+        length = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), data - offset));
+        std::fill_n(out.begin(), length, std::byte{0});
+      } else {
+        const std::uint64_t hole = std::max(volume_->next_hole(offset), offset + 1);
+        length = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), std::min(hole, size) - offset));
+        volume_->read(offset, out.first(length));
+      }
+      out = out.subspan(length);
+      offset += length;
+    }
+    std::fill(out.begin(), out.end(), std::byte{0});
   }
 
   SourcePtr volume_;

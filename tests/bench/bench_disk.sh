@@ -40,6 +40,27 @@ for d in range(40):
 PY
 }
 
+# Copies the byte ranges listed in RANGES ("offset length" lines, in disk order) from SOURCE
+# into TARGET in 8 MiB pread/pwrite pieces, then fsyncs: what reading exactly the used
+# clusters costs, the benchmarks' reference.
+copy_ranges() {  # copy_ranges SOURCE TARGET RANGES
+  /usr/bin/python3 - "$1" "$2" "$3" <<'PY'
+import os, sys
+source, target, ranges = sys.argv[1:4]
+src = os.open(source, os.O_RDONLY)
+dst = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+piece = memoryview(bytearray(8 << 20))
+for line in open(ranges):
+    offset, remaining = map(int, line.split())
+    while remaining:
+        n = os.preadv(src, [piece[:min(remaining, len(piece))]], offset)
+        os.pwrite(dst, piece[:n], offset)
+        offset += n
+        remaining -= n
+os.fsync(dst)
+PY
+}
+
 io_bytes() {  # io_bytes COMMAND...: "READ WRITTEN", the bytes COMMAND moves through read and write system calls (a run under strace; $work holds its trace)
   strace -f -qq -e trace=read,pread64,write,pwrite64 -o "$work/strace.txt" "$@" > /dev/null 2>&1
   /usr/bin/python3 -c '

@@ -38,21 +38,7 @@ for first, count in m["extents"]:
     print(base + first * m["cluster_size"], count * m["cluster_size"])' "$start" > "$work/used-ranges.txt"
 
 copy_used() {  # copy_used SOURCE TARGET: the used ranges, in disk order, 8 MiB at a time
-  /usr/bin/python3 - "$1" "$2" "$work/used-ranges.txt" <<'PY'
-import os, sys
-source, target, ranges = sys.argv[1:4]
-src = os.open(source, os.O_RDONLY)
-dst = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-piece = memoryview(bytearray(8 << 20))
-for line in open(ranges):
-    offset, remaining = map(int, line.split())
-    while remaining:
-        n = os.preadv(src, [piece[:min(remaining, len(piece))]], offset)
-        os.pwrite(dst, piece[:n], offset)
-        offset += n
-        remaining -= n
-os.fsync(dst)
-PY
+  copy_ranges "$1" "$2" "$work/used-ranges.txt"
 }
 
 declare -A commands=(

@@ -91,22 +91,8 @@ PY
 
 make_ldm_bench
 
-copy_used() {  # copy_used SOURCE TARGET: the one disk's used clusters, 8 MiB pread/pwrite pieces in disk order
-  /usr/bin/python3 - "$1" "$2" "$work/used-ranges.txt" <<'PY'
-import os, sys
-source, target, ranges = sys.argv[1:4]
-src = os.open(source, os.O_RDONLY)
-dst = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-piece = memoryview(bytearray(8 << 20))
-for line in open(ranges):
-    offset, remaining = map(int, line.split())
-    while remaining:
-        n = os.preadv(src, [piece[:min(remaining, len(piece))]], offset)
-        os.pwrite(dst, piece[:n], offset)
-        offset += n
-        remaining -= n
-os.fsync(dst)
-PY
+copy_used() {  # copy_used SOURCE TARGET: the one disk's used clusters, in disk order
+  copy_ranges "$1" "$2" "$work/used-ranges.txt"
 }
 "$diskimg" usedmap --json "$single" | /usr/bin/python3 -c '
 import json, sys
