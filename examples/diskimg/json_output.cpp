@@ -61,6 +61,7 @@ namespace {
 json snapshots_json(const Volume& volume) {
   try {
     const vss::ShadowCopies copies(volume.bytes);
+    print_warnings(copies.warnings());  // on stderr, as the disk's own
     json list = json::array();
     for (const vss::Snapshot& snapshot : copies.snapshots()) {
       json entry = {{"index", snapshot.index},

@@ -225,3 +225,18 @@ def test_convert_of_a_snapshot_holds_its_used_clusters_as_pyvshadow_reads_them(w
     # and the rest of the 512 KiB blocks they fall in.
     assert out.stat().st_size <= summary["bytes_written"] + 64 * MIB
     assert summary["bytes_written"] <= summary["bytes_in_use"]
+
+
+@pytest.mark.parametrize("index", [1, 2])
+def test_extract_of_a_snapshot_gives_what_tsk_reads_in_pyvshadows_export(windows_disk, exported, index, tmp_path):
+    _, _, export = exported[index]
+    out = tmp_path / "restored"
+    summary = json.loads(subprocess.run([DISKIMG, "extract", str(windows_disk), "--snapshot", str(index), "/", "-o",
+                                         str(out), "--json"], capture_output=True, text=True, check=True).stdout)
+    assert not summary["skipped"]
+    restored = {"/" + str(p.relative_to(out)): p for p in out.rglob("*") if p.is_file()}
+    assert len(restored) == summary["files"] > 3
+    records = {path: record for path, record in fls_names_and_streams(export)[0]}
+    for path, file in restored.items():
+        assert file.read_bytes() == tsk("icat", export, records[path]), path
+    assert ("/shadow_2.txt" in restored) == (index == 2)
