@@ -403,11 +403,13 @@ MissingDataError missing_data(const Disk& disk, const ConversionPlan& plan) {
 // with new identifiers, or the disk as it is. The child of an incremental copy carries its
 // parent's identifiers where a full copy would get new ones: the parent's MBR signature for
 // a volume, the parent's disk and partition identifiers for new_disk_id.
-Disk conversion_source(const Disk& disk, const ConvertOptions& options, const Disk* parent) {
+// `taken` is the volume as a shadow copy saw it, when one is converted alone.
+Disk conversion_source(const Disk& disk, const ConvertOptions& options, const Disk* parent, const Volume* taken) {
   if (options.volume) {
     std::optional<std::uint32_t> signature;
     if (parent != nullptr) signature = parent->layout().mbr_signature;
-    return Disk::from_source(wrap_volume_in_mbr(disk, disk.volume(*options.volume), signature), disk.container());
+    const Volume& volume = taken != nullptr ? *taken : disk.volume(*options.volume);
+    return Disk::from_source(wrap_volume_in_mbr(disk, volume, signature), disk.container());
   }
   if (options.new_disk_id) {
     return Disk::from_source(parent != nullptr ? with_disk_identifiers(disk, identifiers_of(parent->layout()))
@@ -466,10 +468,16 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
   check_options(original, format, options);
   check_output_path(output, options);
   if (parent) check_output_outside_chain(output, *parent);
+  // A shadow copy: of one volume alone (any volume, LDM too), or spliced into the disk.
   std::vector<std::string> snapshot_notes;
-  const Disk as_taken =
-      options.snapshot ? disk_as_of_snapshot(original, options.volume, *options.snapshot, snapshot_notes) : original;
-  const Disk disk = conversion_source(as_taken, options, parent ? &*parent : nullptr);
+  std::optional<Volume> taken;
+  if (options.snapshot && options.volume) {
+    taken = volume_as_of_snapshot(original.volume(*options.volume), *options.snapshot, snapshot_notes);
+  }
+  const Disk as_taken = options.snapshot && !options.volume
+                            ? disk_as_of_snapshot(original, std::nullopt, *options.snapshot, snapshot_notes)
+                            : original;
+  const Disk disk = conversion_source(as_taken, options, parent ? &*parent : nullptr, taken ? &*taken : nullptr);
   const ConversionPlan plan = plan_conversion(disk, options.plan);
   if (parent) {
     check_parent_matches(disk, plan.disk_size, output_sector_size(disk, format), *parent, options.allow_other_disk);

@@ -11,12 +11,17 @@
 
 namespace diskimg {
 
+/// `volume` with its bytes as its shadow copy `snapshot` (from 1, the oldest) saw them, a
+/// line saying so added to `notes`. Throws UsageError for a copy that is not listed,
+/// FormatError when it cannot be read (vss::ShadowCopies::open).
+Volume volume_as_of_snapshot(const Volume& volume, unsigned snapshot, std::vector<std::string>& notes);
+
 /// `disk` with volume `volume` (or its only NTFS volume) read as its shadow copy `snapshot`
 /// (from 1, the oldest) saw it; the other volumes and the partition table as they are now,
 /// which a line added to `notes` says. Shares the disk's sources. Throws what
 /// Disk::select_volume throws (no NTFS volume, several and none chosen), UsageError for a
-/// shadow copy that is not listed or an LDM volume (not yet), FormatError when the copy
-/// cannot be read (vss::ShadowCopies::open).
+/// shadow copy that is not listed or an LDM volume (its copy goes into a disk of its own:
+/// volume_as_of_snapshot), FormatError when the copy cannot be read.
 Disk disk_as_of_snapshot(const Disk& disk, std::optional<unsigned> volume, unsigned snapshot,
                          std::vector<std::string>& notes);
 
