@@ -82,6 +82,8 @@ void run_convert(const ConvertArguments& arguments) {
     std::cerr << fmt::format("diskimg: warning: missing (unreadable, or past the source's end): {} bytes at "
                              "offset {:#x}, zeros in the output\n", range.length, range.offset);
   }
+  // A shadow copy: what the copy is of, and that the other volumes are as they are now.
+  if (options.snapshot && !result.notes.empty()) std::cerr << "diskimg: warning: " << result.notes.front() << '\n';
   if (arguments.json) {
     nlohmann::ordered_json unreadable = nlohmann::ordered_json::array();
     for (const CopyRange& range : result.unreadable) unreadable.push_back({range.offset, range.length});

@@ -146,7 +146,7 @@ struct ConvertResult {
   /// With a parent and ChangeDetection::mft: bytes in use that were taken as unchanged
   /// (files whose records and runs are the parent's) and neither read nor compared.
   std::uint64_t bytes_unchanged_by_mft = 0;
-  std::vector<std::string> notes;      ///< the plan's
+  std::vector<std::string> notes;      ///< the plan's; with a snapshot, first the copy's (which copy; other volumes as now)
 };
 
 /// Converts `disk` (or the volume `options.volume` of it) into `output`: plans the ranges
