@@ -39,8 +39,9 @@ def fill(volume, offset, value):
     put(volume, offset, bytes([value]) * BLOCK)
 
 
-def build():
-    volume = bytearray(SIZE)
+def build(size=SIZE):
+    """The volume; `size` above 1 MiB adds zeros after the layout below (for long chains)."""
+    volume = bytearray(size)
     put(volume, 3, b"NTFS    ")
     for n in range(0x80000 // BLOCK, SIZE // BLOCK):
         fill(volume, n * BLOCK, n)  # the volume as it is now
@@ -48,7 +49,7 @@ def build():
         + uuid.uuid4().bytes_le * 2)
     catalog = bytearray(block_header(2, 0x4000))
     for index, (store, places) in enumerate(zip(STORES, PLACES)):
-        catalog += struct.pack("<QQ", 2, SIZE) + store.bytes_le + struct.pack(
+        catalog += struct.pack("<QQ", 2, size) + store.bytes_le + struct.pack(
             "<QQQ", index + 1, 0x140 if index else 0x40, 132401535643989247 + index * 600_000_000)
         catalog = catalog.ljust(128 * (len(catalog) // 128 + (len(catalog) % 128 > 0)), b"\0")
         catalog += struct.pack("<QQ", 3, places["blocks"]) + store.bytes_le + struct.pack(
@@ -61,7 +62,7 @@ def build():
                        + struct.pack("<H", 8) + "host".encode("utf-16-le"))
         put(volume, places["header"], block_header(4, places["header"], information=len(information)) + information)
         put(volume, places["ranges"], block_header(5, places["ranges"]) + struct.pack("<QQQ", 0x40000, 0, 0x40000))
-        bitmap = bytearray(SIZE // BLOCK // 8)
+        bitmap = bytearray(size // BLOCK // 8)
         bitmap[0xA0000 // BLOCK // 8] |= 1 << (0xA0000 // BLOCK % 8)   # a free block: zeros in the newest copy
         put(volume, places["bitmap"], block_header(6, places["bitmap"]) + bitmap)
         if places["previous"]:

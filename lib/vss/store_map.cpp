@@ -29,15 +29,34 @@ std::vector<std::uint8_t> read_bitmap(const ByteSource& volume, std::uint64_t fi
 // and the way libvshadow 20190323 builds its trees): a later descriptor for the same block
 // replaces an earlier one, overlays of a block merge, and a descriptor for the block a
 // forwarder of this store pointed at takes the forwarder's block instead.
-void add_descriptor(const BlockDescriptor& d, StoreMap& map, unsigned index, std::uint64_t at) {
+//
+// Every offset a used descriptor names must be a 16 KiB block of the volume: the maps are then
+// keyed by the volume's blocks, so they never hold more entries than the volume has blocks,
+// however long a hostile chain is.
+void add_descriptor(const BlockDescriptor& d, StoreMap& map, unsigned index, std::uint64_t at,
+                    std::uint64_t volume_size) {
   const std::uint32_t flags = d.flags.value();
   if ((flags & descriptor_not_used) != 0) return;
   const bool forwarder = (flags & descriptor_forwarder) != 0;
+  const auto refuse = [&](std::string_view what, std::uint64_t value) {
+    throw FormatError(fmt::format("vss: block list of store {}: the descriptor at offset {:#x} names {} {:#x}, "
+                                  "not a 16 KiB block inside the volume ({} bytes)", index, at, what, value, volume_size),
+                      Location{fmt::format("VSS block list of store {}", index), at});
+  };
+  // A block of the volume (its last may be partial: the size need not be a multiple of 16 KiB)...
+  const auto volume_block = [&](std::uint64_t offset) { return offset % block_size == 0 && offset < volume_size; };
+  // ...and a block of a store, read 16 KiB at a time.
+  const auto whole_block = [&](std::uint64_t offset) {
+    return volume_block(offset) && volume_size - offset >= block_size;
+  };
   if (forwarder && d.store_offset.value() != 0) {
     throw FormatError(fmt::format("vss: block list of store {}: the forwarder at offset {:#x} has a store offset ({:#x})",
                                   index, at, d.store_offset.value()),
                       Location{fmt::format("VSS block list of store {}", index), at});
   }
+  if (!volume_block(d.original_offset.value())) refuse("the original block", d.original_offset.value());
+  if (forwarder && !volume_block(d.relative_offset.value())) refuse("the forwarded block", d.relative_offset.value());
+  if (!forwarder && !whole_block(d.store_offset.value())) refuse("the saved block", d.store_offset.value());
   std::uint64_t original = d.original_offset.value();
   if ((flags & descriptor_overlay) != 0) {
     Overlay& overlay = map.overlays[original];
@@ -71,7 +90,7 @@ StoreMap read_store_map(const ByteSource& volume, const StorePlaces& places, uns
                      descriptor.relative_offset.value() == 0 && descriptor.flags.value() == 0) {
                    continue;  // an empty slot
                  }
-                 add_descriptor(descriptor, map, index, offset + at);
+                 add_descriptor(descriptor, map, index, offset + at, volume.size());
                }
              });
   if (places.bitmap != 0) map.bitmap = read_bitmap(volume, places.bitmap, fmt::format("bitmap of store {}", index));

@@ -33,9 +33,9 @@ struct StoreMap {
   bool not_in_use(std::uint64_t block_offset) const;
 };
 
-// Reads store `index`'s descriptor list and bitmaps. Memory is by what the chains hold
-// (each 16 KiB block gives at most 508 descriptors or 131,008 bitmap bits, and a chain has
-// no more blocks than the volume). Throws FormatError naming the store and the offset.
+// Reads store `index`'s descriptor list and bitmaps. The maps hold at most one entry per
+// 16 KiB block of the volume (a descriptor naming any other offset is a FormatError) and
+// the bitmaps one bit per block. Throws FormatError naming the store and the offset.
 StoreMap read_store_map(const ByteSource& volume, const StorePlaces& places, unsigned index);
 
 }  // namespace diskimg::vss

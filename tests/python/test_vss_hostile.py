@@ -104,6 +104,22 @@ def test_an_offset_outside_the_volume_or_off_a_block_is_an_error(tmp_path, field
         snapshots(path)[1].open()
 
 
+@pytest.mark.parametrize("descriptor, named", [
+    ((0x100000, 0, 0x40000, 0), "the original block 0x100000"),          # the volume's end
+    ((0x80000 + 0x200, 0, 0x40000, 0), "the original block 0x80200"),    # off a block
+    ((0x80000, 0, 0xFE000, 0), "the saved block 0xfe000"),              # 16 KiB from 8 KiB before the end
+    ((0x80000, 0x100000, 0, 1), "the forwarded block 0x100000"),          # a forwarder out of the volume
+])
+def test_a_descriptor_naming_a_block_outside_the_volume_is_an_error(tmp_path, descriptor, named):
+    volume = vss_volume.build()
+    at = 0xC000 + 128 + 5 * 32  # after store 1's five descriptors
+    volume[at:at + 32] = struct.pack("<QQQII", *descriptor, 0)
+    path = write(tmp_path, volume)
+    with pytest.raises(diskimg.FormatError, match=f"block list of store 1: the descriptor at offset {at:#x} names {named}"):
+        snapshots(path)[0].open()
+    assert len(read_all(snapshots(path)[1])) == os.path.getsize(path)  # store 2 does not need store 1
+
+
 def test_a_damaged_store_header_is_that_copys_problem_only(tmp_path):
     volume = vss_volume.build()
     volume[0x8000 + 20:0x8000 + 24] = struct.pack("<I", 5)  # store 1's header claims another record type

@@ -32,7 +32,7 @@ struct Snapshot {
 struct ShadowCopiesState;
 
 /// The shadow copies of one NTFS volume. Holds the volume's SourcePtr and the stores' block
-/// maps (memory by the descriptors really read: 32 bytes of the volume give one entry);
+/// maps (at most one entry per 16 KiB block of the volume in each);
 /// const and safe from several threads once made.
 class ShadowCopies {
  public:
