@@ -39,34 +39,47 @@ def fill(volume, offset, value):
     put(volume, offset, bytes([value]) * BLOCK)
 
 
-def build(size=SIZE):
-    """The volume; `size` above 1 MiB adds zeros after the layout below (for long chains)."""
-    volume = bytearray(size)
-    put(volume, 3, b"NTFS    ")
-    for n in range(0x80000 // BLOCK, SIZE // BLOCK):
-        fill(volume, n * BLOCK, n)  # the volume as it is now
-    put(volume, 0x1E00, VSS_ID + struct.pack("<IIQQQQQ", 1, 1, 0x1E00, 0x1E00, 0, 0x4000, 0)
+def write_stores(volume, places_list, size, catalog_at=0x4000, free=(0xA0000,)):
+    """The VSS header at 0x1E00, the catalog and, for each store in `places_list` (oldest
+    first), its header, range list and bitmaps (the blocks in `free` marked not in use);
+    the block lists are the caller's."""
+    put(volume, 0x1E00, VSS_ID + struct.pack("<IIQQQQQ", 1, 1, 0x1E00, 0x1E00, 0, catalog_at, 0)
         + uuid.uuid4().bytes_le * 2)
-    catalog = bytearray(block_header(2, 0x4000))
-    for index, (store, places) in enumerate(zip(STORES, PLACES)):
+    catalog = bytearray(block_header(2, catalog_at))
+    for index, (store, places) in enumerate(zip(STORES, places_list)):
         catalog += struct.pack("<QQ", 2, size) + store.bytes_le + struct.pack(
             "<QQQ", index + 1, 0x140 if index else 0x40, 132401535643989247 + index * 600_000_000)
         catalog = catalog.ljust(128 * (len(catalog) // 128 + (len(catalog) % 128 > 0)), b"\0")
         catalog += struct.pack("<QQ", 3, places["blocks"]) + store.bytes_le + struct.pack(
             "<QQQQQQ", places["header"], places["ranges"], places["bitmap"], 0, 0x100000, places["previous"])
         catalog = catalog.ljust(128 * (len(catalog) // 128 + (len(catalog) % 128 > 0)), b"\0")
-    put(volume, 0x4000, catalog)
-    for index, places in enumerate(PLACES):
+    put(volume, catalog_at, catalog)
+    for index, places in enumerate(places_list):
         information = (uuid.uuid4().bytes_le + uuid.UUID(int=index + 1).bytes_le + uuid.UUID(int=index + 9).bytes_le
                        + struct.pack("<IIII", 0x0D, 1, 0x42000D, 0) + struct.pack("<H", 8) + "host".encode("utf-16-le")
                        + struct.pack("<H", 8) + "host".encode("utf-16-le"))
         put(volume, places["header"], block_header(4, places["header"], information=len(information)) + information)
         put(volume, places["ranges"], block_header(5, places["ranges"]) + struct.pack("<QQQ", 0x40000, 0, 0x40000))
         bitmap = bytearray(size // BLOCK // 8)
-        bitmap[0xA0000 // BLOCK // 8] |= 1 << (0xA0000 // BLOCK % 8)   # a free block: zeros in the newest copy
+        for block in free:
+            bitmap[block // BLOCK // 8] |= 1 << (block // BLOCK % 8)   # not in use: zeros in the newest copy
         put(volume, places["bitmap"], block_header(6, places["bitmap"]) + bitmap)
         if places["previous"]:
             put(volume, places["previous"], block_header(6, places["previous"]) + bitmap)
+
+
+def write_block_list(volume, offset, descriptors):
+    """One block-list block at `offset`: (original, relative, store, flags, sectors) each."""
+    put(volume, offset, block_header(3, offset) + b"".join(struct.pack("<QQQII", *d) for d in descriptors))
+
+
+def build(size=SIZE):
+    """The volume; `size` above 1 MiB adds zeros after the layout below (for long chains)."""
+    volume = bytearray(size)
+    put(volume, 3, b"NTFS    ")
+    for n in range(0x80000 // BLOCK, SIZE // BLOCK):
+        fill(volume, n * BLOCK, n)  # the volume as it is now
+    write_stores(volume, PLACES, size)  # 0xA0000 free
     # Store 1 (older): saved 0x80000 and 0x84000; a forwarder for 0x88000 to store 2's 0x8C000;
     # an overlay of sectors 0 and 2 over 0x90000; a descriptor marked not used.
     store1 = [(0x80000, 0, 0x40000, 0, 0), (0x84000, 0, 0x44000, 0, 0), (0x88000, 0x8C000, 0, FORWARDER, 0),
@@ -74,8 +87,7 @@ def build(size=SIZE):
     # Store 2 (newer): saved 0x8C000 and 0x80000 (store 1's own copy comes first for copy 1).
     store2 = [(0x8C000, 0, 0x50000, 0, 0), (0x80000, 0, 0x54000, 0, 0), (0x98000, 0x9C000, 0, FORWARDER, 0)]
     for places, descriptors in zip(PLACES, [store1, store2]):
-        put(volume, places["blocks"], block_header(3, places["blocks"])
-            + b"".join(struct.pack("<QQQII", *d) for d in descriptors))
+        write_block_list(volume, places["blocks"], descriptors)
     for n, offset in enumerate(range(0x40000, 0x58000, BLOCK)):
         fill(volume, offset, 0xA0 + n)  # saved data, each block its own byte
     return volume

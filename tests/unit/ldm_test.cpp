@@ -6,6 +6,7 @@
 
 #include <diskimg/core/error.hpp>
 #include <diskimg/ldm/disk_group.hpp>
+#include <diskimg/ldm/volume_on_disk.hpp>
 #include <diskimg/source/memory_source.hpp>
 
 #include <doctest/doctest.h>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -600,3 +602,121 @@ TEST_CASE("locating a terabyte of a volume with one-sector stripes takes a piece
   CHECK(pieces.size() == 2);
   CHECK(merged(pieces).at("Disk0").front().second - merged(pieces).at("Disk0").front().first == 1ULL << 39);
 }
+
+namespace diskimg::ldm {
+namespace {
+
+// Three disks of 400 sectors holding one volume laid out as `kind` says: "spanned" (Disk1
+// then Disk3), "striped" (3 columns of 4-sector chunks, column 0 in two extents),
+// "raid5" (3 columns) or "mirror" (two plexes, Disk1 and Disk2).
+struct ThreeDisks {
+  Database db;
+  std::vector<SourcePtr> disks;
+  std::vector<std::string> guids = {guid1, "22222222-2222-3333-4444-555555555555", "33333333-2222-3333-4444-555555555555"};
+
+  explicit ThreeDisks(const std::string& kind) {
+    Config config;
+    for (std::uint64_t d = 0; d < 3; ++d) {
+      config.add(static_cast<std::uint32_t>(1 + d), disk_record(3 + d, fmt::format("Disk{}", d + 1), guids[d]), {4 + d});
+    }
+    if (kind == "spanned") {
+      config.add(4, volume_record(10, "V", 48), {7});
+      config.add(5, component_record(11, "V-01", 2, 10), {8});
+      config.add(6, partition_record(12, "Disk1-01", 100, 0, 16, 11, 3), {9});
+      config.add(7, partition_record(13, "Disk3-01", 250, 16, 32, 11, 5), {10});
+    } else if (kind == "striped") {
+      config.add(4, volume_record(10, "V", 96), {7});
+      config.add(5, component_record(11, "V-01", 1, 10, 4, 3), {8});
+      config.add(6, partition_record(12, "Disk1-01", 100, 0, 16, 11, 3, 0), {9});
+      config.add(7, partition_record(13, "Disk1-02", 300, 16, 16, 11, 3, 0), {10});
+      config.add(8, partition_record(14, "Disk2-01", 40, 0, 32, 11, 4, 1), {11});
+      config.add(9, partition_record(15, "Disk3-01", 200, 0, 32, 11, 5, 2), {12});
+    } else if (kind == "raid5") {
+      config.add(4, volume_record(10, "V", 64, "raid5"), {7});
+      config.add(5, component_record(11, "V-01", 3, 10, 4, 3), {8});
+      for (std::uint64_t c = 0; c < 3; ++c) {
+        config.add(static_cast<std::uint32_t>(6 + c), partition_record(12 + c, fmt::format("P{}", c), 50 + 60 * c, 0, 32, 11, 3 + c, c), {9 + c});
+      }
+    } else {
+      config.add(4, volume_record(10, "V", 40), {7});
+      config.add(5, component_record(11, "V-01", 2, 10), {8});
+      config.add(6, component_record(12, "V-02", 2, 10), {9});
+      config.add(7, partition_record(13, "Disk1-01", 10, 0, 40, 11, 3), {10});
+      config.add(8, partition_record(14, "Disk2-01", 300, 0, 40, 12, 4), {11});
+    }
+    db = config.parse();
+    db.disk_group_guid = "group";
+    for (std::size_t d = 0; d < 3; ++d) {
+      Bytes bytes(400 * 512);
+      for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::byte>(i * (d + 3) + i / 512);
+      disks.push_back(std::make_shared<MemorySource>(bytes, 512, fmt::format("disk{}", d + 1)));
+    }
+  }
+  // The group assembled from `given` (the disks, or some of them: null is not given).
+  DiskGroup group(const std::vector<SourcePtr>& given) const {
+    std::vector<MemberDisk> members;
+    for (std::size_t d = 0; d < given.size(); ++d) {
+      if (!given[d]) continue;
+      Database own = db;
+      own.disk_guid = guids[d];
+      members.push_back({given[d], own});
+    }
+    return assemble_disk_group(members);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a volume's bytes put back onto its disks assemble to those bytes, and nothing else changes") {
+  for (const std::string kind : {"spanned", "striped", "raid5", "mirror"}) {
+    CAPTURE(kind);
+    const ThreeDisks three(kind);
+    const DiskGroup group = three.group(three.disks);
+    const GroupVolume& volume = group.volumes.at(0);
+    REQUIRE(volume.state == "complete");
+    Bytes other(volume.size);
+    for (std::size_t i = 0; i < other.size(); ++i) other[i] = static_cast<std::byte>(0x5A ^ (i * 11 + i / 509));
+    REQUIRE(volume.bytes->read(0, other.size()) != other);
+    const auto copy = std::make_shared<MemorySource>(other, 512, "copy");
+    std::vector<SourcePtr> spliced;
+    for (std::size_t d = 0; d < 3; ++d) {
+      spliced.push_back(disk_with_volume_bytes(three.disks[d], fmt::format("Disk{}", d + 1), volume, copy));
+    }
+    CHECK(three.group(spliced).volumes.at(0).bytes->read(0, other.size()) == other);
+    // Outside the volume's extents each disk is as it was; inside, what the copy put there.
+    for (std::size_t d = 0; d < 3; ++d) {
+      const Bytes before = three.disks[d]->read(0, 400 * 512);
+      const Bytes after = spliced[d]->read(0, 400 * 512);
+      std::size_t inside = 0;
+      for (std::size_t sector = 0; sector < 400; ++sector) {
+        const bool in_extent = std::any_of(volume.extents.begin(), volume.extents.end(), [&](const Extent& e) {
+          return e.disk == fmt::format("Disk{}", d + 1) && sector * 512 >= e.disk_offset && sector * 512 < e.disk_offset + e.size;
+        });
+        const bool same = std::equal(before.begin() + sector * 512, before.begin() + sector * 512 + 512, after.begin() + sector * 512);
+        if (in_extent) inside += 1;
+        if (!in_extent) CHECK_MESSAGE(same, "Disk" << d + 1 << " sector " << sector << " changed outside the volume");
+      }
+      const std::size_t on_disk = kind == "spanned" ? std::array{16, 0, 32}[d] : kind == "striped" ? 32u
+                                  : kind == "raid5" ? 32u : std::array{40, 40, 0}[d];
+      CHECK(inside == on_disk);  // the extents as the records place them (sectors of each disk)
+    }
+    // Each member alone where the layout allows: a mirror's plex holds all of it, RAID-5's
+    // parity rebuilds a missing column.
+    if (kind == "mirror" || kind == "raid5") {
+      for (std::size_t missing = 0; missing < (kind == "mirror" ? 2u : 3u); ++missing) {
+        std::vector<SourcePtr> given = spliced;
+        given[missing] = nullptr;
+        const DiskGroup degraded = three.group(given);
+        REQUIRE(degraded.volumes.at(0).state == "degraded");
+        CHECK(degraded.volumes[0].bytes->read(0, other.size()) == other);
+      }
+    }
+  }
+  // A copy of another size is refused.
+  const ThreeDisks three("striped");
+  const GroupVolume volume = three.group(three.disks).volumes.at(0);
+  const auto short_copy = std::make_shared<MemorySource>(Bytes(512), 512, "short");
+  CHECK_THROWS_AS(disk_with_volume_bytes(three.disks[0], "Disk1", volume, short_copy), FormatError);
+}
+
+}  // namespace diskimg::ldm

@@ -18,10 +18,11 @@ Volume volume_as_of_snapshot(const Volume& volume, unsigned snapshot, std::vecto
 
 /// `disk` with volume `volume` (or its only NTFS volume) read as its shadow copy `snapshot`
 /// (from 1, the oldest) saw it; the other volumes and the partition table as they are now,
-/// which a line added to `notes` says. Shares the disk's sources. Throws what
-/// Disk::select_volume throws (no NTFS volume, several and none chosen), UsageError for a
-/// shadow copy that is not listed or an LDM volume (its copy goes into a disk of its own:
-/// volume_as_of_snapshot), FormatError when the copy cannot be read.
+/// which a line added to `notes` says. An LDM volume's copy goes back onto every member disk
+/// given, through its layout (ldm::disk_with_volume_bytes), so that the group the result
+/// assembles reads the copy. Shares the disk's sources. Throws what Disk::select_volume
+/// throws (no NTFS volume, several and none chosen), UsageError for a shadow copy that is
+/// not listed, FormatError when the copy cannot be read.
 Disk disk_as_of_snapshot(const Disk& disk, std::optional<unsigned> volume, unsigned snapshot,
                          std::vector<std::string>& notes);
 
