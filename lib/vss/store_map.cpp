@@ -4,6 +4,8 @@
 #include "vss/chain.hpp"
 #include "vss/vss_structures.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace diskimg::vss {
@@ -18,9 +20,10 @@ std::vector<std::uint8_t> read_bitmap(const ByteSource& volume, std::uint64_t fi
   std::vector<std::uint8_t> bits;
   const std::uint64_t wanted = (volume.size() / block_size + 7) / 8;  // bits past the volume are not kept
   walk_chain(volume, first, record_bitmap, what, [&](std::span<const std::byte> block, std::uint64_t) {
-    for (std::size_t i = sizeof(BlockHeader); i < block.size() && bits.size() < wanted; ++i) {
-      bits.push_back(std::to_integer<std::uint8_t>(block[i]));
-    }
+    const std::span<const std::byte> payload = block.subspan(sizeof(BlockHeader));
+    const auto taken = static_cast<std::size_t>(std::min<std::uint64_t>(payload.size(), wanted - bits.size()));
+    const auto* begin = reinterpret_cast<const std::uint8_t*>(payload.data());
+    bits.insert(bits.end(), begin, begin + taken);
   });
   return bits;
 }
