@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -25,7 +26,9 @@ class PageCache {
 
   // Reads `buffer` from `offset` of a source of `size` bytes: held pages are copied, the
   // others read with `read` in runs of whole pages (the last one cut at `size`). Thread-safe:
-  // reads run outside the lock. An exception from `read` is passed on and nothing is kept.
+  // reads run outside the lock, which each call takes twice at most. Reads longer than
+  // `served_read` go to `read` whole. An exception from `read` is passed on and nothing is
+  // kept.
   using Reader = std::function<void(std::uint64_t offset, std::span<std::byte> buffer)>;
   void read(std::uint64_t offset, std::span<std::byte> buffer, std::uint64_t size, const Reader& read);
 
@@ -36,8 +39,16 @@ class PageCache {
     std::size_t length = 0;           // bytes held (the file's last page may be short)
     std::vector<std::byte> bytes;
   };
-  bool copy_held(std::uint64_t page, std::uint64_t offset, std::span<std::byte> buffer);
-  void keep(std::uint64_t first_page, std::span<const std::byte> bytes);
+  // The most pages one served read touches (it need not start on a page).
+  static constexpr std::size_t most_pages = served_read / page_size + 1;
+  using Held = std::bitset<most_pages>;
+  struct Run {
+    std::uint64_t first_page = 0;
+    std::vector<std::byte> bytes;
+  };
+  // Both take the lock once: a read looks up its pages, then keeps what it read.
+  Held copy_held(std::uint64_t first_page, std::uint64_t last_page, std::uint64_t offset, std::span<std::byte> buffer);
+  void keep(const std::vector<Run>& runs);
 
   std::mutex mutex_;
   std::array<Slot, pages> slots_;
