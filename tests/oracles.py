@@ -74,22 +74,30 @@ def windows_disk(tmp_path_factory):
     return directory / "ntfs.raw"
 
 
+def data_extents(file, start=0):
+    """The (data, hole) offsets of the extents of an open file that hold data, from
+    `start` on, as the file system reports them (SEEK_DATA, SEEK_HOLE)."""
+    size = os.fstat(file.fileno()).st_size
+    offset = start
+    while offset < size:
+        try:
+            data = os.lseek(file.fileno(), offset, os.SEEK_DATA)
+        except OSError:  # ENXIO: no data after offset
+            return
+        hole = os.lseek(file.fileno(), data, os.SEEK_HOLE)
+        yield data, hole
+        offset = hole
+
+
 def sparse_slice(source, start, out):
     """Bytes [start, end) of a sparse file into a new sparse file, data extents only."""
     size = source.stat().st_size
     with open(source, "rb") as src, open(out, "wb") as dst:
         dst.truncate(size - start)
-        offset = start
-        while offset < size:
-            try:
-                data = os.lseek(src.fileno(), offset, os.SEEK_DATA)
-            except OSError:
-                break
-            hole = os.lseek(src.fileno(), data, os.SEEK_HOLE)
+        for data, hole in data_extents(src, start):
             for at in range(data, hole, 1 << 20):
                 dst.seek(at - start)
                 dst.write(os.pread(src.fileno(), min(1 << 20, hole - at), at))
-            offset = hole
     return out
 
 

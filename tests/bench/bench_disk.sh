@@ -74,3 +74,35 @@ for line in open(sys.argv[1]):
         else: written += int(m.group(2))
 print(read, written)' "$work/strace.txt"
 }
+
+# The cold runs of convert_cold.sh and convert_ldm_cold.sh: three rounds, each running every
+# tool of the array `tools` (its command in the associative array `commands`) with the page
+# cache dropped before, interleaved so that a slow moment of the machine touches them all.
+# Appends each run's seconds and peak resident KiB to the associative arrays `times` and
+# `rss` (space-separated, by tool). A tool named copy* is a shell function (no peak memory).
+# `before_run TOOL`, when the caller defines it, runs first in the run's own subshell (to
+# place it in a cgroup). OUT holds the output the commands write (removed before each run).
+cold_rounds() {  # cold_rounds OUT
+  local out=$1 round tool begin end
+  for round in 1 2 3; do
+    for tool in "${tools[@]}"; do
+      rm -f "$out/out.vhd"
+      sync
+      echo 3 > /proc/sys/vm/drop_caches
+      begin=$(date +%s.%N)
+      (
+        if declare -F before_run > /dev/null; then before_run "$tool"; fi
+        case $tool in
+          copy*) ${commands[$tool]} > /dev/null 2>&1; echo 0 > "$out/rss" ;;
+          *) /usr/bin/time -f %M -o "$out/rss" ${commands[$tool]} > /dev/null 2>&1 ;;
+        esac
+      )
+      end=$(date +%s.%N)
+      times[$tool]+="$(echo "$end - $begin" | bc -l) "
+      rss[$tool]+="$(cat "$out/rss") "
+    done
+    echo "round $round done" >&2
+  done
+}
+
+median() { printf '%s\n' $1 | sort -n | sed -n 2p; }  # median "T1 T2 T3"

@@ -52,24 +52,8 @@ declare -A commands=(
 )
 tools=(diskimg diskimg-loop qemu-img qemu-img-loop ntfsclone-loop copy copy-loop)
 declare -A times rss
-for round in 1 2 3; do
-  for tool in "${tools[@]}"; do
-    rm -f "$out/out.vhd"
-    sync
-    echo 3 > /proc/sys/vm/drop_caches
-    begin=$(date +%s.%N)
-    case $tool in
-      copy*) ${commands[$tool]} > /dev/null 2>&1; echo 0 > "$out/rss" ;;  # a shell function: no peak memory
-      *) /usr/bin/time -f %M -o "$out/rss" ${commands[$tool]} > /dev/null 2>&1 ;;
-    esac
-    end=$(date +%s.%N)
-    times[$tool]+="$(echo "$end - $begin" | bc -l) "
-    rss[$tool]+="$(cat "$out/rss") "
-  done
-  echo "round $round done" >&2
-done
+cold_rounds "$out"
 
-median() { printf '%s\n' $1 | sort -n | sed -n 2p; }
 copy=$(median "${times[copy]}")
 copy_loop=$(median "${times[copy-loop]}")
 echo "used bytes: $(awk '{ s += $2 } END { printf "%.0f", s }' "$work/used-ranges.txt"); caches dropped before each run"

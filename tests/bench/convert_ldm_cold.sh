@@ -121,27 +121,11 @@ declare -A commands=(
 )
 tools=(two-disks one-disk copy two-disks-100MB/s one-disk-100MB/s copy-100MB/s)
 declare -A times rss
-for round in 1 2 3; do
-  for tool in "${tools[@]}"; do
-    rm -f "$out/out.vhd"
-    sync
-    echo 3 > /proc/sys/vm/drop_caches
-    begin=$(date +%s.%N)
-    (
-      case $tool in *MB/s) echo "$BASHPID" > "$cgroup/cgroup.procs" ;; esac
-      case $tool in
-        copy*) ${commands[$tool]}; echo 0 > "$out/rss" ;;  # a shell function: no peak memory
-        *) /usr/bin/time -f %M -o "$out/rss" ${commands[$tool]} > /dev/null 2>&1 ;;
-      esac
-    )
-    end=$(date +%s.%N)
-    times[$tool]+="$(echo "$end - $begin" | bc -l) "
-    rss[$tool]+="$(cat "$out/rss") "
-  done
-  echo "round $round done" >&2
-done
+before_run() {  # the throttled runs join the cgroup that limits their loop devices
+  case $1 in *MB/s) echo "$BASHPID" > "$cgroup/cgroup.procs" ;; esac
+}
+cold_rounds "$out"
 
-median() { printf '%s\n' $1 | sort -n | sed -n 2p; }
 echo "used bytes: $(awk '{ s += $2 } END { printf "%.0f", s }' "$work/used-ranges.txt"); caches dropped before each run"
 printf '%-18s %9s %12s %10s   %s\n' run median "/ one disk" "peak MiB" "runs (s)"
 for tool in "${tools[@]}"; do

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import diskimg
-from oracles import fls_names_and_streams, tsk, windows_disk  # noqa: F401  (a fixture)
+from oracles import data_extents, fls_names_and_streams, tsk, windows_disk  # noqa: F401  (a fixture)
 
 pyvshadow = pytest.importorskip("pyvshadow")
 VOLUME_OFFSET = 1 << 20  # the NTFS partition of the sample starts at sector 2048
@@ -50,16 +50,8 @@ def data_mibs(disk):
     """The MiBs of the volume where the disk image file holds data (SEEK_DATA)."""
     mibs = set()
     with open(disk, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        offset = VOLUME_OFFSET
-        while offset < size:
-            try:
-                data = os.lseek(file.fileno(), offset, os.SEEK_DATA)
-            except OSError:
-                break
-            hole = os.lseek(file.fileno(), data, os.SEEK_HOLE)
+        for data, hole in data_extents(file, VOLUME_OFFSET):
             mibs.update(range((data - VOLUME_OFFSET) // MIB, (hole - VOLUME_OFFSET - 1) // MIB + 1))
-            offset = hole
     return mibs
 
 
