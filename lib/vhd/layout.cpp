@@ -95,15 +95,27 @@ HeaderInfo parse_header(const disk::DynamicHeader& header, const ByteSource& fil
   return info;
 }
 
+// A BAT of millions of bad entries names the first few of each kind, then counts the rest:
+// one problem per entry took 369 MB for a 744-byte fuzzer input (vhd_fuzzer's hour).
+constexpr std::size_t bat_problems_named = 16;
+
+void count_the_rest(std::size_t found, const char* what, std::vector<Problem>& problems) {
+  if (found <= bat_problems_named) return;
+  problems.push_back({true, fmt::format("and {} more BAT entries {}", found - bat_problems_named, what),
+                      {"BAT", std::nullopt}});
+}
+
 void check_bat(Layout& layout, std::uint64_t data_end, std::uint64_t metadata_end,
                std::vector<Problem>& problems) {
   const std::uint64_t extent = std::uint64_t{layout.bitmap_bytes} + layout.header->block_size;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> allocated;
+  std::size_t outside = 0;
   for (std::uint32_t block = 0; block < layout.bat.size(); ++block) {
     const std::uint32_t entry = layout.bat[block];
     if (entry == disk::unallocated) continue;
     const std::uint64_t offset = std::uint64_t{entry} * 512;
     if (offset < metadata_end || offset > data_end || extent > data_end - offset) {
+      if (++outside > bat_problems_named) continue;
       problems.push_back({true,
                           fmt::format("BAT entry {} (sector {}, offset {:#x}) points outside the "
                                       "file's data area ({:#x}..{:#x})", block, entry, offset,
@@ -113,9 +125,12 @@ void check_bat(Layout& layout, std::uint64_t data_end, std::uint64_t metadata_en
     }
     allocated.emplace_back(offset, block);
   }
+  count_the_rest(outside, "point outside the file's data area", problems);
   std::sort(allocated.begin(), allocated.end());
+  std::size_t overlapping = 0;
   for (std::size_t i = 1; i < allocated.size(); ++i) {
     if (allocated[i].first - allocated[i - 1].first < extent) {
+      if (++overlapping > bat_problems_named) continue;
       problems.push_back({true,
                           fmt::format("BAT entries {} and {} overlap (offsets {:#x} and {:#x}, "
                                       "blocks of {} bytes)", allocated[i - 1].second,
@@ -125,6 +140,7 @@ void check_bat(Layout& layout, std::uint64_t data_end, std::uint64_t metadata_en
                            layout.header->table_offset + std::uint64_t{allocated[i].second} * 4}});
     }
   }
+  count_the_rest(overlapping, "overlap the one before them", problems);
 }
 
 // Where the file's structures and blocks end: the place of its footer.
