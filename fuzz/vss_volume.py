@@ -42,7 +42,8 @@ def fill(volume, offset, value):
 def write_stores(volume, places_list, size, catalog_at=0x4000, free=(0xA0000,)):
     """The VSS header at 0x1E00, the catalog and, for each store in `places_list` (oldest
     first), its header, range list and bitmaps (the blocks in `free` marked not in use);
-    the block lists are the caller's."""
+    the block lists are the caller's. A store's data is where places["store"] says (offset,
+    length), or in the 256 KiB from 0x40000."""
     put(volume, 0x1E00, VSS_ID + struct.pack("<IIQQQQQ", 1, 1, 0x1E00, 0x1E00, 0, catalog_at, 0)
         + uuid.uuid4().bytes_le * 2)
     catalog = bytearray(block_header(2, catalog_at))
@@ -59,7 +60,8 @@ def write_stores(volume, places_list, size, catalog_at=0x4000, free=(0xA0000,)):
                        + struct.pack("<IIII", 0x0D, 1, 0x42000D, 0) + struct.pack("<H", 8) + "host".encode("utf-16-le")
                        + struct.pack("<H", 8) + "host".encode("utf-16-le"))
         put(volume, places["header"], block_header(4, places["header"], information=len(information)) + information)
-        put(volume, places["ranges"], block_header(5, places["ranges"]) + struct.pack("<QQQ", 0x40000, 0, 0x40000))
+        store_at, store_length = places.get("store", (0x40000, 0x40000))
+        put(volume, places["ranges"], block_header(5, places["ranges"]) + struct.pack("<QQQ", store_at, 0, store_length))
         bitmap = bytearray(size // BLOCK // 8)
         for block in free:
             bitmap[block // BLOCK // 8] |= 1 << (block // BLOCK % 8)   # not in use: zeros in the newest copy

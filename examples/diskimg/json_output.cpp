@@ -72,6 +72,11 @@ json snapshots_json(const Volume& volume) {
                     {"volume_size", snapshot.volume_size},
                     {"flags", snapshot.flags},
                     {"offline", snapshot.offline}};
+      json extents = json::array();
+      for (const vss::StoreExtent& extent : snapshot.store_extents) {
+        extents.push_back({{"offset", extent.offset}, {"length", extent.length}, {"store_offset", extent.store_offset}});
+      }
+      entry["store_extents"] = std::move(extents);
       if (!snapshot.problem.empty()) entry["error"] = snapshot.problem;
       list.push_back(std::move(entry));
     }

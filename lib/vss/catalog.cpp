@@ -55,6 +55,41 @@ void read_store_information(const ByteSource& volume, std::uint64_t offset, Snap
              });
 }
 
+// The store's range list: the parts of the volume its data is in, sorted by offset. Each
+// must be whole 16 KiB blocks inside the volume, apart from the others, so the list holds
+// no more parts than the volume has blocks.
+std::vector<StoreExtent> read_store_extents(const ByteSource& volume, std::uint64_t first, unsigned index) {
+  std::vector<StoreExtent> extents;
+  std::uint64_t total = 0;
+  const std::string what = fmt::format("range list of store {}", index);
+  walk_chain(volume, first, record_range_list, what, [&](std::span<const std::byte> block, std::uint64_t offset) {
+    for (std::size_t at = sizeof(BlockHeader); at + sizeof(RangeEntry) <= block.size(); at += sizeof(RangeEntry)) {
+      const auto entry = load<RangeEntry>(block, at);
+      const std::uint64_t start = entry.volume_offset.value();
+      const std::uint64_t length = entry.size.value();
+      if (length == 0) continue;  // an empty slot
+      if (start % block_size != 0 || length % block_size != 0 || start >= volume.size() ||
+          length > volume.size() - start || length > volume.size() - total) {
+        throw FormatError(fmt::format("vss: {}: the entry at offset {:#x} ({} bytes at {:#x}) is not whole 16 KiB "
+                                      "blocks inside the volume ({} bytes, {} already in the list)",
+                                      what, offset + at, length, start, volume.size(), total),
+                          Location{fmt::format("VSS {}", what), offset + at});
+      }
+      total += length;
+      extents.push_back(StoreExtent{start, length, entry.store_offset.value()});
+    }
+  });
+  std::sort(extents.begin(), extents.end(), [](const StoreExtent& a, const StoreExtent& b) { return a.offset < b.offset; });
+  for (std::size_t i = 1; i < extents.size(); ++i) {
+    if (extents[i].offset < extents[i - 1].offset + extents[i - 1].length) {
+      throw FormatError(fmt::format("vss: {}: the parts at {:#x} and {:#x} overlap", what, extents[i - 1].offset,
+                                    extents[i].offset),
+                        Location{fmt::format("VSS {}", what), first});
+    }
+  }
+  return extents;
+}
+
 }  // namespace
 
 Catalog read_catalog(const ByteSource& volume) {
@@ -91,6 +126,9 @@ Catalog read_catalog(const ByteSource& volume) {
       places.previous_bitmap = location->previous_bitmap_offset.value();
       try {
         read_store_information(volume, places.header, snapshot);
+        if (location->range_list_offset.value() != 0) {
+          snapshot.store_extents = read_store_extents(volume, location->range_list_offset.value(), snapshot.index);
+        }
       } catch (const FormatError& error) {
         snapshot.problem = error.what();
       }

@@ -48,7 +48,7 @@ SourcePtr ShadowCopies::open(unsigned index) const {
     }
     if (!state_->maps[i]) {
       state_->maps[i] = std::make_shared<const StoreMap>(
-          read_store_map(*state_->volume, state_->catalog.places[i], static_cast<unsigned>(i + 1)));
+          read_store_map(*state_->volume, state_->catalog.places[i], all[i]));
     }
     stores.push_back(state_->maps[i]);
   }

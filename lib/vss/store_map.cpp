@@ -5,6 +5,7 @@
 #include "vss/vss_structures.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -36,8 +37,20 @@ std::vector<std::uint8_t> read_bitmap(const ByteSource& volume, std::uint64_t fi
 // Every offset a used descriptor names must be a 16 KiB block of the volume: the maps are then
 // keyed by the volume's blocks, so they never hold more entries than the volume has blocks,
 // however long a hostile chain is.
-void add_descriptor(const BlockDescriptor& d, StoreMap& map, unsigned index, std::uint64_t at,
+// Whether the 16 KiB at `offset` lie in one of the store's extents (sorted by offset); any
+// offset does when the store has none listed.
+bool in_store(const std::vector<StoreExtent>& extents, std::uint64_t offset) {
+  if (extents.empty()) return true;
+  const auto after = std::upper_bound(extents.begin(), extents.end(), offset,
+                                      [](std::uint64_t o, const StoreExtent& e) { return o < e.offset; });
+  if (after == extents.begin()) return false;
+  const StoreExtent& extent = *std::prev(after);
+  return offset - extent.offset < extent.length && extent.length - (offset - extent.offset) >= block_size;
+}
+
+void add_descriptor(const BlockDescriptor& d, StoreMap& map, const Snapshot& snapshot, std::uint64_t at,
                     std::uint64_t volume_size) {
+  const unsigned index = snapshot.index;
   const std::uint32_t flags = d.flags.value();
   if ((flags & descriptor_not_used) != 0) return;
   const bool forwarder = (flags & descriptor_forwarder) != 0;
@@ -60,6 +73,12 @@ void add_descriptor(const BlockDescriptor& d, StoreMap& map, unsigned index, std
   if (!volume_block(d.original_offset.value())) refuse("the original block", d.original_offset.value());
   if (forwarder && !volume_block(d.relative_offset.value())) refuse("the forwarded block", d.relative_offset.value());
   if (!forwarder && !whole_block(d.store_offset.value())) refuse("the saved block", d.store_offset.value());
+  if (!forwarder && !in_store(snapshot.store_extents, d.store_offset.value())) {
+    throw FormatError(fmt::format("vss: block list of store {}: the descriptor at offset {:#x} keeps its block at "
+                                  "{:#x}, outside the store's data on the volume (its range list)",
+                                  index, at, d.store_offset.value()),
+                      Location{fmt::format("VSS block list of store {}", index), at});
+  }
   std::uint64_t original = d.original_offset.value();
   if ((flags & descriptor_overlay) != 0) {
     Overlay& overlay = map.overlays[original];
@@ -82,7 +101,8 @@ bool StoreMap::not_in_use(std::uint64_t block_offset) const {
   return bit(bitmap, block_offset) && (previous.empty() || bit(previous, block_offset));
 }
 
-StoreMap read_store_map(const ByteSource& volume, const StorePlaces& places, unsigned index) {
+StoreMap read_store_map(const ByteSource& volume, const StorePlaces& places, const Snapshot& snapshot) {
+  const unsigned index = snapshot.index;
   StoreMap map;
   walk_chain(volume, places.block_list, record_block_list, fmt::format("block list of store {}", index),
              [&](std::span<const std::byte> block, std::uint64_t offset) {
@@ -93,7 +113,7 @@ StoreMap read_store_map(const ByteSource& volume, const StorePlaces& places, uns
                      descriptor.relative_offset.value() == 0 && descriptor.flags.value() == 0) {
                    continue;  // an empty slot
                  }
-                 add_descriptor(descriptor, map, index, offset + at, volume.size());
+                 add_descriptor(descriptor, map, snapshot, offset + at, volume.size());
                }
              });
   if (places.bitmap != 0) map.bitmap = read_bitmap(volume, places.bitmap, fmt::format("bitmap of store {}", index));

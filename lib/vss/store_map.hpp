@@ -33,9 +33,10 @@ struct StoreMap {
   bool not_in_use(std::uint64_t block_offset) const;
 };
 
-// Reads store `index`'s descriptor list and bitmaps. The maps hold at most one entry per
-// 16 KiB block of the volume (a descriptor naming any other offset is a FormatError) and
-// the bitmaps one bit per block. Throws FormatError naming the store and the offset.
-StoreMap read_store_map(const ByteSource& volume, const StorePlaces& places, unsigned index);
+// Reads `snapshot`'s descriptor list and bitmaps. The maps hold at most one entry per
+// 16 KiB block of the volume (a descriptor naming any other offset is a FormatError, as is
+// a saved block outside the store's extents when it has them) and the bitmaps one bit per
+// block. Throws FormatError naming the store and the offset.
+StoreMap read_store_map(const ByteSource& volume, const StorePlaces& places, const Snapshot& snapshot);
 
 }  // namespace diskimg::vss

@@ -75,7 +75,7 @@ struct CatalogLocation {                   // catalog entry of type 3
   little_uint64_buf_t block_list_offset;   // 0x08 first block descriptor list block
   std::array<std::byte, 16> store_id;      // 0x10
   little_uint64_buf_t header_offset;       // 0x20 the store header block
-  little_uint64_buf_t range_list_offset;   // 0x28 the store's own ranges (not needed to read it)
+  little_uint64_buf_t range_list_offset;   // 0x28 where the store's data is on the volume
   little_uint64_buf_t bitmap_offset;       // 0x30 current bitmap, first block
   little_uint64_buf_t file_reference;      // 0x38 of the store file in System Volume Information
   little_uint64_buf_t allocated_size;      // 0x40
@@ -104,6 +104,13 @@ struct BlockDescriptor {                   // 32 bytes, after a block list block
   little_uint32_buf_t allocation_bitmap;   // 0x1C overlay: bit i = 512-byte sector i is in it
 };
 static_assert(sizeof(BlockDescriptor) == 32);
+
+struct RangeEntry {                        // 24 bytes, after a range list block's header
+  little_uint64_buf_t volume_offset;       // 0x00 where this part of the store is on the volume
+  little_uint64_buf_t store_offset;        // 0x08 its offset in the store (a descriptor's relative offset)
+  little_uint64_buf_t size;                // 0x10 bytes; 0 for an empty slot
+};
+static_assert(sizeof(RangeEntry) == 24);
 #pragma pack(pop)
 
 inline constexpr std::uint32_t descriptor_forwarder = 0x1;

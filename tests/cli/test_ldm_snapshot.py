@@ -91,7 +91,7 @@ def give_a_shadow_copy(volume, volume_path):
     catalog, header, blocks, ranges, bitmap, saved = free_blocks(volume_path, 6)
     original = at // BLOCK * BLOCK
     volume[saved:saved + BLOCK] = volume[original:original + BLOCK]
-    places = dict(header=header, blocks=blocks, ranges=ranges, bitmap=bitmap, previous=0)
+    places = dict(header=header, blocks=blocks, ranges=ranges, bitmap=bitmap, previous=0, store=(saved, BLOCK))
     vss_volume.write_stores(volume, [places], len(volume), catalog_at=catalog, free=())
     vss_volume.write_block_list(volume, blocks, [(original, 0, saved, 0, 0)])
     volume[at:at + len(text)] = b"Filesystem TEST"

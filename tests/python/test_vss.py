@@ -154,6 +154,37 @@ def test_one_of_the_two_is_offline_as_the_sample_says(volume):
     assert sorted(s.offline for s in volume.snapshots) == [False, True]
 
 
+def store_file_runs(disk, store_id):
+    """TSK's runs of the store's file in System Volume Information ("{store id}{VSS GUID}"):
+    [(file offset, volume offset, length)] in bytes."""
+    listing = tsk("fls", "-o", VOLUME_OFFSET // 512, disk, 36).decode()  # 36: System Volume Information
+    record = re.search(r"r/r (\d+)-128-\d+:\t\{" + store_id + r"\}\{3808876b-", listing)[1]
+    text = tsk("istat", "-r", "-o", VOLUME_OFFSET // 512, disk, record).decode()
+    cluster = int(re.search(r"Cluster Size: (\d+)", tsk("fsstat", "-o", VOLUME_OFFSET // 512, disk).decode())[1])
+    runs, position = [], 0
+    for start, length in re.findall(r"Starting address: (\d+), length: (\d+)", text.split("$DATA (128-", 1)[1]):
+        runs.append((position, int(start) * cluster, int(length) * cluster))
+        position += int(length) * cluster
+    return runs
+
+
+def test_each_store_keeps_its_data_where_its_file_in_system_volume_information_is(windows_disk, volume):
+    # The range list places store offsets on the volume; the store's file, as TSK reads its
+    # runs, must place them alike. The file holds the first of them (its headers and the
+    # blocks saved so far); the range runs on over the space reserved for the store.
+    for snapshot in volume.snapshots:
+        assert snapshot.store_extents, snapshot.index
+        runs = store_file_runs(windows_disk, snapshot.id)
+        checked = 0
+        for offset, length, store_offset in snapshot.store_extents:
+            for file_offset, volume_offset, run_length in runs:
+                low, high = max(file_offset, store_offset), min(file_offset + run_length, store_offset + length)
+                if low < high:
+                    assert volume_offset + (low - file_offset) == offset + (low - store_offset)
+                    checked += high - low
+        assert checked >= 64 * 1024, snapshot.index  # the saved blocks of the sample's stores at least
+
+
 @pytest.mark.parametrize("index", [1, 2])
 def test_every_byte_of_each_snapshot_is_what_pyvshadow_reads(volume, exported, index):
     ours, theirs, export = exported[index]

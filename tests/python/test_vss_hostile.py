@@ -120,6 +120,44 @@ def test_a_descriptor_naming_a_block_outside_the_volume_is_an_error(tmp_path, de
     assert len(read_all(snapshots(path)[1])) == os.path.getsize(path)  # store 2 does not need store 1
 
 
+def test_each_store_says_where_its_data_is(tmp_path):
+    assert [s.store_extents for s in snapshots(write(tmp_path, vss_volume.build()))] == [[(0x40000, 0x40000, 0)]] * 2
+
+
+def test_a_saved_block_outside_the_stores_data_is_an_error(tmp_path):
+    # 0xA4000: a block of the volume, but not of the 256 KiB the range list gives store 1.
+    volume = vss_volume.build()
+    at = 0xC000 + 128 + 5 * 32
+    volume[at:at + 32] = struct.pack("<QQQII", 0x84000, 0, 0xA4000, 0, 0)
+    path = write(tmp_path, volume)
+    with pytest.raises(diskimg.FormatError, match=f"the descriptor at offset {at:#x} keeps its block at 0xa4000, "
+                                                  "outside the store's data"):
+        snapshots(path)[0].open()
+    assert len(read_all(snapshots(path)[1])) == os.path.getsize(path)
+
+
+@pytest.mark.parametrize("entries, problem", [
+    ([(0xF0000, 0, 0x20000)], "not whole 16 KiB blocks inside the volume"),   # past the end
+    ([(0x40000, 0, 0x3000)], "not whole 16 KiB blocks inside the volume"),    # part of a block
+    ([(0x40000, 0, 0x40000), (0x60000, 0, 0x4000)], "overlap"),
+    ([(0x40000, 0, 0x40000)] * 5, "not whole 16 KiB blocks inside the volume"),  # more than the volume
+])
+def test_a_damaged_range_list_is_that_copys_problem_only(tmp_path, entries, problem):
+    volume = vss_volume.build()
+    volume[0x10000 + 128:0x10000 + 128 + 24 * len(entries)] = b"".join(struct.pack("<QQQ", *e) for e in entries)
+    path = write(tmp_path, volume)
+    first, second = snapshots(path)
+    assert "range list of store 1" in first.problem and problem in first.problem and not second.problem
+    assert len(read_all(second)) == os.path.getsize(path)
+
+
+def test_a_range_list_that_loops_is_that_copys_problem_only(tmp_path):
+    volume = vss_volume.build()
+    struct.pack_into("<Q", volume, 0x20000 + 40, 0x20000)  # store 2's range list names itself next
+    first, second = snapshots(write(tmp_path, volume))
+    assert "range list of store 2 comes back to the block at offset 0x20000" in second.problem and not first.problem
+
+
 def test_a_damaged_store_header_is_that_copys_problem_only(tmp_path):
     volume = vss_volume.build()
     volume[0x8000 + 20:0x8000 + 24] = struct.pack("<I", 5)  # store 1's header claims another record type

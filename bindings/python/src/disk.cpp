@@ -128,6 +128,12 @@ void bind_disk(py::module_& module) {
                              "Attribute flags (VSS_VOLSNAP_ATTR_*).")
       .def_property_readonly("offline", [](const SnapshotHandle& s) { return s.info.offline; },
                              "Marked offline: Windows no longer shows it.")
+      .def_property_readonly("store_extents", [](const SnapshotHandle& s) {
+        py::list extents;
+        for (const vss::StoreExtent& e : s.info.store_extents) extents.append(py::make_tuple(e.offset, e.length, e.store_offset));
+        return extents;
+      }, "Where the store keeps its data: (volume offset, length, offset in the store) each, by volume offset; "
+         "empty when the store does not say.")
       .def_property_readonly("problem", [](const SnapshotHandle& s) { return s.info.problem; },
                              "Why it cannot be read (a damaged store); empty when it can.")
       .def("open", [](const SnapshotHandle& s) {

@@ -15,6 +15,14 @@
 
 namespace diskimg::vss {
 
+/// A part of the volume that holds a store's data (the store's range list): its saved blocks
+/// lie inside these. A plain value.
+struct StoreExtent {
+  std::uint64_t offset = 0;        ///< on the volume, in bytes
+  std::uint64_t length = 0;        ///< bytes, a multiple of 16 KiB
+  std::uint64_t store_offset = 0;  ///< where this part begins in the store (its file)
+};
+
 /// One shadow copy of a volume (a "store"), as the catalog and its store header describe it.
 /// A plain value.
 struct Snapshot {
@@ -26,6 +34,7 @@ struct Snapshot {
   std::uint64_t volume_size = 0;   ///< the volume's size when the copy was taken
   std::uint32_t flags = 0;         ///< attribute flags (VSS_VOLSNAP_ATTR_*), as vshadowinfo prints them
   bool offline = false;            ///< marked offline (catalog flag 0x100): Windows no longer shows it
+  std::vector<StoreExtent> store_extents;  ///< where the store keeps its data, by volume offset; empty when unknown
   std::string problem;             ///< why it cannot be read (a damaged store); empty when it can
 };
 
