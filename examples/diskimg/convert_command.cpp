@@ -29,6 +29,7 @@ struct ConvertArguments {
   std::string block_size;  // empty: the library's default
   std::optional<unsigned> volume;
   std::optional<unsigned> snapshot;
+  std::optional<unsigned> snapshot_volume;
   bool all_sectors = false;
   bool exclude_pagefile = false;
   bool new_disk_id = false;
@@ -56,6 +57,7 @@ void run_convert(const ConvertArguments& arguments) {
   options.plan.exclude_pagefile = arguments.exclude_pagefile;
   options.volume = arguments.volume;
   options.snapshot = arguments.snapshot;
+  options.snapshot_volume = arguments.snapshot_volume;
   options.new_disk_id = arguments.new_disk_id;
   options.continue_on_read_error = arguments.continue_on_read_error;
   options.verify = arguments.verify;
@@ -76,7 +78,16 @@ void run_convert(const ConvertArguments& arguments) {
     if (interrupted()) return false;
     return !progress || progress->update(done, total);
   };
-  const ConvertResult result = convert(disk, arguments.output, options);
+  const ConvertResult result = [&] {
+    try {
+      return convert(disk, arguments.output, options);
+    } catch (const VolumeChoiceError& error) {
+      if (!options.snapshot || options.volume) throw;
+      // Of the whole disk, --volume would mean "that volume alone": say what else there is.
+      throw UsageError(fmt::format("{}; name the one with --snapshot-volume (or convert it alone with --volume)",
+                                   error.what()));
+    }
+  }();
   progress.reset();
   for (const CopyRange& range : result.unreadable) {
     std::cerr << fmt::format("diskimg: warning: missing (unreadable, or past the source's end): {} bytes at "
@@ -144,6 +155,9 @@ void add_convert_command(CLI::App& app) {
   command->add_option("--volume", arguments->volume, "one volume into its own disk");
   command->add_option("--snapshot", arguments->snapshot,
                       "the disk (or --volume) as shadow copy N of the NTFS volume saw it (see inspect)");
+  command->add_option("--snapshot-volume", arguments->snapshot_volume,
+                      "with --snapshot, of the whole disk: the volume the copy is of (default: the only NTFS "
+                      "volume holding shadow copies)");
   command->add_flag("--all-sectors", arguments->all_sectors, "copy every sector, used or not");
   command->add_flag("--exclude-pagefile", arguments->exclude_pagefile,
                     "leave out pagefile.sys, hiberfil.sys and swapfile.sys contents");

@@ -330,6 +330,11 @@ void check_options(const Disk& disk, OutputFormat format, const ConvertOptions& 
     throw UsageError(fmt::format("convert: a block size of {} bytes: a VHDX uses powers of two from 1 MiB "
                                  "to 256 MiB", *options.block_size));
   }
+  if (options.snapshot_volume && (!options.snapshot || options.volume)) {
+    throw UsageError(options.volume ? "convert: a volume converted alone is the volume its shadow copy is of: no "
+                                      "other can be named"
+                                    : "convert: the volume a shadow copy is of is named with the copy: none was");
+  }
   if (options.volume && !options.allow_sector_size_change) {
     // One volume is copied into a new disk of 512-byte sectors (wrap_volume_in_mbr).
     const Volume& volume = disk.volume(*options.volume);
@@ -475,7 +480,7 @@ ConvertResult convert(const Disk& original, const std::filesystem::path& output,
     taken = volume_as_of_snapshot(original.volume(*options.volume), *options.snapshot, snapshot_notes);
   }
   const Disk as_taken = options.snapshot && !options.volume
-                            ? disk_as_of_snapshot(original, std::nullopt, *options.snapshot, snapshot_notes)
+                            ? disk_as_of_snapshot(original, options.snapshot_volume, *options.snapshot, snapshot_notes)
                             : original;
   const Disk disk = conversion_source(as_taken, options, parent ? &*parent : nullptr, taken ? &*taken : nullptr);
   const ConversionPlan plan = plan_conversion(disk, options.plan);

@@ -53,9 +53,40 @@ Disk group_as_of_snapshot(const Disk& disk, const Volume& chosen, const SourcePt
 
 }  // namespace
 
+const Volume& volume_of_snapshots(const Disk& disk, std::optional<unsigned> volume) {
+  if (volume) return disk.select_volume(volume, FilesystemKind::ntfs);
+  std::vector<const Volume*> holding;
+  unsigned ntfs_volumes = 0;
+  for (const Volume& candidate : disk.volumes()) {
+    if (candidate.filesystem != FilesystemKind::ntfs) continue;
+    ++ntfs_volumes;
+    try {
+      if (!vss::ShadowCopies(candidate.bytes).snapshots().empty()) holding.push_back(&candidate);
+    } catch (const Error&) {
+      // A volume that cannot be read holds no copy that could be converted.
+    }
+  }
+  if (holding.size() == 1) return *holding.front();
+  if (holding.empty()) {
+    if (ntfs_volumes <= 1) return disk.select_volume(std::nullopt, FilesystemKind::ntfs);  // says why not
+    throw NotFoundError(fmt::format("{} has {} NTFS volumes, and none holds shadow copies", disk.source()->name(),
+                                    ntfs_volumes),
+                        {disk.source()->name(), std::nullopt});
+  }
+  std::string choices;
+  std::vector<unsigned> indexes;
+  for (const Volume* candidate : holding) {
+    choices += fmt::format("{}{} ({})", choices.empty() ? "" : ", ", candidate->index, candidate->origin_name());
+    indexes.push_back(candidate->index);
+  }
+  throw VolumeChoiceError(fmt::format("{} has several NTFS volumes holding shadow copies, and none was chosen as "
+                                      "the one the copy is of: {}", disk.source()->name(), choices),
+                          std::move(indexes));
+}
+
 Disk disk_as_of_snapshot(const Disk& disk, std::optional<unsigned> volume, unsigned snapshot,
                          std::vector<std::string>& notes) {
-  const Volume& chosen = disk.select_volume(volume, FilesystemKind::ntfs);
+  const Volume& chosen = volume_of_snapshots(disk, volume);
   const Volume taken = volume_as_of_snapshot(chosen, snapshot, notes);
   if (disk.volumes().size() > 1) notes.back() += "; the other volumes and the partition table as they are now";
   if (chosen.origin == VolumeOrigin::ldm) return group_as_of_snapshot(disk, chosen, taken.bytes);

@@ -219,6 +219,25 @@ def test_every_file_of_each_snapshot_is_what_tsk_finds_in_pyvshadows_export(wind
 
 
 
+def compare_used_clusters(vhd, start, used, reference, alone=False, reference_start=0):
+    """Every cluster `used` (usedmap's JSON) marks of the volume at `start` of an open pyvhdi
+    file equals the same bytes of `reference`, a file holding the volume at `reference_start`. `alone`: the volume was
+    converted alone, its boot sector's hidden sectors made 2048 (convert.md). Returns the
+    bytes compared."""
+    cluster = used["cluster_size"]
+    compared = 0
+    with open(reference, "rb") as theirs:
+        for first, count in used["extents"]:
+            for at in range(first * cluster, (first + count) * cluster, 8 * MIB):
+                length = min(8 * MIB, (first + count) * cluster - at)
+                expected = bytearray(os.pread(theirs.fileno(), length, reference_start + at))
+                if alone and at < 512:
+                    expected[0x1C:0x20] = (2048).to_bytes(4, "little")
+                assert vhd.read_buffer_at_offset(length, start + at) == bytes(expected), f"at {at:#x}"
+                compared += length
+    return compared
+
+
 @pytest.mark.parametrize("index, alone", [(1, False), (2, False), (2, True)])
 def test_convert_of_a_snapshot_holds_its_used_clusters_as_pyvshadow_reads_them(windows_disk, exported, index, alone,
                                                                                tmp_path):
@@ -233,28 +252,74 @@ def test_convert_of_a_snapshot_holds_its_used_clusters_as_pyvshadow_reads_them(w
     assert any(f"shadow copy {index} saw it" in note for note in summary["notes"])
     used = json.loads(subprocess.run([DISKIMG, "usedmap", "--json", "--snapshot", str(index), str(windows_disk)],
                                      capture_output=True, text=True, check=True).stdout)
-    cluster = used["cluster_size"]
     vhd = pyvhdi.file()
     vhd.open(str(out))
-    compared = 0
     try:
-        with open(export, "rb") as theirs:
-            for first, count in used["extents"]:
-                for at in range(first * cluster, (first + count) * cluster, 8 * MIB):
-                    length = min(8 * MIB, (first + count) * cluster - at)
-                    theirs.seek(at)
-                    expected = bytearray(theirs.read(length))
-                    if alone and at < 512:  # a volume alone: its boot sector's hidden sectors say 2048 (convert.md)
-                        expected[0x1C:0x20] = (2048).to_bytes(4, "little")
-                    assert vhd.read_buffer_at_offset(length, VOLUME_OFFSET + at) == bytes(expected), f"at {at:#x}"
-                    compared += length
+        compared = compare_used_clusters(vhd, VOLUME_OFFSET, used, export, alone)
     finally:
         vhd.close()
-    assert compared == used["used_clusters"] * cluster
+    assert compared == used["used_clusters"] * used["cluster_size"]
     # No larger than the data: the used clusters that are not zeros, the VHD's own tables,
     # and the rest of the 512 KiB blocks they fall in.
     assert out.stat().st_size <= summary["bytes_written"] + 64 * MIB
     assert summary["bytes_written"] <= summary["bytes_in_use"]
+
+
+SAMPLE_SECTORS = 134211584  # the sample's NTFS partition
+
+
+def two_sample_volumes(windows_disk, out, copies_in_second=True):
+    """An MBR disk holding the sample's volume twice, partitions 1 and 2 (volumes 0 and 1);
+    without `copies_in_second`, the second has no VSS header (zeros at 0x1E00)."""
+    second = VOLUME_OFFSET + SAMPLE_SECTORS * 512
+    with open(windows_disk, "rb") as source, open(out, "wb") as disk:
+        disk.truncate(second + SAMPLE_SECTORS * 512 + MIB)
+        for data, hole in data_extents(source, VOLUME_OFFSET):
+            for at in range(data, hole, MIB):
+                chunk = os.pread(source.fileno(), min(MIB, hole - at), at)
+                os.pwrite(disk.fileno(), chunk, at)
+                os.pwrite(disk.fileno(), chunk, second + at - VOLUME_OFFSET)
+        if not copies_in_second:
+            os.pwrite(disk.fileno(), bytes(16), second + 0x1E00)
+    subprocess.run(["sfdisk", "-q", str(out)], input=f"2048,{SAMPLE_SECTORS},7\n,{SAMPLE_SECTORS},7\n", text=True,
+                   check=True)
+    return out
+
+
+def test_a_copy_of_a_disk_whose_volumes_both_hold_copies_names_the_volume(windows_disk, exported, tmp_path):
+    pyvhdi = pytest.importorskip("pyvhdi")
+    disk = two_sample_volumes(windows_disk, tmp_path / "two.raw")
+    out = tmp_path / "copy.vhd"
+    refused = subprocess.run([DISKIMG, "convert", str(disk), "--snapshot", "2", "-o", str(out)], capture_output=True,
+                             text=True)
+    assert refused.returncode == 2 and not out.exists()
+    assert "several NTFS volumes holding shadow copies, and none was chosen as the one the copy is of: " \
+           "0 (partition 1), 1 (partition 2); name the one with --snapshot-volume" in refused.stderr
+    summary = json.loads(subprocess.run([DISKIMG, "convert", str(disk), "--snapshot", "2", "--snapshot-volume", "1",
+                                         "-o", str(out), "--json"], capture_output=True, text=True, check=True).stdout)
+    assert summary["notes"][0].startswith("volume 1 (partition 2) as its shadow copy 2 saw it")
+    copy_used, now_used = (json.loads(subprocess.run([DISKIMG, "usedmap", "--json", *extra, str(windows_disk)],
+                                                     capture_output=True, text=True, check=True).stdout)
+                           for extra in (["--snapshot", "2"], []))
+    assert copy_used["extents"] != now_used["extents"]  # the copy's $Bitmap is not the volume's
+    vhd = pyvhdi.file()
+    vhd.open(str(out))
+    try:
+        compare_used_clusters(vhd, VOLUME_OFFSET + SAMPLE_SECTORS * 512, copy_used, exported[2][2])  # the copy
+        compare_used_clusters(vhd, VOLUME_OFFSET, now_used, windows_disk, reference_start=VOLUME_OFFSET)  # as now
+    finally:
+        vhd.close()
+
+
+def test_a_copy_of_a_disk_is_of_the_only_volume_holding_copies(windows_disk, tmp_path):
+    disk = two_sample_volumes(windows_disk, tmp_path / "two.raw", copies_in_second=False)
+    summary = json.loads(subprocess.run([DISKIMG, "convert", str(disk), "--snapshot", "1", "-o",
+                                         str(tmp_path / "copy.vhd"), "--json"], capture_output=True, text=True,
+                                        check=True).stdout)
+    assert summary["notes"][0].startswith("volume 0 (partition 1) as its shadow copy 1 saw it")
+    asked = subprocess.run([DISKIMG, "convert", str(disk), "--snapshot", "1", "--snapshot-volume", "1", "-o",
+                            str(tmp_path / "other.vhd")], capture_output=True, text=True)
+    assert asked.returncode == 2 and "no shadow copy 1 (0 listed)" in asked.stderr
 
 
 @pytest.mark.parametrize("index", [1, 2])

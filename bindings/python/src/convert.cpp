@@ -85,6 +85,9 @@ void bind_options(py::module_& module) {
       .def_readwrite("volume", &ConvertOptions::volume, "That volume alone, in a fresh MBR; None: the disk.")
       .def_readwrite("snapshot", &ConvertOptions::snapshot,
                      "The disk (or volume) as shadow copy N of that NTFS volume saw it; None: as it is.")
+      .def_readwrite("snapshot_volume", &ConvertOptions::snapshot_volume,
+                     "With snapshot, of the whole disk: the volume the copy is of; None: the only NTFS volume "
+                     "holding shadow copies.")
       .def_property("all_sectors", [](const ConvertOptions& o) { return o.plan.all_sectors; },
                     [](ConvertOptions& o, bool value) { o.plan.all_sectors = value; }, "Copy everything.")
       .def_property("exclude_pagefile", [](const ConvertOptions& o) { return o.plan.exclude_pagefile; },

@@ -92,9 +92,11 @@ struct ConvertOptions {
   bool allow_sector_size_change = false;
   PlanOptions plan;                     ///< what to leave out
   std::optional<unsigned> volume;       ///< that volume alone, in a fresh MBR (wrap_volume_in_mbr)
-  /// The disk (or `volume` alone) as shadow copy N of that volume, or of the only NTFS
-  /// volume, saw it (disk_as_of_snapshot; the other volumes as they are now).
+  /// The disk (or `volume` alone) as shadow copy N of that volume saw it: of the whole disk,
+  /// the copy is of `snapshot_volume`, else of the only NTFS volume holding shadow copies
+  /// (disk_as_of_snapshot; the other volumes as they are now).
   std::optional<unsigned> snapshot;
+  std::optional<unsigned> snapshot_volume;  ///< with `snapshot`, not `volume`: the volume the copy is of
   bool new_disk_id = false;             ///< new disk and partition identifiers (with_new_disk_id)
   /// Go on where data to copy is missing: zeros where the source cannot be read, or past
   /// its end where its partitions run (a truncated image), each range listed in
