@@ -98,3 +98,27 @@ def test_seek_data_and_hole_skip_a_sparse_files_holes(tmp_path):
         with pytest.raises(OSError):
             f.seek(10 << 20, os.SEEK_DATA)
 
+
+
+def test_reads_inside_and_across_holes_give_the_files_bytes(tmp_path):
+    """A read inside a hole gives zeros without filling a buffer (one bytes object shared by
+    such reads); across data it reads. Either way the bytes are the sparse file's."""
+    path = tmp_path / "sparse.img"
+    data = bytes(range(251)) * 4178  # about 1 MiB, no zero run long enough to pass for a hole
+    with open(path, "wb") as out:
+        out.truncate(64 << 20)
+        for at in (8 << 20, (20 << 20) + 4096, 63 << 20):
+            out.seek(at)
+            out.write(data[:(1 << 20)])
+    whole = path.read_bytes()
+    with diskimg.open(path).open() as f:
+        for piece in (64 << 10, (1 << 20) + 512, 8 << 20):
+            for start in (0, 4096, (8 << 20) - (64 << 10), 19 << 20, (62 << 20) + 12345):
+                f.seek(start)
+                got = f.read(piece)
+                assert got == whole[start:start + piece], (piece, start)
+                assert f.tell() == min(start + piece, len(whole))
+        f.seek(0)
+        first = f.read(1 << 20)
+        f.seek(2 << 20)
+        assert f.read(1 << 20) is first == bytes(1 << 20)  # the hole's zeros, shared

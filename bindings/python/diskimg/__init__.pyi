@@ -117,6 +117,7 @@ class Snapshot:
     volume_size: int
     flags: int
     offline: bool
+    store_extents: list[Tuple[int, int, int]]
     problem: str
     def open(self) -> File: ...
     def ntfs(self) -> Ntfs: ...
@@ -327,6 +328,7 @@ class ConvertOptions:
     allow_sector_size_change: bool
     volume: Optional[int]
     snapshot: Optional[int]
+    snapshot_volume: Optional[int]
     all_sectors: bool
     exclude_pagefile: bool
     new_disk_id: bool

@@ -61,8 +61,19 @@ class File {
   }
 
   // read(size=-1): up to `size` bytes from the position; everything left when negative.
+  // A read inside a hole the source reports (a sparse run, an unallocated VHD block, blocks
+  // a shadow copy had free) gives a bytes object of zeros kept from the last such read of
+  // that length: bytes are immutable, so sharing one is safe, and reading a 64 GiB volume
+  // that is mostly holes then costs no memory traffic. Small reads skip the question.
   py::bytes read(std::int64_t size) {
-    return read_bytes(remaining(), size, [this](std::span<std::byte> out) { fill(out); });
+    const std::uint64_t left = remaining();
+    const std::uint64_t wanted = size < 0 ? left : std::min(left, static_cast<std::uint64_t>(size));
+    if (wanted >= shared_zeros_least && wanted <= shared_zeros_most &&
+        open().next_data(position_) - position_ >= wanted) {
+      position_ += wanted;
+      return zeros(static_cast<std::size_t>(wanted));
+    }
+    return read_bytes(left, size, [this](std::span<std::byte> out) { fill(out); });
   }
 
   // readinto(buffer): fills a writable buffer from the position; returns the count.
@@ -93,8 +104,22 @@ class File {
     position_ = position + out.size();
   }
 
+  static constexpr std::uint64_t shared_zeros_least = 64 << 10;
+  static constexpr std::uint64_t shared_zeros_most = 64 << 20;
+
+  py::bytes zeros(std::size_t length) {
+    if (!zeros_ || static_cast<std::size_t>(PyBytes_GET_SIZE(zeros_.ptr())) != length) {
+      PyObject* bytes = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(length));
+      if (bytes == nullptr) throw py::error_already_set();
+      std::memset(PyBytes_AS_STRING(bytes), 0, length);
+      zeros_ = py::reinterpret_steal<py::object>(bytes);
+    }
+    return py::reinterpret_borrow<py::bytes>(zeros_);
+  }
+
   SourcePtr source_;
   std::uint64_t position_ = 0;
+  py::object zeros_;  // the bytes the last read inside a hole gave; none at first
 };
 
 }  // namespace
