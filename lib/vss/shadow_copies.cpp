@@ -16,6 +16,7 @@ struct ShadowCopiesState {
   Catalog catalog;
   std::mutex mutex;  // guards maps
   std::vector<std::shared_ptr<const StoreMap>> maps;  // read when a copy is first opened
+  std::shared_ptr<const StoreBitmaps> newest_bitmaps;  // read when the newest copy is first opened
 };
 
 ShadowCopies::ShadowCopies(SourcePtr volume) : state_(std::make_unique<ShadowCopiesState>()) {
@@ -52,7 +53,14 @@ SourcePtr ShadowCopies::open(unsigned index) const {
     }
     stores.push_back(state_->maps[i]);
   }
-  return snapshot_source(state_->volume, std::move(stores), state_->volume->size(),
+  // Only the newest copy reads its bitmaps (blocks not in use then); the older ones read
+  // such blocks through the newer stores or from the volume, as libvshadow does.
+  if (index == all.size() && !state_->newest_bitmaps) {
+    state_->newest_bitmaps = std::make_shared<const StoreBitmaps>(
+        read_store_bitmaps(*state_->volume, state_->catalog.places[index - 1], all[index - 1]));
+  }
+  return snapshot_source(state_->volume, std::move(stores), index == all.size() ? state_->newest_bitmaps : nullptr,
+                         state_->volume->size(),
                          fmt::format("{} (shadow copy {})", state_->volume->name(), index));
 }
 

@@ -11,9 +11,10 @@ constexpr std::uint64_t sector = 512;
 
 class SnapshotSource final : public ByteSource {
  public:
-  SnapshotSource(SourcePtr volume, std::vector<std::shared_ptr<const StoreMap>> stores, std::uint64_t size,
-                 std::string name)
-      : volume_(std::move(volume)), stores_(std::move(stores)), size_(size), name_(std::move(name)) {
+  SnapshotSource(SourcePtr volume, std::vector<std::shared_ptr<const StoreMap>> stores,
+                 std::shared_ptr<const StoreBitmaps> bitmaps, std::uint64_t size, std::string name)
+      : volume_(std::move(volume)), stores_(std::move(stores)), bitmaps_(std::move(bitmaps)), size_(size),
+        name_(std::move(name)) {
     for (const auto& store : stores_) {
       for (const auto& [block, saved] : store->blocks) described_.push_back(block);
       for (const auto& [block, overlay] : store->overlays) described_.push_back(block);
@@ -106,7 +107,7 @@ class SnapshotSource final : public ByteSource {
         ++k;
       } else if (newer) {
         ++k;
-      } else if (k == 0 && !store.reverse.contains(block) && store.not_in_use(block)) {
+      } else if (k == 0 && bitmaps_ && !store.reverse.contains(block) && bitmaps_->not_in_use(block)) {
         return {true, 0};
       } else {
         return {false, offset};
@@ -146,6 +147,7 @@ class SnapshotSource final : public ByteSource {
 
   SourcePtr volume_;
   std::vector<std::shared_ptr<const StoreMap>> stores_;
+  std::shared_ptr<const StoreBitmaps> bitmaps_;  // the copy's own when it is the newest
   std::vector<std::uint64_t> described_;  // every block some store describes, sorted
   std::uint64_t size_;
   std::string name_;
@@ -153,9 +155,10 @@ class SnapshotSource final : public ByteSource {
 
 }  // namespace
 
-SourcePtr snapshot_source(SourcePtr volume, std::vector<std::shared_ptr<const StoreMap>> stores, std::uint64_t size,
-                          std::string name) {
-  return std::make_shared<SnapshotSource>(std::move(volume), std::move(stores), size, std::move(name));
+SourcePtr snapshot_source(SourcePtr volume, std::vector<std::shared_ptr<const StoreMap>> stores,
+                          std::shared_ptr<const StoreBitmaps> bitmaps, std::uint64_t size, std::string name) {
+  return std::make_shared<SnapshotSource>(std::move(volume), std::move(stores), std::move(bitmaps), size,
+                                          std::move(name));
 }
 
 }  // namespace diskimg::vss

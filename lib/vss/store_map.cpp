@@ -20,6 +20,7 @@ bool bit(const std::vector<std::uint8_t>& bits, std::uint64_t block_offset) {
 std::vector<std::uint8_t> read_bitmap(const ByteSource& volume, std::uint64_t first, const std::string& what) {
   std::vector<std::uint8_t> bits;
   const std::uint64_t wanted = (volume.size() / block_size + 7) / 8;  // bits past the volume are not kept
+  bits.reserve(static_cast<std::size_t>(wanted));  // one bit per block: 1/131072 of the volume
   walk_chain(volume, first, record_bitmap, what, [&](std::span<const std::byte> block, std::uint64_t) {
     const std::span<const std::byte> payload = block.subspan(sizeof(BlockHeader));
     const auto taken = static_cast<std::size_t>(std::min<std::uint64_t>(payload.size(), wanted - bits.size()));
@@ -97,7 +98,7 @@ void add_descriptor(const BlockDescriptor& d, StoreMap& map, const Snapshot& sna
 
 }  // namespace
 
-bool StoreMap::not_in_use(std::uint64_t block_offset) const {
+bool StoreBitmaps::not_in_use(std::uint64_t block_offset) const {
   return bit(bitmap, block_offset) && (previous.empty() || bit(previous, block_offset));
 }
 
@@ -116,11 +117,19 @@ StoreMap read_store_map(const ByteSource& volume, const StorePlaces& places, con
                  add_descriptor(descriptor, map, snapshot, offset + at, volume.size());
                }
              });
-  if (places.bitmap != 0) map.bitmap = read_bitmap(volume, places.bitmap, fmt::format("bitmap of store {}", index));
-  if (places.previous_bitmap != 0) {
-    map.previous = read_bitmap(volume, places.previous_bitmap, fmt::format("previous bitmap of store {}", index));
-  }
   return map;
+}
+
+StoreBitmaps read_store_bitmaps(const ByteSource& volume, const StorePlaces& places, const Snapshot& snapshot) {
+  StoreBitmaps bitmaps;
+  if (places.bitmap != 0) {
+    bitmaps.bitmap = read_bitmap(volume, places.bitmap, fmt::format("bitmap of store {}", snapshot.index));
+  }
+  if (places.previous_bitmap != 0) {
+    bitmaps.previous = read_bitmap(volume, places.previous_bitmap,
+                                   fmt::format("previous bitmap of store {}", snapshot.index));
+  }
+  return bitmaps;
 }
 
 }  // namespace diskimg::vss

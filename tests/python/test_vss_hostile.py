@@ -66,8 +66,8 @@ def chain_loop(volume, offset):
 @pytest.mark.parametrize("where, broken", [
     (0xC000, [1]),      # store 1's block list loops: copy 1 only
     (0x1C000, [1, 2]),  # store 2's: copy 2, and copy 1 that reads through it
-    (0x24000, [1, 2]),  # store 2's bitmap
-    (0x14000, [1]),     # store 1's bitmap
+    (0x24000, [2]),     # store 2's bitmap: read for copy 2 only, the newest (copy 1 reads through its list)
+    (0x14000, []),      # store 1's bitmap: never read, store 1 not being the newest
 ])
 def test_a_loop_in_a_store_is_an_error_for_the_copies_that_read_it(tmp_path, where, broken):
     volume = vss_volume.build()
