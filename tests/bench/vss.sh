@@ -7,7 +7,10 @@
 #
 # Rows, per copy (warm caches: the image is 118 MiB of data in a 64 GiB sparse file):
 #   read, every byte: diskimg's Python File in 8 MiB reads; pyvshadow's read_buffer_at_offset
-#     in 8 MiB reads (64 GiB each, almost all zeros);
+#     in 8 MiB reads (64 GiB each, almost all zeros; a read inside a hole gives diskimg's one
+#     shared bytes object of zeros, pyvshadow a new one it fills);
+#   read into one buffer: diskimg's File.readinto of one 8 MiB bytearray, every byte (what
+#     a reader that must fill memory costs: copy 2 is then zeros written at memory speed);
 #   read, holes skipped: diskimg's File with os.SEEK_DATA (the source says where data may
 #     be), reading 8 MiB at each place (what convert and the tests do);
 #   tree: `diskimg ls -r --snapshot N` against `fls -r -p` on the copy as vshadowmount (FUSE,
@@ -42,12 +45,13 @@ seconds() {  # seconds COMMAND...: its wall time; a failure stops the benchmark
   echo "$end - $begin" | bc -l
 }
 
-read_diskimg() {  # read_diskimg N MODE: MODE all or data
+read_diskimg() {  # read_diskimg N MODE: MODE all, into (readinto) or data
   PYTHONPATH=$build/python /usr/bin/python3 - "$disk" "$1" "$2" <<'PY'
 import os, sys, diskimg
 path, index, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 piece = 8 << 20
 total = 0
+buffer = bytearray(piece)
 with diskimg.open(path).volumes[0].snapshots[index - 1].open() as f:
     size = f.seek(0, 2)
     position = 0
@@ -58,7 +62,10 @@ with diskimg.open(path).volumes[0].snapshots[index - 1].open() as f:
             except OSError:
                 break
         f.seek(position)
-        total += len(f.read(min(piece, size - position)))
+        if mode == "into":
+            total += f.readinto(memoryview(buffer)[:min(piece, size - position)])
+        else:
+            total += len(f.read(min(piece, size - position)))
         position += piece
 print(total)
 PY
@@ -90,6 +97,8 @@ printf '%-6s %-28s %10s %10s %8s\n' copy task diskimg libvshadow ratio
 for n in 1 2; do
   a=$(seconds read_diskimg "$n" all); b=$(seconds read_pyvshadow "$n")
   printf '%-6s %-28s %10.3f %10.3f %7.1fx\n' "$n" "read, every byte" "$a" "$b" "$(echo "$b / $a" | bc -l)"
+  a=$(seconds read_diskimg "$n" into)
+  printf '%-6s %-28s %10.3f %10.3f %7.1fx\n' "$n" "read into one buffer" "$a" "$b" "$(echo "$b / $a" | bc -l)"
   a=$(seconds read_diskimg "$n" data)
   printf '%-6s %-28s %10.3f %10.3f %7.1fx\n' "$n" "read, holes skipped" "$a" "$b" "$(echo "$b / $a" | bc -l)"
   # Tens of milliseconds each: the median of 15 runs.
