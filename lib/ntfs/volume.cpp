@@ -7,6 +7,7 @@
 #include <diskimg/ntfs/volume.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <set>
 
 #include <fmt/format.h>
@@ -215,16 +216,43 @@ void Volume::add_mft_extents_from_list(const Attribute& list, std::uint16_t sequ
   }
 }
 
+namespace {
+
+std::vector<char16_t> read_upcase_units(const Stream& stream, std::size_t units) {
+  std::vector<char16_t> table(units);
+  stream.read(0, std::as_writable_bytes(std::span(table)));
+  if constexpr (std::endian::native == std::endian::big) {
+    for (char16_t& unit : table) unit = static_cast<char16_t>((unit >> 8) | (unit << 8));
+  }
+  return table;
+}
+
+}  // namespace
+
 void Volume::load_upcase() {
   try {
     const File file = read_file(upcase_record);
-    const auto stream = open_stream(file);
-    const std::size_t units = static_cast<std::size_t>(std::min<std::uint64_t>(stream->size(), 131072) / 2);
-    const std::u16string table = utf16le_units(stream->read(0, units * 2));
-    upcase_.assign(table.begin(), table.end());
+    upcase_stream_ = open_stream(file);
+    upcase_units_ = static_cast<std::size_t>(std::min<std::uint64_t>(upcase_stream_->size(), 131072) / 2);
+    upcase_ = read_upcase_units(*upcase_stream_, std::min(upcase_units_, upcase_first_units));
   } catch (const Error& error) {
+    upcase_units_ = 0;
     warnings_.emplace_back(error.where(), std::string(error.what()) + "; names compare by ASCII case only");
   }
+}
+
+// The whole table, read once by the first thread that needs a unit past the first ones. A
+// read error then (the stream and its first units read when the volume was opened) leaves
+// those units folded as ASCII.
+char16_t Volume::upcase_beyond_first_page(char16_t unit) const {
+  std::call_once(upcase_rest_once_, [this] {
+    try {
+      upcase_rest_ = read_upcase_units(*upcase_stream_, upcase_units_);
+    } catch (const Error&) {
+      upcase_rest_.clear();
+    }
+  });
+  return unit < upcase_rest_.size() ? upcase_rest_[unit] : ascii_upcase(unit);
 }
 
 
@@ -272,9 +300,12 @@ std::optional<std::uint64_t> Volume::record_offset(std::uint64_t number) const {
 void Volume::scan_raw_records(const RawRecordVisitor& visit) const {
   const std::uint64_t record_size = boot_.file_record_size;
   const std::uint64_t count = record_count();
-  const std::uint64_t per_chunk = std::max<std::uint64_t>(1, (4u << 20) / record_size);
-  // The next chunk is read while this one is parsed: on a big MFT the copying out of the
-  // page cache costs as much as the parsing. A chunk is named by its first record.
+  // A small MFT (most volumes' few hundred records) is read through one buffer of 256 KiB
+  // reused from piece to piece, with no thread: the process touches a few dozen new pages
+  // instead of the whole MFT's worth, and that is most of a small listing's time.
+  const std::uint64_t small_pieces = std::max<std::uint64_t>(1, (96u << 10) / record_size);
+  const std::uint64_t per_chunk = count <= 64 * small_pieces ? small_pieces
+                                                             : std::max<std::uint64_t>(1, (4u << 20) / record_size);
   std::vector<std::uint64_t> chunks;
   for (std::uint64_t first = 0; first < count; first += per_chunk) chunks.push_back(first);
   const auto read_chunk = [&](std::uint64_t first, std::vector<std::byte>& chunk) {
@@ -287,6 +318,16 @@ void Volume::scan_raw_records(const RawRecordVisitor& visit) const {
       visit(first + i, std::span(chunk).subspan(i * record_size, record_size));
     }
   };
+  if (per_chunk == small_pieces) {
+    std::vector<std::byte> chunk;
+    for (const std::uint64_t first : chunks) {
+      read_chunk(first, chunk);
+      visit_chunk(first, chunk);
+    }
+    return;
+  }
+  // The next chunk of a big MFT is read while this one is parsed: there the copying out of
+  // the page cache costs as much as the parsing. A chunk is named by its first record.
   read_ahead<std::vector<std::byte>>(chunks, read_chunk, visit_chunk);
 }
 

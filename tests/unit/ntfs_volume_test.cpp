@@ -17,6 +17,7 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -472,4 +473,39 @@ TEST_CASE("a $MFT whose $DATA maps no runs is refused, not indexed") {
   REQUIRE_NOTHROW(volume = fixture.open());
   CHECK(contains(volume->warnings(), "has no runs"));
   CHECK_NOTHROW(volume->open_stream(volume->open_path("/growth/stage1-resident.txt")));
+}
+
+TEST_CASE("$UpCase folds as mkntfs's table does, the units past the first page read on first use by any thread") {
+  const Fixture fixture;
+  const auto volume = fixture.open();
+  // Case pairs of Unicode that mkntfs's table holds, on both sides of the first page (2048
+  // units), and units without a capital.
+  const std::vector<std::pair<char16_t, char16_t>> pairs = {
+      {u'a', u'A'}, {u'z', u'Z'}, {u'A', u'A'}, {u'1', u'1'}, {u'\u00e9', u'\u00c9'}, {u'\u03b1', u'\u0391'},
+      {u'\u0430', u'\u0410'}, {u'\u2170', u'\u2160'}, {u'\u24d0', u'\u24b6'}, {u'\uff41', u'\uff21'},
+      {u'\u65e5', u'\u65e5'}, {u'\u2603', u'\u2603'}};
+  std::vector<std::thread> threads;
+  std::vector<std::vector<char16_t>> folded(4);
+  for (std::size_t t = 0; t < folded.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (std::uint32_t unit = 0xffff; unit + 1 > 0; --unit) {
+        folded[t].push_back(volume->upcase(static_cast<char16_t>(unit)));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const auto& [lower, upper] : pairs) {
+    CHECK(static_cast<unsigned>(folded[0][0xffff - lower]) == static_cast<unsigned>(upper));
+  }
+  for (const auto& other : folded) CHECK(other == folded[0]);
+  // The same as the whole $UpCase stream read at once.
+  const File upcase = volume->read_file(10);
+  const std::vector<std::byte> table = volume->open_stream(upcase)->read(0, 131072);
+  std::size_t differing = 0;
+  for (std::uint32_t unit = 0; unit <= 0xffff; ++unit) {
+    const auto expected = static_cast<char16_t>(std::to_integer<unsigned>(table[2 * unit]) |
+                                                std::to_integer<unsigned>(table[2 * unit + 1]) << 8);
+    if (folded[0][0xffff - unit] != expected) ++differing;
+  }
+  CHECK(differing == 0);
 }
