@@ -61,7 +61,9 @@ function(diskimg_layer name)
     endif()
     target_link_libraries(${target} PUBLIC diskimg_${lower})
   endforeach()
-  target_link_libraries(${target} PRIVATE fmt::fmt Boost::headers)
+  # fmt's headers only: its compiled part is in core (lib/core/fmt_compiled.cpp).
+  target_include_directories(${target} SYSTEM PRIVATE $<TARGET_PROPERTY:fmt::fmt,INTERFACE_INCLUDE_DIRECTORIES>)
+  target_link_libraries(${target} PRIVATE Boost::headers)
   target_compile_features(${target} PUBLIC cxx_std_20)
 
   set_property(GLOBAL APPEND PROPERTY DISKIMG_LAYERS ${name})
