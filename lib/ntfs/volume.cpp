@@ -218,6 +218,14 @@ void Volume::add_mft_extents_from_list(const Attribute& list, std::uint16_t sequ
 
 namespace {
 
+bool maps_every_byte(const Stream& stream, std::uint64_t length, std::uint64_t step) {
+  if (stream.resident() || stream.compressed() || stream.initialized_size() < length) return false;
+  for (std::uint64_t offset = 0; offset < length; offset += step) {
+    if (!stream.volume_offset(offset)) return false;
+  }
+  return true;
+}
+
 std::vector<char16_t> read_upcase_units(const Stream& stream, std::size_t units) {
   std::vector<char16_t> table(units);
   stream.read(0, std::as_writable_bytes(std::span(table)));
@@ -234,21 +242,28 @@ void Volume::load_upcase() {
     const File file = read_file(upcase_record);
     upcase_stream_ = open_stream(file);
     upcase_units_ = static_cast<std::size_t>(std::min<std::uint64_t>(upcase_stream_->size(), 131072) / 2);
-    upcase_ = read_upcase_units(*upcase_stream_, std::min(upcase_units_, upcase_first_units));
+    // The rest is left for later only when nothing but a failing disk can keep it from being
+    // read then: every byte in clusters of the volume (not resident, sparse, compressed,
+    // past the initialized size). Otherwise the whole table is read now, and what fails is a
+    // warning, as it always was.
+    const bool lazy = upcase_units_ > upcase_first_units && maps_every_byte(*upcase_stream_, upcase_units_ * 2, boot_.cluster_size);
+    upcase_ = read_upcase_units(*upcase_stream_, lazy ? upcase_first_units : upcase_units_);
   } catch (const Error& error) {
     upcase_units_ = 0;
     warnings_.emplace_back(error.where(), std::string(error.what()) + "; names compare by ASCII case only");
   }
 }
 
-// The whole table, read once by the first thread that needs a unit past the first ones. A
-// read error then (the stream and its first units read when the volume was opened) leaves
-// those units folded as ASCII.
+// The whole table, read once by the first thread that needs a unit past the first ones.
+// Only a read error of the disk can fail it (load_upcase checked that every byte lies in
+// the volume's clusters); the units past the first ones then fold as ASCII.
 char16_t Volume::upcase_beyond_first_page(char16_t unit) const {
   std::call_once(upcase_rest_once_, [this] {
     try {
       upcase_rest_ = read_upcase_units(*upcase_stream_, upcase_units_);
     } catch (const Error&) {
+      upcase_rest_.clear();
+    } catch (const std::bad_alloc&) {
       upcase_rest_.clear();
     }
   });
@@ -260,7 +275,8 @@ char16_t Volume::upcase_beyond_first_page(char16_t unit) const {
 // the files they name tend to lie close together in the MFT.
 void Volume::read_record_bytes(std::uint64_t number, std::span<std::byte> out) const {
   const std::uint64_t record_size = boot_.file_record_size;
-  const std::uint64_t per_chunk = record_cache_chunk_bytes / record_size;
+  // Records of 32 and 64 KiB (the boot sector allows them) are a chunk each.
+  const std::uint64_t per_chunk = std::max<std::uint64_t>(1, record_cache_chunk_bytes / record_size);
   const std::uint64_t chunk = number / per_chunk;
   const std::lock_guard lock(record_cache_mutex_);
   auto cached = std::find_if(record_cache_.begin(), record_cache_.end(),

@@ -35,11 +35,11 @@ PY
   mv "$volume.tmp" "$volume"
 fi
 
-time_of() {  # time_of COMMAND...: the best wall seconds of 5 runs, output discarded
+time_of() {  # time_of COMMAND...: the best wall seconds of $runs runs, output discarded
   # The shell's own clock (EPOCHREALTIME): no process is started to read it, which with
   # date(1) added 2-5 ms to each run, more than a small volume's listing takes.
   local best="" start end seconds
-  for _ in 1 2 3 4 5; do
+  for _ in $(seq "$runs"); do
     start=$EPOCHREALTIME
     "$@" > /dev/null
     end=$EPOCHREALTIME
@@ -49,6 +49,7 @@ time_of() {  # time_of COMMAND...: the best wall seconds of 5 runs, output disca
   echo "$best"
 }
 
+runs=5
 sync
 diskimg_output=$("$build/examples/diskimg-ntfs-scan" "$volume")
 echo "diskimg: $diskimg_output" | tr '\n' ' '; echo
@@ -71,7 +72,10 @@ printf 'ratio fls / diskimg ls -r:              %.1fx\n' "$(echo "$fls_seconds /
 printf 'ratio fsntfsinfo -H / diskimg-ntfs-scan: %.1fx\n' "$(echo "$fsntfs_seconds / $diskimg_seconds" | bc -l)"
 
 # Small volumes too: `ls -r` against `fls -r -p` on each NTFS fixture volume, where the
-# process's start and the volume's opening weigh more than the records.
+# process's start and the volume's opening weigh more than the records. A run of 2 ms
+# varies by a third from one to the next on a busy machine: best of 21. On a machine doing
+# other work, run the script under `chrt -f 10` (root): both sides then go first.
+runs=21
 echo
 printf '%-16s %8s %12s %12s %8s\n' volume entries "ls -r (s)" "fls -r -p (s)" ratio
 for packed in "$root"/tests/fixtures/ntfs/*.img.gz "$root"/tests/fixtures/extract/*.img.gz; do

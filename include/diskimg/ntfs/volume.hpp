@@ -36,8 +36,8 @@ StreamPath split_stream_path(std::string_view text);
 /// directories. Owns what it read to find its way (the boot sector, $MFT's runs, the
 /// $UpCase table) and a cache of recently read MFT chunks; shares the volume's byte source,
 /// which the streams it opens share too (they do not keep the Volume alive). Immutable once
-/// opened but for the cache, which takes a lock: several threads may use one Volume at
-/// once. It reflects the volume as it was when opened; the bytes must not change meanwhile.
+/// opened but for the record cache, which takes a lock, and the rest of $UpCase, read once
+/// on first need (std::call_once): several threads may use one Volume at once. It reflects the volume as it was when opened; the bytes must not change meanwhile.
 class Volume {
  public:
   /// Reads the boot sector (the backup at the volume's end, with a warning, when the
@@ -71,8 +71,8 @@ class Volume {
   /// fault or nullptr. Both pointers are valid during the call only.
   using RecordVisitor =
       std::function<void(std::uint64_t number, const FileRecord* record, const FormatError* fault)>;
-  /// Reads every record of the MFT in order, in large chunks (the next read on another
-  /// thread while this one is parsed), and calls `visit` on the calling thread with each
+  /// Reads every record of the MFT in order, in chunks (on an MFT over 6 MiB the next read
+  /// on another thread while this one is parsed), and calls `visit` on the calling thread with each
   /// parsed record, or with nullptr and the fault that record has (the scan goes on), or
   /// with nullptr for both for a record that was never used (all zero). Throws IoError when
   /// the MFT cannot be read, and what `visit` throws; the scan stops then.
