@@ -3,7 +3,8 @@
 time, or made a writer corrupt data, built byte by byte (as tests/cli/test_vhd_hostile.py
 builds the same cases) and written where the harnesses start from:
 
-    make_regression_seeds.py small            into fuzz/corpus/{vhd,disk,vhd_write}/ (committed)
+    make_regression_seeds.py small            into fuzz/corpus/{vhd,disk,vhd_write,ntfs_volume}/
+                                              (committed)
     make_regression_seeds.py big OUT_DIR      into OUT_DIR/{disk,vhd_write}/: too big for the
                                               fuzzers' -max_len, so scripts/fuzz.sh runs each
                                               once, as a test, before fuzzing (made at fuzz
@@ -185,6 +186,40 @@ def parent_lost_its_end_footer():
     return sparse(child, bytes(parent))
 
 
+def records_of_64k():
+    """The small-512 NTFS seed with 64 KiB records: the boot sector says so (its byte 0x40,
+    -16), and record 0 is rewritten as one of 64 KiB, its attributes moved past an update
+    sequence of 129 entries. A record cache chunk of 16 KiB then held no record: a division
+    by zero when the volume opened (tests/unit/ntfs_volume_test.cpp builds the same)."""
+    (size, extents), = sparse_image.decode((HERE / "corpus" / "ntfs_volume" / "small-512").read_bytes())
+    image = bytearray(size)
+    for offset, data in extents:
+        image[offset:offset + len(data)] = data
+    cluster = struct.unpack_from("<H", image, 0x0B)[0] * image[0x0D]
+    mft = struct.unpack_from("<Q", image, 0x30)[0] * cluster
+    record = bytearray(image[mft:mft + 1024])
+    usa, count = struct.unpack_from("<HH", record, 4)
+    for i in range(1, count):  # the update sequence undone
+        record[i * 512 - 2:i * 512] = record[usa + 2 * i:usa + 2 * i + 2]
+    first, in_use = struct.unpack_from("<HI", record, 0x14)
+    attributes = bytes(record[first:in_use])
+    big = bytearray(65536)
+    big[0:0x30] = record[0:0x30]
+    strides = 65536 // 512
+    start = (0x30 + 2 * (strides + 1) + 7) // 8 * 8
+    struct.pack_into("<HH", big, 4, 0x30, strides + 1)
+    struct.pack_into("<H", big, 0x14, start)
+    struct.pack_into("<II", big, 0x18, start + len(attributes), 65536)
+    big[start:start + len(attributes)] = attributes
+    struct.pack_into("<H", big, 0x30, 1)
+    for i in range(1, strides + 1):
+        big[0x30 + 2 * i:0x32 + 2 * i] = big[i * 512 - 2:i * 512]
+        struct.pack_into("<H", big, i * 512 - 2, 1)
+    image[mft:mft + 65536] = big
+    image[0x40] = 0xF0
+    return sparse_image.encode([(size, sparse_image.extents_of(bytes(image)))])
+
+
 SMALL = {
     "regression-size-near-2-to-64.vhd": (size_near_2_to_64, ("vhd", "disk", "vhd_write")),
     "regression-parent-is-itself-through-a-link": (parent_is_itself_through_a_link, ("disk", "vhd_write")),
@@ -195,6 +230,7 @@ SMALL = {
     "regression-interrupted-merge": (interrupted_merge, ("disk", "vhd_write")),
     "regression-chain-to-merge": (chain_to_merge, ("vhd_write",)),
     "regression-parent-lost-its-end-footer": (parent_lost_its_end_footer, ("vhd_write",)),
+    "regression-64k-records": (records_of_64k, ("ntfs_volume", "disk")),
 }
 
 
