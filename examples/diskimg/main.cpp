@@ -34,7 +34,7 @@ constexpr std::array<CommandGroup, 6> command_groups{{
 // mistyped or missing command) builds them all, so that help and errors list every command.
 void add_commands(CLI::App& app, std::string_view first) {
   for (const CommandGroup& group : command_groups) {
-    if (std::find(group.names.begin(), group.names.end(), first) != group.names.end() && !first.empty()) {
+    if (!first.empty() && std::find(group.names.begin(), group.names.end(), first) != group.names.end()) {
       group.add(app);
       return;
     }

@@ -37,7 +37,8 @@ StreamPath split_stream_path(std::string_view text);
 /// $UpCase table) and a cache of recently read MFT chunks; shares the volume's byte source,
 /// which the streams it opens share too (they do not keep the Volume alive). Immutable once
 /// opened but for the record cache, which takes a lock, and the rest of $UpCase, read once
-/// on first need (std::call_once): several threads may use one Volume at once. It reflects the volume as it was when opened; the bytes must not change meanwhile.
+/// on first need (std::call_once): several threads may use one Volume at once. It reflects
+/// the volume as it was when opened; the bytes must not change meanwhile.
 class Volume {
  public:
   /// Reads the boot sector (the backup at the volume's end, with a warning, when the
@@ -72,9 +73,9 @@ class Volume {
   using RecordVisitor =
       std::function<void(std::uint64_t number, const FileRecord* record, const FormatError* fault)>;
   /// Reads every record of the MFT in order, in chunks (on an MFT over 6 MiB the next read
-  /// on another thread while this one is parsed), and calls `visit` on the calling thread with each
-  /// parsed record, or with nullptr and the fault that record has (the scan goes on), or
-  /// with nullptr for both for a record that was never used (all zero). Throws IoError when
+  /// on another thread while this one is parsed), and calls `visit` on the calling thread
+  /// with each parsed record, or with nullptr and the fault that record has (the scan goes
+  /// on), or with nullptr for both for a record that was never used (all zero). Throws IoError when
   /// the MFT cannot be read, and what `visit` throws; the scan stops then.
   void scan_records(const RecordVisitor& visit) const;
   /// What scan_record_views calls for each record: its number, the header or nullptr, the
