@@ -1,5 +1,6 @@
 #include "core/arithmetic.hpp"
 #include "core/enum_names.hpp"
+#include "core/io_bytes.hpp"
 #include "core/read_ahead.hpp"
 #include "convert/mft_changes.hpp"
 #include "convert/parent.hpp"
@@ -228,8 +229,8 @@ struct Piece {
 };
 
 struct Filled {
-  std::vector<std::byte> bytes;
-  std::vector<std::byte> before;  // what the parent chain reads there, for a child
+  IoBytes bytes;  // page-aligned: the kernel copies into and out of it
+  IoBytes before;  // what the parent chain reads there, for a child
   std::vector<CopyRange> unreadable;
 };
 
@@ -298,8 +299,8 @@ std::shared_ptr<const ByteSource> open_written(const std::filesystem::path& path
 std::uint64_t verify_output(const Disk& disk, const ConversionPlan& plan, const std::filesystem::path& path,
                             OutputFormat format, const ConvertOptions& options) {
   const auto written = open_written(path, format);
-  std::vector<std::byte> expected(chunk_size);
-  std::vector<std::byte> actual(chunk_size);
+  IoBytes expected(chunk_size);
+  IoBytes actual(chunk_size);
   for (const CopyRange& range : plan.ranges) {
     for (std::uint64_t offset = range.offset; offset < range.end(); offset += chunk_size) {
       const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_size, range.end() - offset));

@@ -1,4 +1,5 @@
 #include "core/enum_names.hpp"
+#include "core/io_bytes.hpp"
 #include "extract/claimed_clusters.hpp"
 #include "extract/target_directory.hpp"
 
@@ -449,7 +450,7 @@ class Extractor {
   std::uint64_t done_ = 0;
   ExtractResult& result_;
   std::vector<Pending> stack_;
-  std::vector<std::byte> buffer_;
+  IoBytes buffer_;  // page-aligned: the kernel copies into and out of it
   std::unordered_set<std::uint64_t> visited_;
   std::unordered_map<std::uint64_t, std::string> written_;  // linked record -> where its first name went
   bool xattrs_refused_ = false;

@@ -1,4 +1,5 @@
 #include "core/load.hpp"
+#include "core/io_bytes.hpp"
 #include "core/read_ahead.hpp"
 #include "core/utf.hpp"
 #include "ntfs/record_structures.hpp"
@@ -320,24 +321,25 @@ void Volume::scan_raw_records(const RawRecordVisitor& visit) const {
   // of 96 KiB reused from piece to piece, with no thread: the process touches two dozen new
   // pages instead of the whole MFT's worth, which was most of a small listing's time. 96 KiB:
   // over what the file's page cache keeps (PageCache::kept_read), under what malloc maps
-  // on its own (128 KiB), so the buffer's pages are touched once.
+  // on its own (128 KiB), so the buffer's pages are touched once. Both kinds of chunk are
+  // page-aligned (IoBytes), which the kernel's copy into them needs to run at full speed.
   const std::uint64_t small_pieces = std::max<std::uint64_t>(1, (96u << 10) / record_size);
   const bool small = count <= 64 * small_pieces;
   const std::uint64_t per_chunk = small ? small_pieces : std::max<std::uint64_t>(1, (4u << 20) / record_size);
   std::vector<std::uint64_t> chunks;
   for (std::uint64_t first = 0; first < count; first += per_chunk) chunks.push_back(first);
-  const auto read_chunk = [&](std::uint64_t first, std::vector<std::byte>& chunk) {
+  const auto read_chunk = [&](std::uint64_t first, IoBytes& chunk) {
     chunk.resize(std::min(per_chunk, count - first) * record_size);
     mft_->read(first * record_size, chunk);
   };
-  const auto visit_chunk = [&](std::uint64_t first, std::vector<std::byte>& chunk) {
+  const auto visit_chunk = [&](std::uint64_t first, IoBytes& chunk) {
     const std::uint64_t records = chunk.size() / record_size;
     for (std::uint64_t i = 0; i < records; ++i) {
       visit(first + i, std::span(chunk).subspan(i * record_size, record_size));
     }
   };
   if (small) {
-    std::vector<std::byte> chunk;
+    IoBytes chunk;
     for (const std::uint64_t first : chunks) {
       read_chunk(first, chunk);
       visit_chunk(first, chunk);
@@ -346,7 +348,7 @@ void Volume::scan_raw_records(const RawRecordVisitor& visit) const {
   }
   // The next chunk of a big MFT is read while this one is parsed: there the copying out of
   // the page cache costs as much as the parsing. A chunk is named by its first record.
-  read_ahead<std::vector<std::byte>>(chunks, read_chunk, visit_chunk);
+  read_ahead<IoBytes>(chunks, read_chunk, visit_chunk);
 }
 
 namespace {

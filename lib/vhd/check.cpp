@@ -1,4 +1,5 @@
 #include "core/arithmetic.hpp"
+#include "core/io_bytes.hpp"
 #include "core/merged_child.hpp"
 #include "vhd/layout.hpp"
 #include "vhd/sector_bitmap.hpp"
@@ -97,8 +98,8 @@ void verify_merged(const std::filesystem::path& child_path, const std::vector<st
   const auto chain = VhdImage::open(child_path);
   const VhdImage& parent = *chain->parent();
   const std::uint64_t block_size = chain->header()->block_size;
-  std::vector<std::byte> expected(block_size);
-  std::vector<std::byte> actual(block_size);
+  IoBytes expected(block_size);
+  IoBytes actual(block_size);
   for (const std::uint64_t offset : blocks) {
     const std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>(block_size, chain->size() - offset));
     const auto chain_bytes = std::span(expected).first(length);
@@ -137,7 +138,7 @@ void merge_into_parent(const std::filesystem::path& child_path) {
     auto parent = VhdWriter::open_existing(parent_path, child_id);
     parent->begin_merge(child_id);
     const std::uint64_t block_size = child->header()->block_size;
-    std::vector<std::byte> buffer(block_size);
+    IoBytes buffer(block_size);
     for (const std::uint64_t offset : blocks) {
       const auto piece = std::span(buffer).first(
           static_cast<std::size_t>(std::min<std::uint64_t>(block_size, child->size() - offset)));

@@ -1,5 +1,6 @@
 // merge_vhdx_into_parent: a differencing VHDX's blocks written into its parent, crash-safe
 // through the parent's DataWriteGuid (merge_marker.hpp) and the child, which is removed last.
+#include "core/io_bytes.hpp"
 #include "core/merged_child.hpp"
 #include "vhdx/merge_marker.hpp"
 
@@ -37,14 +38,14 @@ void write_into_parent(const VhdxImage& child, const std::filesystem::path& pare
   const auto parent = VhdxWriter::open_existing(parent_path, marker);
   // From here on the parent reads right only through the child, until end_merge.
   parent->begin_merge(marker);
-  std::vector<std::byte> buffer(piece_size);
+  IoBytes buffer(piece_size);
   for_each_child_piece(child, [&](std::uint64_t offset, std::uint64_t length) {
     const auto piece = std::span(buffer).first(static_cast<std::size_t>(length));
     child.read(offset, piece);
     parent->write(offset, piece);
   });
   parent->commit();
-  std::vector<std::byte> written(piece_size);
+  IoBytes written(piece_size);
   for_each_child_piece(child, [&](std::uint64_t offset, std::uint64_t length) {
     const auto expected = std::span(buffer).first(static_cast<std::size_t>(length));
     const auto got = std::span(written).first(static_cast<std::size_t>(length));
