@@ -17,8 +17,12 @@ inline constexpr const char* exit_codes_help =
     "143: SIGTERM), after removing the unfinished output. Reference: docs/interface.md.";
 
 void add_inspect_command(CLI::App& app);
-void add_ntfs_commands(CLI::App& app);
-void add_vhd_commands(CLI::App& app);
+void add_ls_command(CLI::App& app);
+void add_stat_command(CLI::App& app);
+void add_cat_command(CLI::App& app);
+void add_create_command(CLI::App& app);
+void add_check_command(CLI::App& app);
+void add_merge_command(CLI::App& app);
 void add_usedmap_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_extract_command(CLI::App& app);

@@ -15,31 +15,35 @@
 
 namespace {
 
-// The commands, in groups as the files that add them define them.
-struct CommandGroup {
-  std::array<std::string_view, 3> names;
+// The commands, in the order --help lists them.
+struct Command {
+  std::string_view name;
   void (*add)(CLI::App&);
 };
-constexpr std::array<CommandGroup, 6> command_groups{{
-    {{"inspect"}, diskimg::tool::add_inspect_command},
-    {{"ls", "stat", "cat"}, diskimg::tool::add_ntfs_commands},
-    {{"create", "check", "merge"}, diskimg::tool::add_vhd_commands},
-    {{"usedmap"}, diskimg::tool::add_usedmap_command},
-    {{"convert"}, diskimg::tool::add_convert_command},
-    {{"extract"}, diskimg::tool::add_extract_command},
+constexpr std::array<Command, 10> commands{{
+    {"inspect", diskimg::tool::add_inspect_command},
+    {"ls", diskimg::tool::add_ls_command},
+    {"stat", diskimg::tool::add_stat_command},
+    {"cat", diskimg::tool::add_cat_command},
+    {"create", diskimg::tool::add_create_command},
+    {"check", diskimg::tool::add_check_command},
+    {"merge", diskimg::tool::add_merge_command},
+    {"usedmap", diskimg::tool::add_usedmap_command},
+    {"convert", diskimg::tool::add_convert_command},
+    {"extract", diskimg::tool::add_extract_command},
 }};
 
 // Building every command's options took a tenth of a small volume's `ls -r`: when the first
-// argument names a command, only its group is built. Anything else (--help, --version, a
+// argument names a command, only that command is built. Anything else (--help, --version, a
 // mistyped or missing command) builds them all, so that help and errors list every command.
 void add_commands(CLI::App& app, std::string_view first) {
-  for (const CommandGroup& group : command_groups) {
-    if (!first.empty() && std::find(group.names.begin(), group.names.end(), first) != group.names.end()) {
-      group.add(app);
-      return;
-    }
+  const auto named = std::find_if(commands.begin(), commands.end(),
+                                  [&](const Command& command) { return command.name == first; });
+  if (named != commands.end()) {
+    named->add(app);
+    return;
   }
-  for (const CommandGroup& group : command_groups) group.add(app);
+  for (const Command& command : commands) command.add(app);
 }
 
 }  // namespace

@@ -190,19 +190,23 @@ void run_cat(const RecordOptions& options) {
 
 }  // namespace
 
-void add_ntfs_commands(CLI::App& app) {
+void add_ls_command(CLI::App& app) {
   auto ls = std::make_shared<LsOptions>();
   CLI::App* ls_command = app.add_subcommand("ls", "List an NTFS directory (default /)");
   add_source_arguments(*ls_command, ls->sources, true, "the directory (default /)");
   ls_command->add_flag("-r,--recursive", ls->recursive, "list the whole subtree");
   ls_command->callback([ls] { run_ls(*ls); });
+}
 
+void add_stat_command(CLI::App& app) {
   auto stat = std::make_shared<RecordOptions>();
   CLI::App* stat_command = app.add_subcommand("stat", "Show one MFT file record");
   add_source_arguments(*stat_command, stat->sources, true, "the file's PATH");
   stat_command->add_option("--record", stat->record, "an MFT record number instead of a PATH");
   stat_command->callback([stat] { run_stat(*stat); });
+}
 
+void add_cat_command(CLI::App& app) {
   auto cat = std::make_shared<RecordOptions>();
   CLI::App* cat_command = app.add_subcommand("cat", "Write a stream's bytes to standard output");
   add_source_arguments(*cat_command, cat->sources, true, "PATH[:STREAM]", false);

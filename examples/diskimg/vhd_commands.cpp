@@ -123,7 +123,7 @@ void run_check(const std::string& image, bool repair) {
 
 }  // namespace
 
-void add_vhd_commands(CLI::App& app) {
+void add_create_command(CLI::App& app) {
   auto create = std::make_shared<CreateArguments>();
   CLI::App* create_command = app.add_subcommand("create", "Create an empty or differencing VHD or VHDX");
   create_command->add_option("OUT", create->output, "the new .vhd or .vhdx (never overwritten)")->required();
@@ -138,7 +138,9 @@ void add_vhd_commands(CLI::App& app) {
   create_command->add_option("--parent", create->parent,
                              "make a differencing disk of PARENT (of PARENT's format)");
   create_command->callback([create] { run_create(*create); });
+}
 
+void add_check_command(CLI::App& app) {
   auto check_image = std::make_shared<std::string>();
   auto repair = std::make_shared<bool>(false);
   CLI::App* check_command = app.add_subcommand("check", "Verify a VHD's or VHDX's structures and chain");
@@ -147,7 +149,9 @@ void add_vhd_commands(CLI::App& app) {
                           "first repair what the file itself allows: a VHD's end footer that is gone or torn, "
                           "from the copy at offset 0; a VHDX's pending log, replayed into the file");
   check_command->callback([check_image, repair] { run_check(*check_image, *repair); });
+}
 
+void add_merge_command(CLI::App& app) {
   auto merge_child = std::make_shared<std::string>();
   CLI::App* merge_command = app.add_subcommand("merge", "Fold a differencing VHD or VHDX into its parent");
   merge_command->add_option("CHILD", *merge_child, "the differencing .vhd or .vhdx")->required();
