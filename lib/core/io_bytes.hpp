@@ -1,12 +1,13 @@
 // Buffers for large reads and writes (a chunk of a copy, of an MFT scan, of a file being
-// restored): page-aligned, and not zeroed when they grow, since a read fills them at once.
+// restored): page-aligned, and not zeroed when made or grown, since a read fills them.
 //
 // Why page-aligned: the kernel copies file pages into such a buffer (pread) or out of it
-// (pwrite). On this project's machines (AMD EPYC) that copy ran 3.5x slower when the
-// buffer began 16 bytes past a page boundary, which is where malloc puts every block of
-// 128 KiB or more (it maps them on their own, behind a 16-byte header): 100 MiB of an MFT
-// read in 4 MiB pieces took 52 ms into a malloc'd buffer, 15 ms into a page-aligned one
-// (tests/bench/page_alignment.py measures it; docs/benchmarks.md, "Page-aligned buffers").
+// (pwrite). On this project's machines (AMD EPYC) that copy runs about 3.7x slower when the
+// buffer's place within a page is 1 to ~31 bytes past the file offset's: 16 bytes past a
+// page is where malloc puts the blocks it maps on their own (those of 128 KiB and more, at
+// first), and the library reads at sector-aligned offsets. 100 MiB of a file read in 4 MiB
+// pieces: 45.8 ms into a buffer 16 bytes past a page, 12.1 ms into a page-aligned one
+// (tests/bench/page_alignment.py; docs/benchmarks.md, "Page-aligned buffers").
 #pragma once
 
 #include <cstddef>
@@ -44,7 +45,8 @@ struct PageAlignedAllocator {
   bool operator==(const PageAlignedAllocator<U>&) const { return true; }
 };
 
-// Bytes for one large read or write. After resize() the new bytes are unspecified.
+// Bytes for one large read or write. The bytes of IoBytes(n), and those resize() adds, are
+// unspecified until written.
 using IoBytes = std::vector<std::byte, PageAlignedAllocator<std::byte>>;
 
 }  // namespace diskimg

@@ -28,7 +28,7 @@ PageCache::Held PageCache::copy_held(std::uint64_t first_page, std::uint64_t las
 void PageCache::keep(const std::vector<Run>& runs) {
   const std::lock_guard lock(mutex_);
   for (const Run& run : runs) {
-    std::span<const std::byte> bytes(run.bytes.get(), run.length);
+    std::span<const std::byte> bytes = run.bytes;
     for (std::uint64_t page = run.first_page; !bytes.empty(); ++page) {
       const std::size_t length = std::min(bytes.size(), page_size);
       Slot& slot = *std::min_element(slots_.begin(), slots_.end(),
@@ -66,10 +66,9 @@ void PageCache::read(std::uint64_t offset, std::span<std::byte> buffer, std::uin
     if (keeping) {
       const std::uint64_t start = page * page_size;
       const std::uint64_t end = std::min(run_end * page_size, size);
-      const std::size_t length = static_cast<std::size_t>(end - start);
-      Run& run = runs.emplace_back(Run{page, length, std::make_unique_for_overwrite<std::byte[]>(length)});
-      read(start, std::span(run.bytes.get(), length));
-      std::copy_n(run.bytes.get() + (want_start - start), want_end - want_start,
+      Run& run = runs.emplace_back(Run{page, IoBytes(static_cast<std::size_t>(end - start))});
+      read(start, run.bytes);
+      std::copy_n(run.bytes.begin() + static_cast<std::ptrdiff_t>(want_start - start), want_end - want_start,
                   buffer.begin() + static_cast<std::ptrdiff_t>(want_start - offset));
     } else {
       read(want_start, buffer.subspan(want_start - offset, want_end - want_start));

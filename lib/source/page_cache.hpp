@@ -4,12 +4,13 @@
 // each of those reads is a seek.
 #pragma once
 
+#include "core/io_bytes.hpp"
+
 #include <array>
 #include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <span>
 #include <vector>
@@ -20,10 +21,11 @@ class PageCache {
  public:
   static constexpr std::size_t page_size = 4096;
   // Reads this size and under are served page by page; the pages they read are kept only
-  // when the read is at most `kept_read`: metadata is read in pieces of a few KiB (a record
-  // chunk is 16 KiB), while longer reads are a copy's or a scan's pieces, which would push
-  // the metadata out and cost a copy each for nothing (an MFT in pieces of 32-64 KiB spent
-  // a tenth of a small listing's time being kept here).
+  // when the read is at most `kept_read`: metadata is read in pieces of a few KiB (the
+  // record cache's chunks are 16 KiB, or one record of 32 or 64 KiB where records are that
+  // large, not kept then), while longer reads are a copy's or a scan's pieces, which would
+  // push the metadata out and cost a copy each for nothing (an MFT in pieces of 32-64 KiB
+  // spent a tenth of a small listing's time being kept here).
   static constexpr std::size_t served_read = 256 << 10;
   static constexpr std::size_t kept_read = 16 << 10;
   static constexpr std::size_t pages = 64;
@@ -48,8 +50,7 @@ class PageCache {
   using Held = std::bitset<most_pages>;
   struct Run {
     std::uint64_t first_page = 0;
-    std::size_t length = 0;
-    std::unique_ptr<std::byte[]> bytes;  // not zeroed: a read fills it
+    IoBytes bytes;  // page-aligned and not zeroed: a read at a page's offset fills it
   };
   // Both take the lock once: a read looks up its pages, then keeps what it read.
   Held copy_held(std::uint64_t first_page, std::uint64_t last_page, std::uint64_t offset, std::span<std::byte> buffer);

@@ -7,9 +7,10 @@
 # ntfs-3g needs a device, so it mounts a read-only loop device over the partition (a
 # mount per run, its time counted), and diskimg is timed through that device too. Wall
 # time (median of DISKIMG_BENCH_RUNS runs, 3 unless set: writing to tmpfs varies by half
-# from run to run here) and peak memory; outputs on tmpfs by default. Last, the floors:
-# the same file sizes written with nothing read (write_floor.cpp, built here with c++),
-# bare and with the metadata diskimg sets on each file. No restore writes them for less.
+# from run to run here; with an even count, the lower middle run) and peak memory; outputs
+# on tmpfs by default. Last, two references for what writing alone costs: the same file
+# sizes written with nothing read (write_floor.cpp, built here with c++), bare and with the
+# metadata diskimg sets on each file.
 # Needs root (the mounts; the volumes are made once and cached).
 #
 #   tests/bench/extract.sh [BUILD_DIR]      (DISKIMG_BENCH_OUT: where outputs go)
@@ -35,11 +36,20 @@ cleanup() {
 trap cleanup EXIT
 
 runs=${DISKIMG_BENCH_RUNS:-3}
+if ! [[ $runs =~ ^[1-9][0-9]*$ ]]; then
+  echo "extract.sh: DISKIMG_BENCH_RUNS must be a count of runs, not '$runs'" >&2
+  exit 2
+fi
 median_run() {  # median_run NAME COMMAND...: "seconds peak_kib" of the median of $runs runs
   local times=()
   for _ in $(seq "$runs"); do
     rm -rf "${out:?}/$1"; sync
-    /usr/bin/time -f "%e %M" -o "$work/time.txt" "${@:2}" > /dev/null 2>&1 || true
+    # A run that fails is not a time: the row says so instead (report prints "failed").
+    if ! /usr/bin/time -f "%e %M" -o "$work/time.txt" "${@:2}" > /dev/null 2> "$work/stderr.txt"; then
+      echo "extract.sh: $1 failed: $(tail -3 "$work/stderr.txt")" >&2
+      echo failed
+      return 0
+    fi
     times+=("$(tail -1 "$work/time.txt")")
   done
   printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p"
@@ -53,6 +63,10 @@ bench_volume() {  # bench_volume LABEL IMAGE SECTOR_OFFSET: the NTFS volume at t
   cat "$image" > /dev/null
   printf '%s\n%-28s %9s %10s %10s\n' "$label" run seconds "peak MiB" files
   report() {
+    if [ "$2" = failed ]; then
+      printf '%-28s %9s\n' "$1" failed
+      return
+    fi
     read -r seconds peak <<< "$2"
     printf '%-28s %9.2f %10.1f %10s\n' "$1" "$seconds" "$(echo "$peak / 1024" | bc -l)" \
       "$(find "$out/$3" -type f 2>/dev/null | wc -l)"

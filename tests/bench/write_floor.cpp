@@ -1,9 +1,9 @@
-// Benchmark helper (not a test): the floor of restoring a tree, for tests/bench/extract.sh.
+// Benchmark helper (not a test): what writing a tree alone costs, for tests/bench/extract.sh.
 // Writes files of the sizes found under TREE into TARGET, nothing read: per file one
 // openat, 128 KiB pwrites from one page-aligned buffer, one close, a directory per thousand
-// files. No restoring program can write the same bytes for less; a target below this time
-// is out of reach on the machine, whatever the reading costs. With `metadata`, each file
-// also gets what diskimg extract sets on every file (docs/extract.md): three extended
+// files. A reference for a restore's time, not a strict bound: runs of it vary by half on
+// tmpfs here, so one run of a restore may come in under one of this. With `metadata`, each
+// file also gets what diskimg extract sets on every file (docs/extract.md): three extended
 // attributes (creation time, attribute flags, owner SID) and its times (futimens).
 //
 //   write_floor TREE TARGET [metadata]     (prints files, bytes and seconds)
@@ -12,7 +12,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>

@@ -1,5 +1,5 @@
 // The buffers of large reads and writes: page-aligned at every size and after growing (the
-// kernel's copies into a buffer 16 bytes past a page ran 3.5x slower), and a vector
+// kernel's copies into a buffer 16 bytes past a page ran about 3.7x slower), and a vector
 // otherwise: growing keeps what was there.
 #include "core/io_bytes.hpp"
 

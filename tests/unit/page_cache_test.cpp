@@ -57,7 +57,7 @@ TEST_CASE("the metadata reads of an open reach the disk once, in whole pages") {
   CHECK(disk.reads.size() == 3);
 }
 
-TEST_CASE("a read over 64 KiB uses the pages held and keeps none of its own") {
+TEST_CASE("a read over 16 KiB uses the pages held and keeps none of its own") {
   RecordedDisk disk(1 << 20);
   PageCache cache;
   disk.read(cache, 8192, 1024);  // the MFT's first record, then its first 256 KiB
@@ -67,6 +67,19 @@ TEST_CASE("a read over 64 KiB uses the pages held and keeps none of its own") {
   CHECK(disk.reads.back() == std::pair<std::uint64_t, std::size_t>{16384, 4096});
   disk.read(cache, 4096 * 3 - 4, 8);  // a hole between held pages is read alone
   CHECK(disk.reads.back() == std::pair<std::uint64_t, std::size_t>{8192 + 4096, 4096});
+}
+
+TEST_CASE("reads of up to 16 KiB are kept, longer ones are not") {
+  // 16 KiB: the record cache's chunks. A 20 KiB read is a scan's or a copy's piece.
+  RecordedDisk disk(1 << 20);
+  PageCache cache;
+  disk.read(cache, 0, 16 << 10);
+  disk.read(cache, 65536, 20 << 10);
+  const std::size_t before = disk.reads.size();
+  CHECK(disk.same(disk.read(cache, 12288, 8), 12288));  // the 16 KiB read's last page: held
+  CHECK(disk.reads.size() == before);
+  CHECK(disk.same(disk.read(cache, 65536, 8), 65536));  // the 20 KiB read's first page: read again
+  CHECK(disk.reads.size() == before + 1);
 }
 
 TEST_CASE("held pages are replaced, used longest ago first") {
