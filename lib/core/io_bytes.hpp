@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace diskimg {
@@ -38,7 +39,7 @@ struct PageAlignedAllocator {
   }
   template <class U, class... Args>
   void construct(U* place, Args&&... args) {
-    ::new (static_cast<void*>(place)) U(static_cast<Args&&>(args)...);
+    ::new (static_cast<void*>(place)) U(std::forward<Args>(args)...);
   }
 
   template <class U>

@@ -75,8 +75,8 @@ class Volume {
   /// Reads every record of the MFT in order, in chunks (on an MFT over 6 MiB the next read
   /// on another thread while this one is parsed), and calls `visit` on the calling thread
   /// with each parsed record, or with nullptr and the fault that record has (the scan goes
-  /// on), or with nullptr for both for a record that was never used (all zero). Throws IoError when
-  /// the MFT cannot be read, and what `visit` throws; the scan stops then.
+  /// on), or with nullptr for both for a record that was never used (all zero). Throws
+  /// IoError when the MFT cannot be read, and what `visit` throws; the scan stops then.
   void scan_records(const RecordVisitor& visit) const;
   /// What scan_record_views calls for each record: its number, the header or nullptr, the
   /// attribute views and the fault or nullptr. All are valid during the call only.
